@@ -1,0 +1,8 @@
+/** Jest runs TypeScript through swc; type checking is `tsc --noEmit`, run first by `npm test`. */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: { '^.+\\.ts$': ['@swc/jest'] },
+  testTimeout: 120000,
+};

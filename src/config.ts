@@ -1,0 +1,55 @@
+/** The environment variables the worker, the CLI and the dev stack read, checked in one place. */
+import path from 'node:path';
+import { z } from 'zod';
+import { DEFAULT_TASK_QUEUE } from './shared/messages';
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((value) => (value && value.trim() !== '' ? value.trim() : undefined));
+
+/** The environment, as this project reads it. */
+export const Environment = z.object({
+  TEMPORAL_ADDRESS: optionalText,
+  TEMPORAL_NAMESPACE: optionalText,
+  AGENT_SESSIONS_TASK_QUEUE: optionalText,
+  DATABASE_URL: optionalText,
+  OPENAI_API_KEY: optionalText,
+  OPENAI_BASE_URL: optionalText,
+  OPENAI_MODEL: optionalText,
+  AGENT_SESSIONS_DATA_DIR: optionalText,
+  TEMPORAL_CLI_PATH: optionalText,
+});
+export type Environment = z.infer<typeof Environment>;
+
+/** Settings with defaults applied; a service left undefined is one the dev stack may start. */
+export interface Config {
+  temporalAddress?: string;
+  namespace: string;
+  taskQueue: string;
+  databaseUrl?: string;
+  openaiApiKey?: string;
+  openaiBaseUrl?: string;
+  model: string;
+  dataDir: string;
+  temporalCliPath?: string;
+}
+
+/** The model agents use when they name none. */
+export const DEFAULT_MODEL = 'gpt-4.1-mini';
+
+/** Reads the configuration from an environment (process.env by default). */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = Environment.parse(env);
+  return {
+    temporalAddress: parsed.TEMPORAL_ADDRESS,
+    namespace: parsed.TEMPORAL_NAMESPACE ?? 'default',
+    taskQueue: parsed.AGENT_SESSIONS_TASK_QUEUE ?? DEFAULT_TASK_QUEUE,
+    databaseUrl: parsed.DATABASE_URL,
+    openaiApiKey: parsed.OPENAI_API_KEY,
+    openaiBaseUrl: parsed.OPENAI_BASE_URL,
+    model: parsed.OPENAI_MODEL ?? DEFAULT_MODEL,
+    dataDir: path.resolve(parsed.AGENT_SESSIONS_DATA_DIR ?? '.data'),
+    temporalCliPath: parsed.TEMPORAL_CLI_PATH,
+  };
+}

@@ -1,0 +1,48 @@
+/** Starts a Temporal dev server (SQLite file in the data folder) with the UI, for `dev`, the demo and tests. */
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { resolveTemporalCli } from './temporal-cli';
+
+/** A running dev server. */
+export interface TemporalDevServer {
+  address: string;
+  uiUrl?: string;
+  stop(): Promise<void>;
+}
+
+/** Where and how to run the dev server. */
+export interface TemporalDevServerOptions {
+  /** SQLite file for the server's state; in-memory when absent. */
+  dbFile?: string;
+  port?: number;
+  /** Serve the web UI on this port (port + 1000 when absent and ui is on). */
+  ui?: boolean;
+  uiPort?: number;
+  cliPath?: string;
+  log?: (line: string) => void;
+}
+
+/** Starts the dev server and waits until it accepts connections. */
+export async function startTemporalDevServer(options: TemporalDevServerOptions = {}): Promise<TemporalDevServer> {
+  const log = options.log ?? (() => undefined);
+  const executable = await resolveTemporalCli(options.cliPath, log);
+  if (options.dbFile) await mkdir(path.dirname(options.dbFile), { recursive: true });
+  const uiPort = options.ui ? (options.uiPort ?? (options.port ? options.port + 1000 : undefined)) : undefined;
+  const env = await TestWorkflowEnvironment.createLocal({
+    server: {
+      executable,
+      ip: '127.0.0.1',
+      port: options.port,
+      dbFilename: options.dbFile,
+      ui: options.ui ?? false,
+      uiPort,
+      log: { format: 'pretty', level: 'warn' },
+    },
+  });
+  return {
+    address: env.address,
+    uiUrl: uiPort ? `http://127.0.0.1:${uiPort}` : undefined,
+    stop: () => env.teardown(),
+  };
+}

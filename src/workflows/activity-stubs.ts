@@ -1,0 +1,32 @@
+/** The activities as the workflow calls them, with the timeouts and retries each kind needs. */
+import { proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import { FailureType } from '../shared/failures';
+
+/**
+ * Model calls heartbeat while they wait, so a call lost with its worker is retried within seconds.
+ * Transient failures (429, 5xx, timeouts) retry with backoff; a refused request does not.
+ */
+export const model = proxyActivities<Pick<Activities, 'callModel'>>({
+  startToCloseTimeout: '5 minutes',
+  heartbeatTimeout: '10 seconds',
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '30 seconds',
+    maximumAttempts: 6,
+    nonRetryableErrorTypes: [FailureType.ModelRequestRejected],
+  },
+});
+
+/** Tool calls retry a few times; a tool that keeps failing gives the model an error output. */
+export const tools = proxyActivities<Pick<Activities, 'callTool'>>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumAttempts: 3 },
+});
+
+/** Projection writes retry until Postgres is back: a committed turn is never lost to an outage. */
+export const projection = proxyActivities<Pick<Activities, 'projectTurn'>>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+});

@@ -1,0 +1,143 @@
+/**
+ * One turn of a conversation: append the user's message, call the model until it answers without
+ * tool calls, run the tools it asks for, then project the new items. A turn commits whole or not at
+ * all: if it fails, the session is as it was before the message.
+ */
+import { ActivityFailure, ApplicationFailure, log } from '@temporalio/workflow';
+import type { AgentRegistry } from '../shared/agent';
+import { resolveInstructions } from '../shared/agent';
+import { FailureType } from '../shared/failures';
+import { DEFAULT_MAX_MODEL_CALLS } from '../shared/limits';
+import type { FunctionCallItem, Item, JsonObject, SessionItem, UserMessage } from '../shared/schemas';
+import { model, projection, tools } from './activity-stubs';
+import type { QueuedMessage, SessionState, TurnOutcome } from './session-state';
+import { addUsage, emptyUsage } from './session-state';
+
+/** Runs the turn of one queued message against the session state and says how it ended. */
+export async function runTurn(state: SessionState, queued: QueuedMessage, agents: AgentRegistry): Promise<TurnOutcome> {
+  const turn = new TurnDraft(state);
+  try {
+    return { ok: true, result: await turn.run(queued, agents) };
+  } catch (error) {
+    const failure = callerFailure(error);
+    if (!failure) throw error;
+    log.warn('turn failed; the session is unchanged', { messageId: queued.id, ...failure });
+    return { ok: false, ...failure };
+  }
+}
+
+/** The items, context and agent of a turn in progress, committed to the session only at its end. */
+class TurnDraft {
+  private readonly items: SessionItem[] = [];
+  private context: JsonObject;
+  private agent: string;
+  private usage = emptyUsage();
+
+  constructor(private readonly state: SessionState) {
+    this.context = { ...state.context };
+    this.agent = state.agent;
+  }
+
+  async run(queued: QueuedMessage, agents: AgentRegistry) {
+    for (const item of userItems(queued.message)) this.append(item);
+    const definition = agents.find(this.agent);
+    if (!definition) {
+      throw ApplicationFailure.nonRetryable(
+        `this worker has no agent named "${this.agent}"; deploy a worker that registers it`,
+        FailureType.UnknownAgentOrTool,
+      );
+    }
+    const maxCalls = definition.maxModelCalls ?? DEFAULT_MAX_MODEL_CALLS;
+    for (let call = 0; call < maxCalls; call++) {
+      const response = await model.callModel({
+        sessionId: this.state.sessionId,
+        agent: this.agent,
+        instructions: resolveInstructions(definition, this.context),
+        committed: this.state.window(),
+        turnItems: this.items.map((entry) => entry.item),
+      });
+      this.usage = addUsage(this.usage, response.usage);
+      for (const item of response.items) this.append(item);
+      const calls = response.items.filter((item): item is FunctionCallItem => item.type === 'function_call');
+      if (calls.length === 0) return this.commit(queued.id, replyText(response.items));
+      for (const functionCall of calls) await this.runTool(functionCall);
+    }
+    throw ApplicationFailure.nonRetryable(
+      `the agent "${this.agent}" called the model ${maxCalls} times without a final answer; ` +
+        'rephrase the message or raise the agent\'s maxModelCalls',
+      FailureType.MaxTurnsExceeded,
+    );
+  }
+
+  private async runTool(functionCall: FunctionCallItem): Promise<void> {
+    let output: string;
+    try {
+      const result = await tools.callTool({
+        sessionId: this.state.sessionId,
+        agent: this.agent,
+        call: functionCall,
+        context: this.context,
+      });
+      output = result.output;
+      if (result.contextPatch) this.context = { ...this.context, ...result.contextPatch };
+    } catch (error) {
+      if (!(error instanceof ActivityFailure)) throw error;
+      output = `Error: the tool ${functionCall.name} failed: ${error.cause?.message ?? error.message}`;
+    }
+    this.append({ type: 'function_call_output', call_id: functionCall.call_id, output });
+  }
+
+  private append(item: Item): void {
+    const seq = this.state.lastSeq + this.items.length + 1;
+    this.items.push({ seq, agent: this.agent, at: new Date().toISOString(), item });
+  }
+
+  private async commit(messageId: string, reply: string) {
+    const itemCount = this.state.items.length + this.items.length;
+    const lastSeq = this.items[this.items.length - 1].seq;
+    await projection.projectTurn({
+      sessionId: this.state.sessionId,
+      items: this.items,
+      session: { agent: this.agent, itemCount, lastSeq, status: 'active' },
+    });
+    this.state.commit(this.items, this.context, this.agent, this.usage);
+    return { messageId, reply, agent: this.agent, items: this.items, usage: this.usage };
+  }
+}
+
+/** The session items a user message adds. */
+function userItems(message: UserMessage): Item[] {
+  if (message.input) return message.input;
+  return [{ type: 'message', role: 'user', content: message.text ?? '' }];
+}
+
+/** The text of the last assistant message among the model's items. */
+function replyText(items: Item[]): string {
+  for (let index = items.length - 1; index >= 0; index--) {
+    const item = items[index];
+    if (item.type === 'message' && item.role === 'assistant') {
+      return typeof item.content === 'string' ? item.content : item.content.map((part) => part.text).join('');
+    }
+  }
+  return '';
+}
+
+/** The failure a caller should see, for errors that end a turn; undefined for bugs (they retry the task). */
+function callerFailure(error: unknown): { type: string; message: string } | undefined {
+  if (error instanceof ApplicationFailure) {
+    return { type: error.type ?? FailureType.TurnFailed, message: error.message };
+  }
+  if (!(error instanceof ActivityFailure)) return undefined;
+  const cause = error.cause;
+  if (cause instanceof ApplicationFailure && cause.nonRetryable && cause.type) {
+    return { type: cause.type, message: cause.message };
+  }
+  const reason = cause?.message ?? error.message;
+  if (error.activityType === 'callModel') {
+    return {
+      type: FailureType.ModelUnavailable,
+      message: `the model could not be reached after retries (${reason}); try again later`,
+    };
+  }
+  return { type: FailureType.TurnFailed, message: `${error.activityType ?? 'an activity'} failed: ${reason}` };
+}

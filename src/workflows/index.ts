@@ -1,0 +1,2 @@
+/** The workflows a worker registers (bundled from this file). */
+export { conversation } from './conversation';

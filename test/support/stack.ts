@@ -1,0 +1,100 @@
+/**
+ * Real parts for integration tests: a Temporal dev server, a fresh Postgres database, the offline
+ * model over HTTP, workers running the real workflow bundle, and a client.
+ */
+import { bundleWorkflowCode, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { SessionsClient } from '../../src/client/sessions-client';
+import { startTemporalDevServer, type TemporalDevServer } from '../../src/dev/temporal-server';
+import { startOfflineModel, type OfflineModel } from '../../src/offline-model/server';
+import { createSessionWorker, WORKFLOWS_PATH } from '../../src/worker/create-worker';
+import { createTestDatabase, type TestDatabase } from './database';
+
+/** A running worker and the way to stop it. */
+export interface RunningWorker {
+  worker: Worker;
+  stop(): Promise<void>;
+}
+
+/** Everything an integration test talks to. */
+export interface TestStack {
+  temporal: TemporalDevServer;
+  db: TestDatabase;
+  model: OfflineModel;
+  client: SessionsClient;
+  taskQueue: string;
+  bundle: WorkflowBundleWithSourceMap;
+  /** Starts a worker on the stack's task queue (tests may start several, or restart one). */
+  startWorker(options?: { modelTimeoutMs?: number }): Promise<RunningWorker>;
+  stop(): Promise<void>;
+}
+
+let bundlePromise: Promise<WorkflowBundleWithSourceMap> | undefined;
+
+/** The workflow bundle, built once per test file. */
+export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  bundlePromise ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
+  return bundlePromise;
+}
+
+/** Starts the stack with one worker running. */
+export async function startTestStack(): Promise<TestStack> {
+  const [temporal, db, model, bundle] = await Promise.all([
+    startTemporalDevServer({ cliPath: process.env.TEMPORAL_CLI_PATH, log: (line) => process.stderr.write(`${line}\n`) }),
+    createTestDatabase(),
+    startOfflineModel(),
+    workflowBundle(),
+  ]);
+  const taskQueue = `test-${process.pid}-${Date.now().toString(36)}`;
+  const client = await SessionsClient.connect({ temporalAddress: temporal.address, databaseUrl: db.url, taskQueue });
+  const workers = new Set<RunningWorker>();
+
+  async function startWorker(options: { modelTimeoutMs?: number } = {}): Promise<RunningWorker> {
+    const { worker, connection } = await createSessionWorker({
+      temporalAddress: temporal.address,
+      namespace: 'default',
+      taskQueue,
+      pool: db.pool,
+      openai: { baseURL: model.baseURL, apiKey: 'offline', timeoutMs: options.modelTimeoutMs },
+      defaultModel: 'offline-rules',
+      workflowBundle: bundle,
+    });
+    const running = worker.run();
+    const handle: RunningWorker = {
+      worker,
+      stop: async () => {
+        workers.delete(handle);
+        if (worker.getState() === 'RUNNING') worker.shutdown();
+        await running;
+        await connection.close();
+      },
+    };
+    workers.add(handle);
+    return handle;
+  }
+
+  await startWorker();
+  return {
+    temporal,
+    db,
+    model,
+    client,
+    taskQueue,
+    bundle,
+    startWorker,
+    stop: async () => {
+      await Promise.all([...workers].map((worker) => worker.stop()));
+      await client.close();
+      await Promise.all([model.close(), db.drop()]);
+      await temporal.stop();
+    },
+  };
+}
+
+const quietLogger = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (message: string) => process.stderr.write(`${message}\n`),
+  error: (message: string) => process.stderr.write(`${message}\n`),
+};
