@@ -1,0 +1,113 @@
+/** `worker`, `dev`, `demo` and `migrate`: the commands that run the system. */
+import { mkdir } from 'node:fs/promises';
+import { loadConfig } from '../../../config';
+import { runDemo } from '../../../dev/demo';
+import { clearEndpoints, loadEndpoints, saveEndpoints } from '../../../dev/endpoints';
+import { startDevStack } from '../../../dev/stack';
+import { startOfflineModel } from '../../../offline-model/server';
+import { OFFLINE_MODEL_ID } from '../../../offline-model/wire';
+import { migrate as applyMigrations } from '../../../postgres/migrate';
+import { openProjectionPool } from '../../../postgres/pool';
+import { startWorker, type WorkerSettings } from '../../../worker/run-worker';
+import { SessionsClient } from '../../sessions-client';
+
+const say = (line: string) => console.log(line);
+
+/** Resolves when the process is asked to stop (Ctrl-C or SIGTERM). */
+function untilInterrupted(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+}
+
+/** Runs a worker against TEMPORAL_ADDRESS and DATABASE_URL (or a running dev stack) until stopped. */
+export async function worker(): Promise<void> {
+  const config = loadConfig();
+  const running = await loadEndpoints(config.dataDir);
+  const temporalAddress = config.temporalAddress ?? running?.temporalAddress;
+  const databaseUrl = config.databaseUrl ?? running?.databaseUrl;
+  if (!temporalAddress || !databaseUrl) {
+    throw new Error('the worker needs TEMPORAL_ADDRESS and DATABASE_URL (or a running `npx agent-sessions dev`)');
+  }
+  const offline = config.openaiApiKey ? undefined : await startOfflineModel();
+  const model = offline
+    ? { baseURL: offline.baseURL, apiKey: 'offline', defaultModel: OFFLINE_MODEL_ID }
+    : { baseURL: config.openaiBaseUrl, apiKey: config.openaiApiKey as string, defaultModel: config.model };
+  const settings: WorkerSettings = { temporalAddress, namespace: config.namespace, taskQueue: config.taskQueue, databaseUrl, model };
+  const handle = await startWorker(settings);
+  say(`worker polling task queue "${config.taskQueue}" on ${temporalAddress}`);
+  if (offline) say(`model: offline test double at ${offline.baseURL} (set OPENAI_API_KEY for a real model)`);
+  await Promise.race([untilInterrupted(), handle.done]);
+  await handle.stop();
+  await offline?.close();
+}
+
+/** Starts what the environment does not give, plus a worker; `demo` runs a short conversation first. */
+export async function dev(options: { demo: boolean }): Promise<void> {
+  const config = loadConfig();
+  await mkdir(config.dataDir, { recursive: true });
+  const stack = await startDevStack(config, say);
+  const settings: WorkerSettings = {
+    temporalAddress: stack.temporalAddress,
+    namespace: config.namespace,
+    taskQueue: config.taskQueue,
+    databaseUrl: stack.databaseUrl,
+    model: stack.model,
+  };
+  let handle = await startWorker(settings);
+  await saveEndpoints(config.dataDir, {
+    temporalAddress: stack.temporalAddress,
+    temporalUiUrl: stack.temporalUiUrl,
+    databaseUrl: stack.databaseUrl,
+    modelBaseUrl: stack.model.baseURL,
+    pid: process.pid,
+  });
+  try {
+    for (const line of stack.describe()) say(line);
+    say(`Worker:     polling task queue "${config.taskQueue}"`);
+    if (options.demo) {
+      const client = await SessionsClient.connect({
+        temporalAddress: stack.temporalAddress,
+        databaseUrl: stack.databaseUrl,
+        namespace: config.namespace,
+        taskQueue: config.taskQueue,
+      });
+      try {
+        await runDemo({
+          client,
+          say,
+          uiUrl: stack.temporalUiUrl,
+          namespace: config.namespace,
+          restartWorker: async () => {
+            await handle.stop();
+            handle = await startWorker(settings);
+          },
+        });
+      } finally {
+        await client.close();
+      }
+    }
+    say('');
+    say('Ready. In another terminal: npx agent-sessions send --session alice:support "Hello"');
+    say('Press Ctrl-C to stop.');
+    await Promise.race([untilInterrupted(), handle.done]);
+  } finally {
+    await clearEndpoints(config.dataDir);
+    await handle.stop();
+    await stack.stop();
+  }
+}
+
+/** Applies pending migrations to DATABASE_URL. */
+export async function migrate(): Promise<void> {
+  const config = loadConfig();
+  if (!config.databaseUrl) throw new Error('set DATABASE_URL to the database to migrate');
+  const pool = await openProjectionPool(config.databaseUrl, 1);
+  try {
+    const applied = await applyMigrations(pool);
+    say(applied.length === 0 ? 'the database is up to date' : `applied ${applied.join(', ')}`);
+  } finally {
+    await pool.end();
+  }
+}

@@ -1,0 +1,53 @@
+/** The `agent-sessions` command line: parses the command, runs it, turns failures into one line. */
+import { AgentSessionsError } from '../errors';
+import { context, history, send, status } from './commands/client-commands';
+import { dev, migrate, worker } from './commands/service-commands';
+import { parseCommandLine } from './options';
+
+const USAGE = `usage: npx agent-sessions <command> [options]
+
+  send --session ID [--json] [--context JSON] TEXT   send a message, print the reply
+  history --session ID [--limit N] [--json]          print the items from the Postgres projection
+  context --session ID                               print the session's context
+  status --session ID                                print the session's status
+  worker                                             run a worker (TEMPORAL_ADDRESS, DATABASE_URL)
+  dev                                                start whatever is not configured, plus a worker
+  demo                                               dev, after a short demo conversation
+  migrate                                            apply the SQL migrations to DATABASE_URL
+
+Environment: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, AGENT_SESSIONS_TASK_QUEUE, DATABASE_URL,
+OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_MODEL, AGENT_SESSIONS_DATA_DIR (default ./.data),
+TEMPORAL_CLI_PATH.`;
+
+/** Runs the CLI; sets a non-zero exit code with a one-line reason on failure. */
+export async function main(argv: string[]): Promise<void> {
+  try {
+    const { command, positionals, values } = parseCommandLine(argv);
+    const input = { values, positionals };
+    if (values.help || command === undefined || command === 'help') {
+      console.log(USAGE);
+      return;
+    }
+    const commands: Record<string, () => Promise<void>> = {
+      send: () => send(input),
+      history: () => history(input),
+      context: () => context(input),
+      status: () => status(input),
+      worker: () => worker(),
+      dev: () => dev({ demo: false }),
+      demo: () => dev({ demo: true }),
+      migrate: () => migrate(),
+    };
+    const run = commands[command];
+    if (!run) {
+      console.error(`error: unknown command "${command}"; see \`npx agent-sessions --help\``);
+      process.exitCode = 2;
+      return;
+    }
+    await run();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    console.error(`error: ${message.split('\n')[0]}`);
+    process.exitCode = error instanceof AgentSessionsError && error.kind === 'caller' ? 2 : 1;
+  }
+}
