@@ -1,0 +1,35 @@
+import { z } from 'zod';
+
+/** Milliseconds to wait before answering; allowed on every step except `hang`. */
+const delayMs = z.number().int().nonnegative().optional();
+
+/** Answer with assistant text. */
+const TextStep = z.strictObject({ text: z.string(), delayMs });
+
+/** Answer with one or more function tool calls. */
+const ToolCallsStep = z.strictObject({
+  toolCalls: z.array(z.strictObject({ name: z.string().min(1), arguments: z.record(z.string(), z.unknown()) })).min(1),
+  delayMs,
+});
+
+/** Answer with an HTTP error in the OpenAI error format. */
+const ErrorStep = z.strictObject({
+  error: z.strictObject({
+    status: z.number().int().min(400).max(599),
+    message: z.string().optional(),
+    retryAfterSeconds: z.number().int().nonnegative().optional(),
+  }),
+  delayMs,
+});
+
+/**
+ * Never finish answering: send the 200 status and headers, then hold the body until the client gives up or the
+ * server closes. Holding the body rather than the headers makes the openai client report its timeout as
+ * APIConnectionTimeoutError under jest too, where an abort while awaiting headers surfaces as APIConnectionError.
+ */
+const HangStep = z.strictObject({ hang: z.literal(true) });
+
+/** One scripted response of the offline model, consumed by exactly one chat completion request. */
+export const ScriptStep = z.union([TextStep, ToolCallsStep, ErrorStep, HangStep]);
+/** One scripted response of the offline model, consumed by exactly one chat completion request. */
+export type ScriptStep = z.infer<typeof ScriptStep>;

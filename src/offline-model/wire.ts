@@ -1,0 +1,87 @@
+import { createHash } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import type { ChatCompletion } from 'openai/resources/chat/completions';
+import type { Model } from 'openai/resources/models';
+import type { AssistantReply, ChatRequest } from './protocol';
+
+/** The one model id the offline server lists. */
+export const OFFLINE_MODEL_ID = 'offline-rules';
+
+/** An error response in the OpenAI format: status, JSON body and extra headers. */
+export interface WireError {
+  status: number;
+  headers: Record<string, string>;
+  body: { error: { message: string; type: string; param: null; code: string | null } };
+}
+
+/** Builds an OpenAI-style error; a 429 with `retryAfterSeconds` also carries a `retry-after` header. */
+export function wireError(status: number, message?: string, retryAfterSeconds?: number): WireError {
+  const rateLimited = status === 429;
+  return {
+    status,
+    headers: rateLimited && retryAfterSeconds !== undefined ? { 'retry-after': String(retryAfterSeconds) } : {},
+    body: {
+      error: {
+        message: message ?? `${STATUS_CODES[status] ?? 'Error'} (scripted by the offline model)`,
+        type: rateLimited ? 'rate_limit_error' : status >= 500 ? 'server_error' : 'invalid_request_error',
+        param: null,
+        code: rateLimited ? 'rate_limit_exceeded' : null,
+      },
+    },
+  };
+}
+
+/**
+ * Renders a reply as a ChatCompletion. Tool call ids hash the request's messages, so the same request always gets
+ * the same ids while every turn of a conversation gets new ones. Token counts estimate one token per 4 characters.
+ */
+export function renderCompletion(
+  request: ChatRequest,
+  reply: AssistantReply,
+  completionNumber: number,
+): ChatCompletion {
+  const toolCalls =
+    'toolCalls' in reply
+      ? reply.toolCalls.map((call, index) => ({
+          id: toolCallId(request, index),
+          type: 'function' as const,
+          function: { name: call.name, arguments: JSON.stringify(call.arguments) },
+        }))
+      : undefined;
+  const content = 'text' in reply ? reply.text : null;
+  const promptTokens = estimateTokens(JSON.stringify(request.messages));
+  const completionTokens = estimateTokens(content ?? JSON.stringify(toolCalls));
+  return {
+    id: `chatcmpl-offline-${completionNumber}`,
+    object: 'chat.completion',
+    created: Math.floor(Date.now() / 1000),
+    model: request.model,
+    choices: [
+      {
+        index: 0,
+        message: { role: 'assistant', content, refusal: null, ...(toolCalls && { tool_calls: toolCalls }) },
+        finish_reason: toolCalls ? 'tool_calls' : 'stop',
+        logprobs: null,
+      },
+    ],
+    usage: {
+      prompt_tokens: promptTokens,
+      completion_tokens: completionTokens,
+      total_tokens: promptTokens + completionTokens,
+    },
+  };
+}
+
+/** The `GET /v1/models` body: a list holding only the offline model. */
+export function modelList(): { object: 'list'; data: Model[] } {
+  return { object: 'list', data: [{ id: OFFLINE_MODEL_ID, object: 'model', created: 0, owned_by: 'offline' }] };
+}
+
+function toolCallId(request: ChatRequest, index: number): string {
+  const digest = createHash('sha256').update(JSON.stringify(request.messages)).update(`#${index}`).digest('hex');
+  return `call_${digest.slice(0, 24)}`;
+}
+
+function estimateTokens(text: string): number {
+  return Math.ceil(text.length / 4);
+}
