@@ -8,6 +8,7 @@ import {
   Connection,
   WithStartWorkflowOperation,
   WorkflowExecutionAlreadyStartedError,
+  type WorkflowHandle,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
 } from '@temporalio/client';
@@ -180,18 +181,23 @@ export class SessionsClient {
     return this.query(sessionId, (handle) => handle.query(getStatusQuery));
   }
 
+  /** The session's Temporal workflow handle, for what this client does not wrap. */
+  temporalHandle(sessionId: string): WorkflowHandle {
+    return this.temporal.workflow.getHandle(SessionId.parse(sessionId));
+  }
+
   /** Closes the connections this client opened. */
   async close(): Promise<void> {
     await this.pool?.end();
     await this.temporal.connection.close();
   }
 
-  private async query<T>(sessionId: string, read: (handle: ReturnType<Client['workflow']['getHandle']>) => Promise<T>): Promise<T> {
-    const id = SessionId.parse(sessionId);
+  private async query<T>(sessionId: string, read: (handle: WorkflowHandle) => Promise<T>): Promise<T> {
+    const handle = this.temporalHandle(sessionId);
     try {
-      return await read(this.temporal.workflow.getHandle(id));
+      return await read(handle);
     } catch (error) {
-      throw translate(error, id);
+      throw translate(error, handle.workflowId);
     }
   }
 

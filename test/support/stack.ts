@@ -2,18 +2,13 @@
  * Real parts for integration tests: a Temporal dev server, a fresh Postgres database, the offline
  * model over HTTP, workers running the real workflow bundle, and a client.
  */
-import { bundleWorkflowCode, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { SessionsClient } from '../../src/client/sessions-client';
 import { startTemporalDevServer, type TemporalDevServer } from '../../src/dev/temporal-server';
 import { startOfflineModel, type OfflineModel } from '../../src/offline-model/server';
-import { createSessionWorker, WORKFLOWS_PATH } from '../../src/worker/create-worker';
+import { WORKFLOWS_PATH } from '../../src/worker/create-worker';
+import { installQuietRuntime, startWorker, type RunningWorker } from '../../src/worker/run-worker';
 import { createTestDatabase, type TestDatabase } from './database';
-
-/** A running worker and the way to stop it. */
-export interface RunningWorker {
-  worker: Worker;
-  stop(): Promise<void>;
-}
 
 /** Everything an integration test talks to. */
 export interface TestStack {
@@ -38,6 +33,7 @@ export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
 
 /** Starts the stack with one worker running. */
 export async function startTestStack(): Promise<TestStack> {
+  installQuietRuntime();
   const [temporal, db, model, bundle] = await Promise.all([
     startTemporalDevServer({ cliPath: process.env.TEMPORAL_CLI_PATH, log: (line) => process.stderr.write(`${line}\n`) }),
     createTestDatabase(),
@@ -48,31 +44,30 @@ export async function startTestStack(): Promise<TestStack> {
   const client = await SessionsClient.connect({ temporalAddress: temporal.address, databaseUrl: db.url, taskQueue });
   const workers = new Set<RunningWorker>();
 
-  async function startWorker(options: { modelTimeoutMs?: number } = {}): Promise<RunningWorker> {
-    const { worker, connection } = await createSessionWorker({
-      temporalAddress: temporal.address,
-      namespace: 'default',
-      taskQueue,
-      pool: db.pool,
-      openai: { baseURL: model.baseURL, apiKey: 'offline', timeoutMs: options.modelTimeoutMs },
-      defaultModel: 'offline-rules',
-      workflowBundle: bundle,
-    });
-    const running = worker.run();
-    const handle: RunningWorker = {
-      worker,
+  async function startStackWorker(options: { modelTimeoutMs?: number } = {}): Promise<RunningWorker> {
+    const handle = await startWorker(
+      {
+        temporalAddress: temporal.address,
+        namespace: 'default',
+        taskQueue,
+        databaseUrl: db.url,
+        model: { baseURL: model.baseURL, apiKey: 'offline', defaultModel: 'offline-rules', timeoutMs: options.modelTimeoutMs },
+        workflowBundle: bundle,
+      },
+      db.pool,
+    );
+    const tracked: RunningWorker = {
+      done: handle.done,
       stop: async () => {
-        workers.delete(handle);
-        if (worker.getState() === 'RUNNING') worker.shutdown();
-        await running;
-        await connection.close();
+        workers.delete(tracked);
+        await handle.stop();
       },
     };
-    workers.add(handle);
-    return handle;
+    workers.add(tracked);
+    return tracked;
   }
 
-  await startWorker();
+  await startStackWorker();
   return {
     temporal,
     db,
@@ -80,7 +75,7 @@ export async function startTestStack(): Promise<TestStack> {
     client,
     taskQueue,
     bundle,
-    startWorker,
+    startWorker: startStackWorker,
     stop: async () => {
       await Promise.all([...workers].map((worker) => worker.stop()));
       await client.close();
