@@ -20,6 +20,8 @@ export interface TestStack {
   bundle: WorkflowBundleWithSourceMap;
   /** Starts a worker on the stack's task queue (tests may start several, or restart one). */
   startWorker(options?: { modelTimeoutMs?: number }): Promise<RunningWorker>;
+  /** Stops every worker this stack started; returns how many there were. */
+  stopWorkers(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -76,6 +78,11 @@ export async function startTestStack(): Promise<TestStack> {
     taskQueue,
     bundle,
     startWorker: startStackWorker,
+    stopWorkers: async () => {
+      const running = [...workers];
+      await Promise.all(running.map((worker) => worker.stop()));
+      return running.length;
+    },
     stop: async () => {
       await Promise.all([...workers].map((worker) => worker.stop()));
       await client.close();
