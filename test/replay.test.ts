@@ -1,0 +1,50 @@
+/**
+ * Replays histories recorded from real runs (test/histories, read-only) against today's workflow
+ * code: a change that would break a running session fails here before it is deployed.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { DeterminismViolationError } from '@temporalio/workflow';
+import { bundleWorkflowCode, Worker, type ReplayResult } from '@temporalio/worker';
+import { workflowBundle } from './support/stack';
+
+const HISTORIES_DIR = path.join(__dirname, 'histories');
+
+/** Every recorded history, with the file it came from as its workflow id. */
+async function recordedHistories(): Promise<Array<{ workflowId: string; history: unknown }>> {
+  const files = (await readdir(HISTORIES_DIR)).filter((file) => file.endsWith('.json')).sort();
+  return Promise.all(
+    files.map(async (file) => ({ workflowId: file, history: JSON.parse(await readFile(path.join(HISTORIES_DIR, file), 'utf8')) })),
+  );
+}
+
+async function replayAll(options: Parameters<typeof Worker.runReplayHistories>[0]): Promise<ReplayResult[]> {
+  const results: ReplayResult[] = [];
+  for await (const result of Worker.runReplayHistories(options, await recordedHistories())) results.push(result);
+  return results;
+}
+
+test('the recorded histories cover signals, updates, tool calls, retries and a failed turn', async () => {
+  const histories = await recordedHistories();
+  expect(histories.length).toBeGreaterThanOrEqual(2);
+  const text = JSON.stringify(histories);
+  for (const marker of ['userMessage', 'sendMessage', 'updateContext', 'callTool', 'projectTurn', 'ModelRequestRejected']) {
+    expect(text).toContain(marker);
+  }
+});
+
+test('every recorded history replays without a determinism error on the current workflow code', async () => {
+  const results = await replayAll({ workflowBundle: await workflowBundle(), replayName: 'current' });
+  expect(results.length).toBe((await recordedHistories()).length);
+  for (const result of results) expect({ workflowId: result.workflowId, error: result.error }).toEqual({ workflowId: result.workflowId, error: undefined });
+});
+
+test('an incompatible workflow change fails replay with a determinism violation', async () => {
+  const bundle = await bundleWorkflowCode({
+    workflowsPath: require.resolve('./fixtures/incompatible-workflows'),
+    logger: { log: () => undefined, trace: () => undefined, debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
+  });
+  const results = await replayAll({ workflowBundle: bundle, replayName: 'incompatible' });
+  expect(results.length).toBeGreaterThan(0);
+  for (const result of results) expect(result.error).toBeInstanceOf(DeterminismViolationError);
+});
