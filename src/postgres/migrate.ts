@@ -19,7 +19,7 @@ export type MigrationFile = z.infer<typeof MigrationFile>;
 
 /** The migration files in order; refuses duplicate numbers and badly named files. */
 export async function listMigrations(dir = MIGRATIONS_DIR): Promise<MigrationFile[]> {
-  const files = (await readdir(dir)).filter((file) => file.endsWith('.sql')).sort();
+  const files = (await readdir(dir)).filter((file) => file.endsWith('.sql'));
   const migrations = files.map((file) => {
     const match = /^(\d+)_([a-z0-9_]+)\.sql$/.exec(file);
     if (!match) throw new Error(`migration file ${file} must be named NNN_snake_case.sql`);
@@ -27,7 +27,7 @@ export async function listMigrations(dir = MIGRATIONS_DIR): Promise<MigrationFil
   });
   const ids = new Set(migrations.map((migration) => migration.id));
   if (ids.size !== migrations.length) throw new Error(`two migration files in ${dir} share a number`);
-  return migrations;
+  return migrations.sort((a, b) => a.id - b.id);
 }
 
 /** Applies pending migrations; returns the names of those it applied (none when up to date). */

@@ -1,0 +1,114 @@
+/** Translation between session items and the Chat Completions wire format, both ways. */
+import { ChatCompletionReply, fromChatCompletion, toChatMessages } from '../../src/activities/chat-format';
+import type { Item } from '../../src/shared/schemas';
+
+/** A completion with one choice holding this message. */
+function completion(message: ChatCompletionReply['choices'][number]['message']): ChatCompletionReply {
+  return ChatCompletionReply.parse({ choices: [{ message }] });
+}
+
+describe('toChatMessages', () => {
+  test('puts the instructions first as a system message', () => {
+    const messages = toChatMessages('Be brief.', [{ type: 'message', role: 'user', content: 'Hi' }]);
+    expect(messages[0]).toEqual({ role: 'system', content: 'Be brief.' });
+    expect(messages).toHaveLength(2);
+  });
+
+  test('maps user and assistant messages with string or text-part content to plain text', () => {
+    const items: Item[] = [
+      { type: 'message', role: 'user', content: 'Where is my order?' },
+      { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'Which ' }, { type: 'output_text', text: 'one?' }] },
+      { type: 'message', role: 'user', content: [{ type: 'input_text', text: '1234' }] },
+    ];
+    expect(toChatMessages('sys', items).slice(1)).toEqual([
+      { role: 'user', content: 'Where is my order?' },
+      { role: 'assistant', content: 'Which one?' },
+      { role: 'user', content: '1234' },
+    ]);
+  });
+
+  test('groups consecutive function calls into one assistant message with several tool calls', () => {
+    const items: Item[] = [
+      { type: 'message', role: 'user', content: 'Check 1 and 2' },
+      { type: 'function_call', call_id: 'c1', name: 'lookup_order', arguments: '{"order_id":"1"}' },
+      { type: 'function_call', call_id: 'c2', name: 'lookup_order', arguments: '{"order_id":"2"}' },
+    ];
+    const messages = toChatMessages('sys', items);
+    expect(messages).toHaveLength(3);
+    expect(messages[2]).toEqual({
+      role: 'assistant',
+      content: null,
+      tool_calls: [
+        { id: 'c1', type: 'function', function: { name: 'lookup_order', arguments: '{"order_id":"1"}' } },
+        { id: 'c2', type: 'function', function: { name: 'lookup_order', arguments: '{"order_id":"2"}' } },
+      ],
+    });
+  });
+
+  test('does not merge a function call into a preceding assistant message that has text', () => {
+    const items: Item[] = [
+      { type: 'message', role: 'assistant', content: 'Let me look.' },
+      { type: 'function_call', call_id: 'c1', name: 'lookup_order', arguments: '{}' },
+    ];
+    const messages = toChatMessages('sys', items);
+    expect(messages.map((message) => message.role)).toEqual(['system', 'assistant', 'assistant']);
+    expect(messages[1]).toEqual({ role: 'assistant', content: 'Let me look.' });
+  });
+
+  test('maps function call outputs to tool messages carrying the tool_call_id', () => {
+    const items: Item[] = [
+      { type: 'function_call', call_id: 'c1', name: 'lookup_order', arguments: '{}' },
+      { type: 'function_call', call_id: 'c2', name: 'lookup_order', arguments: '{}' },
+      { type: 'function_call_output', call_id: 'c1', output: 'shipped' },
+      { type: 'function_call_output', call_id: 'c2', output: 'pending' },
+    ];
+    expect(toChatMessages('sys', items).slice(2)).toEqual([
+      { role: 'tool', tool_call_id: 'c1', content: 'shipped' },
+      { role: 'tool', tool_call_id: 'c2', content: 'pending' },
+    ]);
+  });
+});
+
+describe('fromChatCompletion', () => {
+  test('turns the text into an assistant message item', () => {
+    expect(fromChatCompletion(completion({ content: 'Hello!' }))).toEqual([
+      { type: 'message', role: 'assistant', content: 'Hello!' },
+    ]);
+  });
+
+  test('turns tool calls into function call items, after the text', () => {
+    const reply = completion({
+      content: 'Checking.',
+      tool_calls: [
+        { id: 'c1', type: 'function', function: { name: 'lookup_order', arguments: '{"order_id":"1"}' } },
+        { id: 'c2', type: 'function', function: { name: 'lookup_order', arguments: '{"order_id":"2"}' } },
+      ],
+    });
+    expect(fromChatCompletion(reply)).toEqual([
+      { type: 'message', role: 'assistant', content: 'Checking.' },
+      { type: 'function_call', call_id: 'c1', name: 'lookup_order', arguments: '{"order_id":"1"}' },
+      { type: 'function_call', call_id: 'c2', name: 'lookup_order', arguments: '{"order_id":"2"}' },
+    ]);
+  });
+
+  test('gives an empty assistant message when the completion has neither text nor tool calls', () => {
+    expect(fromChatCompletion(completion({ content: null, tool_calls: null }))).toEqual([
+      { type: 'message', role: 'assistant', content: '' },
+    ]);
+  });
+});
+
+describe('ChatCompletionReply', () => {
+  test('refuses a completion with no choices', () => {
+    const result = ChatCompletionReply.safeParse({ choices: [] });
+    expect(result.error?.issues.map((issue) => issue.message)).toEqual(['the completion has no choices']);
+  });
+
+  test('ignores fields the endpoint adds that the agent loop does not use', () => {
+    const result = ChatCompletionReply.parse({
+      id: 'chatcmpl-1',
+      choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content: 'Hi' } }],
+    });
+    expect(result).toEqual({ choices: [{ message: { content: 'Hi' } }] });
+  });
+});
