@@ -1,42 +1,27 @@
 /**
- * Migrations and the projection's queries against a real Postgres server (DATABASE_URL): each test
- * that needs an empty schema gets its own database, created here and dropped with FORCE afterwards.
+ * Migrations and the projection's queries against Postgres (DATABASE_URL, or embedded PGlite): each
+ * test that needs an empty schema gets its own database, dropped afterwards.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Client, Pool } from 'pg';
+import { Pool } from 'pg';
 import { z } from 'zod';
 import { readItemRange, readLatestItems, readSession, writeTurn } from '../src/postgres/items';
 import { listMigrations, migrate } from '../src/postgres/migrate';
 import type { ProjectionInput } from '../src/shared/activity-io';
 import type { SessionItem } from '../src/shared/schemas';
+import { createEmptyDatabase, type EmptyDatabase } from './support/database';
 
-const serverUrl = process.env.DATABASE_URL;
-const databases: string[] = [];
+const databases: EmptyDatabase[] = [];
 const pools: Pool[] = [];
 const tempDirs: string[] = [];
 
-/** Runs one statement on the server's own database. */
-async function admin(sql: string): Promise<void> {
-  const client = new Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
-
 /** Creates an empty database (dropped in afterAll) and returns its URL. */
 async function createDatabase(): Promise<string> {
-  if (!serverUrl) throw new Error('set DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/postgres) to run test/migrate.test.ts');
-  const name = `migrate_test_${process.pid}_${Date.now().toString(36)}_${databases.length}`;
-  await admin(`CREATE DATABASE ${name}`);
-  databases.push(name);
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
+  const database = await createEmptyDatabase();
+  databases.push(database);
+  return database.url;
 }
 
 /** A pool to a database, ended in afterAll. */
@@ -66,13 +51,9 @@ async function appliedIds(pool: Pool): Promise<number[]> {
   return rows.map((row) => z.object({ id: z.number() }).parse(row).id);
 }
 
-beforeAll(() => {
-  if (!serverUrl) throw new Error('set DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/postgres) to run test/migrate.test.ts');
-});
-
 afterAll(async () => {
   await Promise.all(pools.map((pool) => pool.end()));
-  for (const name of databases) await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  for (const database of databases) await database.drop();
   await Promise.all(tempDirs.map((dir) => rm(dir, { recursive: true, force: true })));
 });
 

@@ -30,8 +30,21 @@ export async function listMigrations(dir = MIGRATIONS_DIR): Promise<MigrationFil
   return migrations.sort((a, b) => a.id - b.id);
 }
 
-/** Applies pending migrations; returns the names of those it applied (none when up to date). */
-export async function migrate(pool: Pool, dir = MIGRATIONS_DIR): Promise<string[]> {
+/** The migration run in progress in this process; later runs wait for it. */
+let runningInProcess: Promise<unknown> = Promise.resolve();
+
+/**
+ * Applies pending migrations; returns the names of those it applied (none when up to date).
+ * Runs in one process are serialised as well as locked: the embedded PGlite multiplexes every
+ * connection onto one session, where an advisory lock excludes no one.
+ */
+export function migrate(pool: Pool, dir = MIGRATIONS_DIR): Promise<string[]> {
+  const run = runningInProcess.then(() => migrateUnderLock(pool, dir));
+  runningInProcess = run.catch(() => undefined);
+  return run;
+}
+
+async function migrateUnderLock(pool: Pool, dir: string): Promise<string[]> {
   const migrations = await listMigrations(dir);
   const client = await pool.connect();
   try {

@@ -1,6 +1,6 @@
 /**
- * A fresh, migrated database for one test file: a new database on the server at DATABASE_URL
- * (dropped afterwards), or an embedded PGlite in a temporary folder when DATABASE_URL is unset.
+ * Fresh databases for tests: a new database on the server at DATABASE_URL (dropped afterwards), or
+ * an embedded PGlite in a temporary folder when DATABASE_URL is unset.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -9,43 +9,58 @@ import { Client, type Pool } from 'pg';
 import { startEmbeddedPostgres } from '../../src/dev/embedded-postgres';
 import { openProjectionPool } from '../../src/postgres/pool';
 
-/** A database that exists for one test file. */
-export interface TestDatabase {
+/** An empty database and the way to remove it. */
+export interface EmptyDatabase {
   url: string;
-  pool: Pool;
+  /** Whether this is the embedded PGlite (one session shared by all connections). */
+  embedded: boolean;
   drop(): Promise<void>;
 }
 
-/** Creates the database and migrates it. */
-export async function createTestDatabase(): Promise<TestDatabase> {
+/** A migrated database with an open pool, for one test file. */
+export interface TestDatabase extends EmptyDatabase {
+  pool: Pool;
+}
+
+let counter = 0;
+
+/** Creates an empty database, with no tables. */
+export async function createEmptyDatabase(): Promise<EmptyDatabase> {
   const serverUrl = process.env.DATABASE_URL;
-  if (!serverUrl) return createEmbeddedDatabase();
-  const name = `agent_sessions_test_${process.pid}_${Date.now().toString(36)}`;
+  if (!serverUrl) {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'agent-sessions-pglite-'));
+    const embedded = await startEmbeddedPostgres(dir);
+    return {
+      url: embedded.url,
+      embedded: true,
+      drop: async () => {
+        await embedded.stop();
+        await rm(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  counter += 1;
+  const name = `agent_sessions_test_${process.pid}_${Date.now().toString(36)}_${counter}`;
   await withAdmin(serverUrl, (admin) => admin.query(`CREATE DATABASE ${name}`));
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
-  const pool = await openProjectionPool(url.toString());
   return {
     url: url.toString(),
-    pool,
-    drop: async () => {
-      await pool.end();
-      await withAdmin(serverUrl, (admin) => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
-    },
+    embedded: false,
+    drop: () => withAdmin(serverUrl, (admin) => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)),
   };
 }
 
-async function createEmbeddedDatabase(): Promise<TestDatabase> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'agent-sessions-pglite-'));
-  const embedded = await startEmbeddedPostgres(dir);
-  const pool = await openProjectionPool(embedded.url, 1);
+/** Creates a database and migrates it. */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const empty = await createEmptyDatabase();
+  const pool = await openProjectionPool(empty.url, empty.embedded ? 1 : 5);
   return {
-    url: embedded.url,
+    ...empty,
     pool,
     drop: async () => {
       await pool.end();
-      await embedded.stop();
-      await rm(dir, { recursive: true, force: true });
+      await empty.drop();
     },
   };
 }

@@ -1,5 +1,6 @@
 /** `worker`, `dev`, `demo` and `migrate`: the commands that run the system. */
 import { mkdir } from 'node:fs/promises';
+import { Pool } from 'pg';
 import { loadConfig } from '../../../config';
 import { runDemo } from '../../../dev/demo';
 import { clearEndpoints, loadEndpoints, saveEndpoints } from '../../../dev/endpoints';
@@ -7,8 +8,7 @@ import { startDevStack } from '../../../dev/stack';
 import { startOfflineModel } from '../../../offline-model/server';
 import { OFFLINE_MODEL_ID } from '../../../offline-model/wire';
 import { migrate as applyMigrations } from '../../../postgres/migrate';
-import { openProjectionPool } from '../../../postgres/pool';
-import { startWorker, type WorkerSettings } from '../../../worker/run-worker';
+import { installQuietRuntime, startWorker, type RunningWorker, type WorkerSettings } from '../../../worker/run-worker';
 import { SessionsClient } from '../../sessions-client';
 
 const say = (line: string) => console.log(line);
@@ -23,6 +23,7 @@ function untilInterrupted(): Promise<void> {
 
 /** Runs a worker against TEMPORAL_ADDRESS and DATABASE_URL (or a running dev stack) until stopped. */
 export async function worker(): Promise<void> {
+  installQuietRuntime();
   const config = loadConfig();
   const running = await loadEndpoints(config.dataDir);
   const temporalAddress = config.temporalAddress ?? running?.temporalAddress;
@@ -45,25 +46,27 @@ export async function worker(): Promise<void> {
 
 /** Starts what the environment does not give, plus a worker; `demo` runs a short conversation first. */
 export async function dev(options: { demo: boolean }): Promise<void> {
+  installQuietRuntime();
   const config = loadConfig();
   await mkdir(config.dataDir, { recursive: true });
   const stack = await startDevStack(config, say);
-  const settings: WorkerSettings = {
-    temporalAddress: stack.temporalAddress,
-    namespace: config.namespace,
-    taskQueue: config.taskQueue,
-    databaseUrl: stack.databaseUrl,
-    model: stack.model,
-  };
-  let handle = await startWorker(settings);
-  await saveEndpoints(config.dataDir, {
-    temporalAddress: stack.temporalAddress,
-    temporalUiUrl: stack.temporalUiUrl,
-    databaseUrl: stack.databaseUrl,
-    modelBaseUrl: stack.model.baseURL,
-    pid: process.pid,
-  });
+  let handle: RunningWorker | undefined;
   try {
+    const settings: WorkerSettings = {
+      temporalAddress: stack.temporalAddress,
+      namespace: config.namespace,
+      taskQueue: config.taskQueue,
+      databaseUrl: stack.databaseUrl,
+      model: stack.model,
+    };
+    handle = await startWorker(settings);
+    await saveEndpoints(config.dataDir, {
+      temporalAddress: stack.temporalAddress,
+      temporalUiUrl: stack.temporalUiUrl,
+      databaseUrl: stack.databaseUrl,
+      modelBaseUrl: stack.model.baseURL,
+      pid: process.pid,
+    });
     for (const line of stack.describe()) say(line);
     say(`Worker:     polling task queue "${config.taskQueue}"`);
     if (options.demo) {
@@ -80,7 +83,7 @@ export async function dev(options: { demo: boolean }): Promise<void> {
           uiUrl: stack.temporalUiUrl,
           namespace: config.namespace,
           restartWorker: async () => {
-            await handle.stop();
+            await handle?.stop();
             handle = await startWorker(settings);
           },
         });
@@ -94,7 +97,7 @@ export async function dev(options: { demo: boolean }): Promise<void> {
     await Promise.race([untilInterrupted(), handle.done]);
   } finally {
     await clearEndpoints(config.dataDir);
-    await handle.stop();
+    await handle?.stop();
     await stack.stop();
   }
 }
@@ -103,7 +106,7 @@ export async function dev(options: { demo: boolean }): Promise<void> {
 export async function migrate(): Promise<void> {
   const config = loadConfig();
   if (!config.databaseUrl) throw new Error('set DATABASE_URL to the database to migrate');
-  const pool = await openProjectionPool(config.databaseUrl, 1);
+  const pool = new Pool({ connectionString: config.databaseUrl, max: 1 });
   try {
     const applied = await applyMigrations(pool);
     say(applied.length === 0 ? 'the database is up to date' : `applied ${applied.join(', ')}`);
