@@ -179,6 +179,21 @@ describe('model failures', () => {
     expect(stack.model.requests).toHaveLength(3);
   });
 
+  test('a model call that times out is abandoned and retried, and the turn succeeds', async () => {
+    const session = newSession('errors');
+    expect(await stack.stopWorkers()).toBe(1);
+    const impatient = await stack.startWorker({ modelTimeoutMs: 300 });
+    try {
+      stack.model.enqueue({ hang: true });
+      const result = await stack.client.send(session, 'My name is Kim.');
+      expect(result.reply).toBe('Nice to meet you, Kim!');
+      expect(stack.model.requests).toHaveLength(2);
+    } finally {
+      await impatient.stop();
+      await stack.startWorker();
+    }
+  });
+
   test('a 400 from the model fails the turn at once, the caller sees why, and the session is unchanged', async () => {
     const session = newSession('errors');
     await stack.client.send(session, 'My name is Ivy.');

@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { OFFLINE_MODEL_ID } from '../src/offline-model/wire';
 import { startTestStack, type TestStack } from './support/stack';
 
 let stack: TestStack;
@@ -29,7 +30,7 @@ async function spawnWorkerProcess(): Promise<ChildProcess> {
       AGENT_SESSIONS_DATA_DIR: dataDir,
       OPENAI_API_KEY: 'offline',
       OPENAI_BASE_URL: stack.model.baseURL,
-      OPENAI_MODEL: 'offline-rules',
+      OPENAI_MODEL: OFFLINE_MODEL_ID,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -142,7 +142,7 @@ export class SessionsClient {
     } catch (error) {
       throw translate(error, id);
     }
-    return checked.id as string;
+    return checked.id;
   }
 
   /** The latest `limit` items (all when absent) in chronological order, read from the projection. */

@@ -6,6 +6,7 @@ import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporali
 import { SessionsClient } from '../../src/client/sessions-client';
 import { startTemporalDevServer, type TemporalDevServer } from '../../src/dev/temporal-server';
 import { startOfflineModel, type OfflineModel } from '../../src/offline-model/server';
+import { OFFLINE_MODEL_ID } from '../../src/offline-model/wire';
 import { WORKFLOWS_PATH } from '../../src/worker/create-worker';
 import { installQuietRuntime, startWorker, type RunningWorker } from '../../src/worker/run-worker';
 import { createTestDatabase, type TestDatabase } from './database';
@@ -53,7 +54,7 @@ export async function startTestStack(): Promise<TestStack> {
         namespace: 'default',
         taskQueue,
         databaseUrl: db.url,
-        model: { baseURL: model.baseURL, apiKey: 'offline', defaultModel: 'offline-rules', timeoutMs: options.modelTimeoutMs },
+        model: { baseURL: model.baseURL, apiKey: 'offline', defaultModel: OFFLINE_MODEL_ID, timeoutMs: options.modelTimeoutMs },
         workflowBundle: bundle,
       },
       db.pool,

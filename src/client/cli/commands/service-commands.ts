@@ -32,9 +32,9 @@ export async function worker(): Promise<void> {
     throw new Error('the worker needs TEMPORAL_ADDRESS and DATABASE_URL (or a running `npx agent-sessions dev`)');
   }
   const offline = config.openaiApiKey ? undefined : await startOfflineModel();
-  const model = offline
-    ? { baseURL: offline.baseURL, apiKey: 'offline', defaultModel: OFFLINE_MODEL_ID }
-    : { baseURL: config.openaiBaseUrl, apiKey: config.openaiApiKey as string, defaultModel: config.model };
+  const model = config.openaiApiKey
+    ? { baseURL: config.openaiBaseUrl, apiKey: config.openaiApiKey, defaultModel: config.model }
+    : { baseURL: offline?.baseURL, apiKey: 'offline', defaultModel: OFFLINE_MODEL_ID };
   const settings: WorkerSettings = { temporalAddress, namespace: config.namespace, taskQueue: config.taskQueue, databaseUrl, model };
   const handle = await startWorker(settings);
   say(`worker polling task queue "${config.taskQueue}" on ${temporalAddress}`);
