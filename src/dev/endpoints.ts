@@ -9,9 +9,7 @@ import { z } from 'zod';
 /** The addresses of a running dev stack. */
 export const Endpoints = z.object({
   temporalAddress: z.string(),
-  temporalUiUrl: z.string().optional(),
   databaseUrl: z.string(),
-  modelBaseUrl: z.string().optional(),
   pid: z.number().int(),
 });
 export type Endpoints = z.infer<typeof Endpoints>;

@@ -16,8 +16,6 @@ export interface ModelEndpoint {
   apiKey: string;
   /** The model for agents that name none. */
   defaultModel: string;
-  /** True when this is the offline test double, not a language model. */
-  offline: boolean;
 }
 
 /** The services of a running stack. */
@@ -47,7 +45,6 @@ export async function startDevStack(config: Config, log: (line: string) => void)
       const server = await startTemporalDevServer({
         dbFile: path.join(config.dataDir, 'temporal.sqlite'),
         port: await freePort(PORTS.temporal),
-        ui: true,
         uiPort: await freePort(PORTS.temporalUi),
         cliPath: config.temporalCliPath,
         log,
@@ -71,12 +68,12 @@ export async function startDevStack(config: Config, log: (line: string) => void)
 
     let model: ModelEndpoint;
     if (config.openaiApiKey) {
-      model = { baseURL: config.openaiBaseUrl, apiKey: config.openaiApiKey, defaultModel: config.model, offline: false };
+      model = { baseURL: config.openaiBaseUrl, apiKey: config.openaiApiKey, defaultModel: config.model };
       lines.push(`Model:      ${config.model} at ${config.openaiBaseUrl ?? 'the OpenAI API'} (OPENAI_API_KEY set)`);
     } else {
       const offline = await startOfflineModel({ port: await freePort(PORTS.model) });
       stops.push(() => offline.close());
-      model = { baseURL: offline.baseURL, apiKey: 'offline', defaultModel: OFFLINE_MODEL_ID, offline: true };
+      model = { baseURL: offline.baseURL, apiKey: 'offline', defaultModel: OFFLINE_MODEL_ID };
       lines.push(`Model:      offline test double at ${offline.baseURL} (rule-based, not a language model; set OPENAI_API_KEY for a real one)`);
     }
 

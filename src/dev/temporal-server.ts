@@ -16,8 +16,7 @@ export interface TemporalDevServerOptions {
   /** SQLite file for the server's state; in-memory when absent. */
   dbFile?: string;
   port?: number;
-  /** Serve the web UI on this port (port + 1000 when absent and ui is on). */
-  ui?: boolean;
+  /** Serve the web UI on this port; no UI when absent. */
   uiPort?: number;
   cliPath?: string;
   log?: (line: string) => void;
@@ -28,21 +27,20 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions =
   const log = options.log ?? (() => undefined);
   const executable = await resolveTemporalCli(options.cliPath, log);
   if (options.dbFile) await mkdir(path.dirname(options.dbFile), { recursive: true });
-  const uiPort = options.ui ? (options.uiPort ?? (options.port ? options.port + 1000 : undefined)) : undefined;
   const env = await TestWorkflowEnvironment.createLocal({
     server: {
       executable,
       ip: '127.0.0.1',
       port: options.port,
       dbFilename: options.dbFile,
-      ui: options.ui ?? false,
-      uiPort,
+      ui: options.uiPort !== undefined,
+      uiPort: options.uiPort,
       log: { format: 'pretty', level: 'warn' },
     },
   });
   return {
     address: env.address,
-    uiUrl: uiPort ? `http://127.0.0.1:${uiPort}` : undefined,
+    uiUrl: options.uiPort ? `http://127.0.0.1:${options.uiPort}` : undefined,
     stop: () => env.teardown(),
   };
 }

@@ -2,7 +2,7 @@
 import type { Pool } from 'pg';
 import { z } from 'zod';
 import type { ProjectionInput } from '../shared/activity-io';
-import { Item, SessionItem } from '../shared/schemas';
+import { Item, type SessionItem } from '../shared/schemas';
 
 /** An items row as Postgres returns it. */
 export const ItemRow = z.object({
@@ -12,18 +12,6 @@ export const ItemRow = z.object({
   created_at: z.date(),
 });
 export type ItemRow = z.infer<typeof ItemRow>;
-
-/** A sessions row as Postgres returns it. */
-export const SessionRow = z.object({
-  id: z.string(),
-  created_at: z.date(),
-  updated_at: z.date(),
-  item_count: z.number().int(),
-  last_seq: z.number().int(),
-  status: z.string(),
-  current_agent: z.string(),
-});
-export type SessionRow = z.infer<typeof SessionRow>;
 
 /**
  * Writes a turn's items and the session's summary in one statement (so one atomic write, even over
@@ -77,13 +65,8 @@ export async function readLatestItems(pool: Pool, sessionId: string, limit?: num
   return rows.map(toSessionItem);
 }
 
-/** A session's summary row, or undefined when the projection has never seen the session. */
-export async function readSession(pool: Pool, sessionId: string): Promise<SessionRow | undefined> {
-  const { rows } = await pool.query('SELECT * FROM sessions WHERE id = $1', [sessionId]);
-  return rows.length === 0 ? undefined : SessionRow.parse(rows[0]);
-}
-
+/** A checked row as a session item (the row schema already checked the item). */
 function toSessionItem(row: unknown): SessionItem {
   const parsed = ItemRow.parse(row);
-  return SessionItem.parse({ seq: parsed.seq, agent: parsed.agent, at: parsed.created_at.toISOString(), item: parsed.item });
+  return { seq: parsed.seq, agent: parsed.agent, at: parsed.created_at.toISOString(), item: parsed.item };
 }

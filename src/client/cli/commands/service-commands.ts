@@ -62,9 +62,7 @@ export async function dev(options: { demo: boolean }): Promise<void> {
     handle = await startWorker(settings);
     await saveEndpoints(config.dataDir, {
       temporalAddress: stack.temporalAddress,
-      temporalUiUrl: stack.temporalUiUrl,
       databaseUrl: stack.databaseUrl,
-      modelBaseUrl: stack.model.baseURL,
       pid: process.pid,
     });
     for (const line of stack.describe()) say(line);
