@@ -4,19 +4,11 @@
  */
 import path from 'node:path';
 import type { Config } from '../config';
-import { startOfflineModel } from '../offline-model/server';
-import { OFFLINE_MODEL_ID } from '../offline-model/wire';
 import { startEmbeddedPostgres } from './embedded-postgres';
+import type { ModelEndpoint } from '../worker/run-worker';
+import { startModelService } from './model-endpoint';
 import { freePort } from './ports';
 import { startTemporalDevServer } from './temporal-server';
-
-/** The model endpoint a worker calls. */
-export interface ModelEndpoint {
-  baseURL?: string;
-  apiKey: string;
-  /** The model for agents that name none. */
-  defaultModel: string;
-}
 
 /** The services of a running stack. */
 export interface DevStack {
@@ -66,22 +58,15 @@ export async function startDevStack(config: Config, log: (line: string) => void)
       lines.push(`Postgres:   ${databaseUrl} (embedded PGlite, data in ${config.dataDir}/pglite)`);
     }
 
-    let model: ModelEndpoint;
-    if (config.openaiApiKey) {
-      model = { baseURL: config.openaiBaseUrl, apiKey: config.openaiApiKey, defaultModel: config.model };
-      lines.push(`Model:      ${config.model} at ${config.openaiBaseUrl ?? 'the OpenAI API'} (OPENAI_API_KEY set)`);
-    } else {
-      const offline = await startOfflineModel({ port: await freePort(PORTS.model) });
-      stops.push(() => offline.close());
-      model = { baseURL: offline.baseURL, apiKey: 'offline', defaultModel: OFFLINE_MODEL_ID };
-      lines.push(`Model:      offline test double at ${offline.baseURL} (rule-based, not a language model; set OPENAI_API_KEY for a real one)`);
-    }
+    const model = await startModelService(config, config.openaiApiKey ? 0 : await freePort(PORTS.model));
+    stops.push(() => model.stop());
+    lines.push(`Model:      ${model.description}`);
 
     return {
       temporalAddress,
       temporalUiUrl,
       databaseUrl,
-      model,
+      model: model.endpoint,
       describe: () => [...lines],
       stop: async () => {
         for (const stop of stops.reverse()) await stop();

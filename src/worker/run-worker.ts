@@ -1,8 +1,27 @@
 /** Runs a session worker until stopped: migrates the projection, connects, polls the task queue. */
-import { DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import OpenAI from 'openai';
 import type { Pool } from 'pg';
+import { createActivities } from '../activities';
+import { supportTools } from '../activities/tools/support';
+import { agents } from '../agents';
 import { openProjectionPool } from '../postgres/pool';
-import { createSessionWorker } from './create-worker';
+
+/** The path the workflow bundle is built from. */
+export const WORKFLOWS_PATH = require.resolve('../workflows');
+
+/** How long one model request may take before it is abandoned and retried. */
+const DEFAULT_MODEL_TIMEOUT_MS = 120_000;
+
+/** The model endpoint a worker calls. */
+export interface ModelEndpoint {
+  baseURL?: string;
+  apiKey: string;
+  /** The model for agents that name none. */
+  defaultModel: string;
+  /** How long one request may take before it is abandoned and retried (120 s when absent). */
+  timeoutMs?: number;
+}
 
 /** Where a worker connects and which model it calls. */
 export interface WorkerSettings {
@@ -10,7 +29,7 @@ export interface WorkerSettings {
   namespace: string;
   taskQueue: string;
   databaseUrl: string;
-  model: { baseURL?: string; apiKey: string; defaultModel: string; timeoutMs?: number };
+  model: ModelEndpoint;
   /** A pre-built workflow bundle (tests build it once); bundled from src/workflows when absent. */
   workflowBundle?: WorkflowBundleWithSourceMap;
 }
@@ -32,23 +51,45 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
-/** Starts a worker; it runs until `stop()`. */
+/** Starts a worker on `pool` (or on a pool of its own to `databaseUrl`); it runs until `stop()`. */
 export async function startWorker(settings: WorkerSettings, pool?: Pool): Promise<RunningWorker> {
   installQuietRuntime();
-  const ownPool = pool ? undefined : await openProjectionPool(settings.databaseUrl);
-  const projectionPool = pool ?? (ownPool as Pool);
-  const { worker, connection } = await createSessionWorker({
-    temporalAddress: settings.temporalAddress,
-    namespace: settings.namespace,
-    taskQueue: settings.taskQueue,
-    pool: projectionPool,
-    openai: { baseURL: settings.model.baseURL, apiKey: settings.model.apiKey, timeoutMs: settings.model.timeoutMs },
-    defaultModel: settings.model.defaultModel,
-    workflowBundle: settings.workflowBundle,
-  });
+  const projectionPool = pool ?? (await openProjectionPool(settings.databaseUrl));
+  const closeOwnPool = async () => {
+    if (!pool) await projectionPool.end();
+  };
+  let connection: NativeConnection | undefined;
+  let worker: Worker;
+  try {
+    connection = await NativeConnection.connect({ address: settings.temporalAddress });
+    const openai = new OpenAI({
+      apiKey: settings.model.apiKey,
+      baseURL: settings.model.baseURL,
+      timeout: settings.model.timeoutMs ?? DEFAULT_MODEL_TIMEOUT_MS,
+      maxRetries: 0,
+    });
+    worker = await Worker.create({
+      connection,
+      namespace: settings.namespace,
+      taskQueue: settings.taskQueue,
+      ...(settings.workflowBundle ? { workflowBundle: settings.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+      activities: createActivities({
+        openai,
+        pool: projectionPool,
+        agents,
+        tools: supportTools,
+        defaultModel: settings.model.defaultModel,
+      }),
+    });
+  } catch (error) {
+    await connection?.close();
+    await closeOwnPool();
+    throw error;
+  }
+  const open = connection;
   const done = worker.run().finally(async () => {
-    await connection.close();
-    await ownPool?.end();
+    await open.close();
+    await closeOwnPool();
   });
   return {
     done,

@@ -7,8 +7,7 @@ import { SessionsClient } from '../../src/client/sessions-client';
 import { startTemporalDevServer, type TemporalDevServer } from '../../src/dev/temporal-server';
 import { startOfflineModel, type OfflineModel } from '../../src/offline-model/server';
 import { OFFLINE_MODEL_ID } from '../../src/offline-model/wire';
-import { WORKFLOWS_PATH } from '../../src/worker/create-worker';
-import { installQuietRuntime, startWorker, type RunningWorker } from '../../src/worker/run-worker';
+import { installQuietRuntime, startWorker, WORKFLOWS_PATH, type RunningWorker } from '../../src/worker/run-worker';
 import { createTestDatabase, type TestDatabase } from './database';
 
 /** Everything an integration test talks to. */

@@ -3,7 +3,7 @@ import type { Config } from '../../config';
 import { loadEndpoints } from '../../dev/endpoints';
 import { InvalidInputError } from '../errors';
 
-/** The Temporal and Postgres addresses for client commands. */
+/** The Temporal and Postgres addresses for client commands and a standalone worker. */
 export async function clientEndpoints(config: Config): Promise<{ temporalAddress: string; databaseUrl?: string }> {
   const running = await loadEndpoints(config.dataDir);
   const temporalAddress = config.temporalAddress ?? running?.temporalAddress;

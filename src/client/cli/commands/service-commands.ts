@@ -3,13 +3,13 @@ import { mkdir } from 'node:fs/promises';
 import { Pool } from 'pg';
 import { loadConfig } from '../../../config';
 import { runDemo } from '../../../dev/demo';
-import { clearEndpoints, loadEndpoints, saveEndpoints } from '../../../dev/endpoints';
+import { clearEndpoints, saveEndpoints } from '../../../dev/endpoints';
+import { startModelService } from '../../../dev/model-endpoint';
 import { startDevStack } from '../../../dev/stack';
-import { startOfflineModel } from '../../../offline-model/server';
-import { OFFLINE_MODEL_ID } from '../../../offline-model/wire';
 import { migrate as applyMigrations } from '../../../postgres/migrate';
 import { installQuietRuntime, startWorker, type RunningWorker, type WorkerSettings } from '../../../worker/run-worker';
 import { SessionsClient } from '../../sessions-client';
+import { clientEndpoints } from '../endpoints';
 
 const say = (line: string) => console.log(line);
 
@@ -25,23 +25,24 @@ function untilInterrupted(): Promise<void> {
 export async function worker(): Promise<void> {
   installQuietRuntime();
   const config = loadConfig();
-  const running = await loadEndpoints(config.dataDir);
-  const temporalAddress = config.temporalAddress ?? running?.temporalAddress;
-  const databaseUrl = config.databaseUrl ?? running?.databaseUrl;
-  if (!temporalAddress || !databaseUrl) {
-    throw new Error('the worker needs TEMPORAL_ADDRESS and DATABASE_URL (or a running `npx agent-sessions dev`)');
+  const { temporalAddress, databaseUrl } = await clientEndpoints(config);
+  if (!databaseUrl) throw new Error('the worker needs DATABASE_URL (or a running `npx agent-sessions dev`)');
+  const model = await startModelService(config);
+  try {
+    const handle = await startWorker({
+      temporalAddress,
+      namespace: config.namespace,
+      taskQueue: config.taskQueue,
+      databaseUrl,
+      model: model.endpoint,
+    });
+    say(`worker polling task queue "${config.taskQueue}" on ${temporalAddress}`);
+    say(`model: ${model.description}`);
+    await Promise.race([untilInterrupted(), handle.done]);
+    await handle.stop();
+  } finally {
+    await model.stop();
   }
-  const offline = config.openaiApiKey ? undefined : await startOfflineModel();
-  const model = config.openaiApiKey
-    ? { baseURL: config.openaiBaseUrl, apiKey: config.openaiApiKey, defaultModel: config.model }
-    : { baseURL: offline?.baseURL, apiKey: 'offline', defaultModel: OFFLINE_MODEL_ID };
-  const settings: WorkerSettings = { temporalAddress, namespace: config.namespace, taskQueue: config.taskQueue, databaseUrl, model };
-  const handle = await startWorker(settings);
-  say(`worker polling task queue "${config.taskQueue}" on ${temporalAddress}`);
-  if (offline) say(`model: offline test double at ${offline.baseURL} (set OPENAI_API_KEY for a real model)`);
-  await Promise.race([untilInterrupted(), handle.done]);
-  await handle.stop();
-  await offline?.close();
 }
 
 /** Starts what the environment does not give, plus a worker; `demo` runs a short conversation first. */
