@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Pool } from 'pg';
 import { z } from 'zod';
-import { readItemRange, readLatestItems, writeTurn } from '../src/postgres/items';
+import { readItemRanges, readLatestItems, writeItems } from '../src/postgres/items';
 import { listMigrations, migrate } from '../src/postgres/migrate';
 import type { ProjectionInput } from '../src/shared/activity-io';
 import type { SessionItem } from '../src/shared/schemas';
@@ -146,7 +146,7 @@ describe('the projection queries', () => {
   }
 
   function turn(sessionId: string, items: SessionItem[], lastSeq: number, agent = 'support'): ProjectionInput {
-    return { sessionId, items, session: { agent, itemCount: lastSeq, lastSeq, status: 'active' } };
+    return { sessionId, items, session: { agent, itemCount: lastSeq, lastSeq } };
   }
 
   async function rowCountsBySeq(sessionId: string): Promise<Array<{ seq: number; n: number }>> {
@@ -159,8 +159,8 @@ describe('the projection queries', () => {
 
   test('writing the same turn twice (a retried activity) leaves one row per seq', async () => {
     const id = newSessionId();
-    await writeTurn(pool, turn(id, sessionItems(1, 2), 2));
-    await writeTurn(pool, turn(id, sessionItems(1, 2), 2));
+    await writeItems(pool, turn(id, sessionItems(1, 2), 2));
+    await writeItems(pool, turn(id, sessionItems(1, 2), 2));
     expect(await rowCountsBySeq(id)).toEqual([
       { seq: 1, n: 1 },
       { seq: 2, n: 1 },
@@ -170,30 +170,30 @@ describe('the projection queries', () => {
 
   test('a stale write with a lower lastSeq does not move the session row back', async () => {
     const id = newSessionId();
-    await writeTurn(pool, turn(id, sessionItems(1, 2), 2));
-    await writeTurn(pool, turn(id, sessionItems(3, 4), 4, 'billing'));
-    await writeTurn(pool, turn(id, sessionItems(1, 2), 2, 'support'));
+    await writeItems(pool, turn(id, sessionItems(1, 2), 2));
+    await writeItems(pool, turn(id, sessionItems(3, 4), 4, 'billing'));
+    await writeItems(pool, turn(id, sessionItems(1, 2), 2, 'support'));
     const { rows } = await pool.query('SELECT last_seq, item_count, current_agent FROM sessions WHERE id = $1', [id]);
     expect(rows[0]).toMatchObject({ last_seq: 4, item_count: 4, current_agent: 'billing' });
   });
 
   test('readLatestItems with a limit of 2 returns the last two items in ascending seq order', async () => {
     const id = newSessionId();
-    await writeTurn(pool, turn(id, sessionItems(1, 2, 3, 4, 5), 5));
-    expect((await readLatestItems(pool, id, 2)).map((item) => item.seq)).toEqual([4, 5]);
-    expect(await readItemRange(pool, id, 2, 3)).toEqual(sessionItems(2, 3));
+    await writeItems(pool, turn(id, sessionItems(1, 2, 3, 4, 5), 5));
+    expect((await readLatestItems(pool, id, { limit: 2 })).map((item) => item.seq)).toEqual([4, 5]);
+    expect(await readItemRanges(pool, id, [[2, 3]])).toEqual(sessionItems(2, 3));
   });
 
   test('a stored item that is not a valid item makes reads throw a zod error instead of returning it', async () => {
     const id = newSessionId();
-    await writeTurn(pool, turn(id, sessionItems(1), 1));
+    await writeItems(pool, turn(id, sessionItems(1), 1));
     await pool.query(
       `INSERT INTO items (session_id, seq, type, role, agent, item, created_at)
        VALUES ($1, 2, 'message', 'robot', 'support', $2::jsonb, now())`,
       [id, JSON.stringify({ type: 'message', role: 'robot', content: 'beep' })],
     );
     await expect(readLatestItems(pool, id)).rejects.toBeInstanceOf(z.ZodError);
-    await expect(readItemRange(pool, id, 1, 2)).rejects.toBeInstanceOf(z.ZodError);
-    await expect(readItemRange(pool, id, 1, 1)).resolves.toEqual(sessionItems(1));
+    await expect(readItemRanges(pool, id, [[1, 2]])).rejects.toBeInstanceOf(z.ZodError);
+    await expect(readItemRanges(pool, id, [[1, 1]])).resolves.toEqual(sessionItems(1));
   });
 });

@@ -2,16 +2,19 @@
 import type OpenAI from 'openai';
 import type { Pool } from 'pg';
 import type { AgentRegistry } from '../shared/agent';
+import { createSummarize } from './compaction';
+import type { InputCallbacks } from './input-callbacks';
 import { createCallModel } from './model';
-import { createProjectTurn } from './projection';
+import { createProjectionActivities } from './projection';
 import { createCallTool, type ImplementedTool } from './tools/registry';
 
-/** What the activities need: the model client, the projection's pool, the agents and their tools. */
+/** What the activities need: the model client, the projection's pool, the agents, tools and input callbacks. */
 export interface ActivityDependencies {
   openai: OpenAI;
   pool: Pool;
   agents: AgentRegistry;
   tools: ImplementedTool[];
+  inputCallbacks: InputCallbacks;
   defaultModel: string;
 }
 
@@ -19,8 +22,9 @@ export interface ActivityDependencies {
 export function createActivities(deps: ActivityDependencies) {
   return {
     callModel: createCallModel(deps),
+    summarize: createSummarize(deps),
     callTool: createCallTool(deps.agents, deps.tools),
-    projectTurn: createProjectTurn(deps.pool),
+    ...createProjectionActivities(deps.pool),
   };
 }
 

@@ -1,25 +1,29 @@
 /**
- * The model activity: reads the committed items the model may see from the projection (the claim
- * check), adds the turn's own items, and calls an OpenAI-compatible endpoint with the `openai` client.
+ * The model activity: reads the window the model may see from the projection (the claim check), adds
+ * the turn's own items, shapes them with the session's input callback, and calls an OpenAI-compatible
+ * endpoint with the `openai` client. Text Postgres could not store is repaired in the reply.
  */
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type OpenAI from 'openai';
 import type { Pool } from 'pg';
 import { z } from 'zod';
-import type { AgentRegistry, ModelSettings, ToolSpec } from '../shared/agent';
+import type { Agent, AgentRegistry, ModelSettings, ToolSpec } from '../shared/agent';
 import { ModelCallInput, type ModelCallResult } from '../shared/activity-io';
 import { FailureType } from '../shared/failures';
-import { describeIssues } from '../shared/schemas';
-import { readItemRange } from '../postgres/items';
+import { describeIssues, type Item, type Usage } from '../shared/schemas';
+import { repairJson } from '../shared/text';
 import { ChatCompletionReply, fromChatCompletion, toChatMessages } from './chat-format';
+import { applyInputCallback, type InputCallbacks } from './input-callbacks';
 import { toActivityFailure } from './model-errors';
+import { readWindow } from './model-window';
 
-/** What the model activity needs from the worker. */
+/** What the model activities need from the worker. */
 export interface ModelDependencies {
   openai: OpenAI;
   pool: Pool;
   agents: AgentRegistry;
+  inputCallbacks: InputCallbacks;
   /** The model used for agents that name none. */
   defaultModel: string;
 }
@@ -27,57 +31,60 @@ export interface ModelDependencies {
 /** How often a waiting model call tells Temporal it is alive. */
 const HEARTBEAT_INTERVAL_MS = 2_000;
 
+/** The agent with this name, or a non-retryable failure that says to deploy it. */
+export function requireAgent(agents: AgentRegistry, name: string): Agent {
+  const agent = agents.find(name);
+  if (!agent) throw ApplicationFailure.nonRetryable(`this worker has no agent named "${name}"`, FailureType.UnknownAgentOrTool);
+  return agent;
+}
+
+/** One chat completion, heartbeating while it waits; the reply's items (repaired) and usage. */
+export async function completeChat(
+  openai: OpenAI,
+  request: OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming,
+): Promise<{ items: Item[]; usage: Usage }> {
+  const context = Context.current();
+  const heartbeat = setInterval(() => context.heartbeat(), HEARTBEAT_INTERVAL_MS);
+  let raw: unknown;
+  try {
+    raw = await openai.chat.completions.create(request, { signal: context.cancellationSignal });
+  } catch (error) {
+    throw toActivityFailure(error);
+  } finally {
+    clearInterval(heartbeat);
+  }
+  const reply = ChatCompletionReply.safeParse(repairJson(raw));
+  if (!reply.success) {
+    throw ApplicationFailure.retryable(
+      `the model endpoint answered with an invalid completion: ${describeIssues(reply.error)}`,
+      FailureType.InvalidModelResponse,
+    );
+  }
+  const usage = reply.data.usage;
+  return {
+    items: fromChatCompletion(reply.data),
+    usage: {
+      requests: 1,
+      inputTokens: usage?.prompt_tokens ?? 0,
+      outputTokens: usage?.completion_tokens ?? 0,
+      totalTokens: usage?.total_tokens ?? 0,
+    },
+  };
+}
+
 /** Creates the `callModel` activity. */
 export function createCallModel(deps: ModelDependencies) {
   return async function callModel(rawInput: ModelCallInput): Promise<ModelCallResult> {
     const input = ModelCallInput.parse(rawInput);
-    const agent = deps.agents.find(input.agent);
-    if (!agent) {
-      throw ApplicationFailure.nonRetryable(`this worker has no agent named "${input.agent}"`, FailureType.UnknownAgentOrTool);
-    }
-    const committed = await readItemRange(deps.pool, input.sessionId, input.committed.fromSeq, input.committed.throughSeq);
-    if (committed.length !== input.committed.count) {
-      throw new Error(
-        `the projection holds ${committed.length} of the ${input.committed.count} items of session ` +
-          `${input.sessionId} (seq ${input.committed.fromSeq}..${input.committed.throughSeq}); retrying until it catches up`,
-      );
-    }
-    const messages = toChatMessages(input.instructions, [...committed.map((entry) => entry.item), ...input.turnItems]);
-    const context = Context.current();
-    const heartbeat = setInterval(() => context.heartbeat(), HEARTBEAT_INTERVAL_MS);
-    let raw: unknown;
-    try {
-      raw = await deps.openai.chat.completions.create(
-        {
-          model: agent.model ?? deps.defaultModel,
-          messages,
-          ...(agent.tools.length > 0 ? { tools: agent.tools.map(toChatTool) } : {}),
-          ...modelSettings(agent.settings),
-        },
-        { signal: context.cancellationSignal },
-      );
-    } catch (error) {
-      throw toActivityFailure(error);
-    } finally {
-      clearInterval(heartbeat);
-    }
-    const reply = ChatCompletionReply.safeParse(raw);
-    if (!reply.success) {
-      throw ApplicationFailure.retryable(
-        `the model endpoint answered with an invalid completion: ${describeIssues(reply.error)}`,
-        FailureType.InvalidModelResponse,
-      );
-    }
-    const usage = reply.data.usage;
-    return {
-      items: fromChatCompletion(reply.data),
-      usage: {
-        requests: 1,
-        inputTokens: usage?.prompt_tokens ?? 0,
-        outputTokens: usage?.completion_tokens ?? 0,
-        totalTokens: usage?.total_tokens ?? 0,
-      },
-    };
+    const agent = requireAgent(deps.agents, input.agent);
+    const history = await readWindow(deps.pool, input.sessionId, input.window);
+    const items = await applyInputCallback(deps.inputCallbacks, input.inputCallback, history, input.turnItems);
+    return completeChat(deps.openai, {
+      model: agent.model ?? deps.defaultModel,
+      messages: toChatMessages(input.instructions, items),
+      ...(agent.tools.length > 0 ? { tools: agent.tools.map(toChatTool) } : {}),
+      ...modelSettings(agent.settings),
+    });
   };
 }
 

@@ -1,11 +1,61 @@
-/** The projection activity: writes a committed turn into Postgres before the caller gets the reply. */
+/**
+ * The projection activities: every change to a session is written into Postgres before its caller
+ * gets an answer (read your writes). Outages retry until Postgres is back; a write Postgres refuses
+ * for its data fails at once with ProjectionRejected, so nothing retries for ever.
+ */
+import { ApplicationFailure } from '@temporalio/common';
 import type { Pool } from 'pg';
-import { ProjectionInput } from '../shared/activity-io';
-import { writeTurn } from '../postgres/items';
+import { EndSessionInput, ProjectionInput, ReadItemsInput, RemoveItemsInput } from '../shared/activity-io';
+import { FailureType } from '../shared/failures';
+import type { SessionItem } from '../shared/schemas';
+import { readLatestItems, readPopTarget, removeItems, writeItems } from '../postgres/items';
+import { endSessionRows } from '../postgres/sessions';
 
-/** Creates the `projectTurn` activity. */
-export function createProjectTurn(pool: Pool) {
-  return async function projectTurn(rawInput: ProjectionInput): Promise<void> {
-    await writeTurn(pool, ProjectionInput.parse(rawInput));
+/** SQLSTATE classes that retrying cannot fix: data exceptions (22) and integrity violations (23). */
+const PERMANENT_SQLSTATE_CLASSES = ['22', '23'];
+
+/** Runs a projection query, turning a permanent Postgres refusal into a non-retryable failure. */
+async function permanentOrRetry<T>(what: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === 'string' && PERMANENT_SQLSTATE_CLASSES.includes(code.slice(0, 2))) {
+      throw ApplicationFailure.nonRetryable(
+        `Postgres refused to ${what} (SQLSTATE ${code}: ${(error as Error).message}); the session is unchanged`,
+        FailureType.ProjectionRejected,
+      );
+    }
+    throw error;
+  }
+}
+
+/** Creates the projection activities on a pool. */
+export function createProjectionActivities(pool: Pool) {
+  return {
+    /** Writes a committed turn's (or added) items and the session row. */
+    async projectTurn(raw: ProjectionInput): Promise<void> {
+      const input = ProjectionInput.parse(raw);
+      await permanentOrRetry('store the items', () => writeItems(pool, input));
+    },
+    /** Removes items (pop) or all items (clear) and updates the session row. */
+    async removeItems(raw: RemoveItemsInput): Promise<void> {
+      const input = RemoveItemsInput.parse(raw);
+      await permanentOrRetry('remove the items', () => removeItems(pool, input));
+    },
+    /** Reads items back: a seq range, or its latest N. */
+    async readItems(raw: ReadItemsInput): Promise<SessionItem[]> {
+      const input = ReadItemsInput.parse(raw);
+      return readLatestItems(pool, input.sessionId, { limit: input.latest, fromSeq: input.fromSeq, throughSeq: input.throughSeq });
+    },
+    /** The items a pop removes: the latest, with its tool call when it is an output. */
+    async readPopTarget(raw: { sessionId: string }): Promise<SessionItem[]> {
+      return readPopTarget(pool, ReadItemsInput.pick({ sessionId: true }).parse(raw).sessionId);
+    },
+    /** Ends the session in the projection: rows removed (deleted) or marked expired. */
+    async endSession(raw: EndSessionInput): Promise<void> {
+      const input = EndSessionInput.parse(raw);
+      await endSessionRows(pool, input.sessionId, input.status);
+    },
   };
 }

@@ -1,6 +1,9 @@
 /**
- * The client library: send a message and wait for the reply, signal one, read items from the
- * Postgres projection, read and change the context, read the status.
+ * The client library: send a message and wait for the reply, signal one, run every session operation
+ * (add, pop, clear, compact, delete, context, settings), and read items from the Postgres projection.
+ * Reads from the projection need no Temporal at all. Every operation carries an id, so the client
+ * retries Temporal's passing refusals (a run continuing as new, too many updates in flight) with the
+ * same id and a caller never sees them; an operation never runs twice.
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -10,156 +13,223 @@ import {
   WorkflowExecutionAlreadyStartedError,
   type WorkflowHandle,
   WorkflowNotFoundError,
-  WorkflowUpdateFailedError,
+  WorkflowUpdateStage,
 } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import type { UpdateDefinition } from '@temporalio/common';
 import { Pool } from 'pg';
 import { z } from 'zod';
 import { readLatestItems } from '../postgres/items';
+import { endSessionRows, readSessionRow } from '../postgres/sessions';
 import {
+  BackendUnavailableError,
+  errorForFailure,
+  InvalidInputError,
+  SessionClosedError,
+  SessionDeletedError,
+  SessionExpiredError,
+  SessionNotFoundError,
+  WorkerUnavailableError,
+  type AgentSessionsError,
+} from '../shared/errors';
+import {
+  addItemsUpdate,
+  clearSessionUpdate,
+  compactUpdate,
   CONVERSATION_WORKFLOW_TYPE,
   DEFAULT_TASK_QUEUE,
+  deleteSessionUpdate,
   getContextQuery,
   getItemsQuery,
   getStatusQuery,
+  popItemUpdate,
   sendMessageUpdate,
   updateContextUpdate,
+  updateSettingsUpdate,
   userMessageSignal,
 } from '../shared/messages';
-import { FailureType } from '../shared/failures';
 import {
-  ConversationInput,
+  AddItemsArgs,
+  ContextPatch,
   describeIssues,
-  JsonObject,
+  type CompactionResult,
+  type Item,
+  type JsonObject,
+  OperationId,
+  SessionId,
+  SessionSettings,
   type SessionItem,
+  type SessionSettingsInput,
   type SessionStatus,
+  SettingsPatch,
   type TurnResult,
   UserMessage,
 } from '../shared/schemas';
-import {
-  BackendUnavailableError,
-  InvalidInputError,
-  SessionClosedError,
-  SessionNotFoundError,
-  TurnFailedError,
-} from './errors';
+import { ConversationEnd, ConversationInput } from '../shared/session-snapshot';
+import { isDeadline, isNotFound, isRetryableRefusal, isUnavailable, updateFailure } from './temporal-errors';
 
-/** A session id: any non-blank string without whitespace, up to 200 characters (e.g. "alice:support"). */
-export const SessionId = z
-  .string()
-  .min(1, 'a session id must not be empty')
-  .max(200, 'a session id must be at most 200 characters')
-  .regex(/^\S+$/, 'a session id must not contain whitespace');
-export type SessionId = z.infer<typeof SessionId>;
+export { SessionId };
 
-/** How a new session starts, when a message is the first one. */
+/** How a new session starts, when a message is the first one (ignored when the session exists). */
 export interface StartOptions {
-  /** The typed context a new session starts with (ignored when the session exists). */
+  /** The typed context a new session starts with. */
   context?: JsonObject;
   /** The agent that answers first in a new session. */
   agent?: string;
+  /** The session's settings: the model's window, compaction, an input callback, a time-to-live. */
+  settings?: SessionSettingsInput;
 }
 
-/** Where the client connects. */
+/** An operation's id, to make a retried call idempotent (one is made when absent). */
+export interface OperationOptions {
+  id?: string;
+}
+
+/** Where the client connects and how long it waits for a worker. */
 export interface SessionsClientOptions {
+  /** A Temporal client (connected lazily by `connect`). */
   temporal: Client;
   /** Postgres with the projection; needed by `items`. */
   pool?: Pool;
   taskQueue?: string;
+  /** How long an operation may wait for a worker to take it before WorkerUnavailableError (5 s). */
+  workerWaitMs?: number;
+  /** How long Temporal's passing refusals are retried before BackendUnavailableError (60 s). */
+  retryForMs?: number;
 }
+
+const DEFAULT_WORKER_WAIT_MS = 5_000;
+const DEFAULT_RETRY_FOR_MS = 60_000;
+/** A poller seen this recently counts as a live worker (a long poll lasts about a minute). */
+const LIVE_POLLER_MS = 75_000;
 
 /** A client for durable agent sessions. */
 export class SessionsClient {
   private readonly temporal: Client;
   private readonly pool?: Pool;
   private readonly taskQueue: string;
+  private readonly workerWaitMs: number;
+  private readonly retryForMs: number;
 
   constructor(options: SessionsClientOptions) {
     this.temporal = options.temporal;
     this.pool = options.pool;
     this.taskQueue = options.taskQueue ?? DEFAULT_TASK_QUEUE;
+    this.workerWaitMs = options.workerWaitMs ?? DEFAULT_WORKER_WAIT_MS;
+    this.retryForMs = options.retryForMs ?? DEFAULT_RETRY_FOR_MS;
   }
 
-  /** Connects to Temporal (and Postgres, when a URL is given). Close with `close()`. */
+  /**
+   * A client for Temporal (connected on first use, so projection reads work while Temporal is down)
+   * and Postgres (when a URL is given). Close with `close()`.
+   */
   static async connect(options: {
     temporalAddress: string;
     namespace?: string;
     databaseUrl?: string;
     taskQueue?: string;
+    workerWaitMs?: number;
   }): Promise<SessionsClient> {
-    let connection: Connection;
-    try {
-      connection = await Connection.connect({ address: options.temporalAddress, connectTimeout: '5 seconds' });
-    } catch (error) {
-      throw new BackendUnavailableError(
-        `cannot reach Temporal at ${options.temporalAddress} (${(error as Error).message}); ` +
-          'is the server running? Start one with `npx agent-sessions dev`',
-        { cause: error },
-      );
-    }
+    const connection = Connection.lazy({ address: options.temporalAddress, connectTimeout: '5 seconds' });
     return new SessionsClient({
       temporal: new Client({ connection, namespace: options.namespace ?? 'default' }),
-      pool: options.databaseUrl ? new Pool({ connectionString: options.databaseUrl, max: 2 }) : undefined,
+      pool: options.databaseUrl ? new Pool({ connectionString: options.databaseUrl, max: 4 }) : undefined,
       taskQueue: options.taskQueue,
+      workerWaitMs: options.workerWaitMs,
     });
   }
 
   /** Sends a message and waits for its turn's result; the first message starts the session. */
   async send(sessionId: string, message: string | UserMessage, start: StartOptions = {}): Promise<TurnResult> {
-    const id = SessionId.parse(sessionId);
-    const checked = this.checkMessage(message);
-    const startWorkflowOperation = new WithStartWorkflowOperation(CONVERSATION_WORKFLOW_TYPE, {
-      workflowId: id,
-      taskQueue: this.taskQueue,
-      args: [this.checkStart(start)],
-      workflowIdConflictPolicy: 'USE_EXISTING',
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-    });
-    try {
-      return await this.temporal.workflow.executeUpdateWithStart(sendMessageUpdate, {
-        args: [checked],
-        updateId: checked.id,
-        startWorkflowOperation,
-      });
-    } catch (error) {
-      throw translate(error, id);
-    }
+    const id = checkSessionId(sessionId);
+    const checked = checkMessage(message);
+    const startArgs = checkStart(start);
+    return this.update(id, sendMessageUpdate, checked, checked.id, () => this.startOperation(id, startArgs));
   }
 
   /** Sends a message without waiting (fire and forget); returns the message id. */
   async signal(sessionId: string, message: string | UserMessage, start: StartOptions = {}): Promise<string> {
-    const id = SessionId.parse(sessionId);
-    const checked = this.checkMessage(message);
+    const id = checkSessionId(sessionId);
+    const checked = checkMessage(message);
     try {
       await this.temporal.workflow.signalWithStart(CONVERSATION_WORKFLOW_TYPE, {
         workflowId: id,
         taskQueue: this.taskQueue,
-        args: [this.checkStart(start)],
+        args: [checkStart(start)],
         signal: userMessageSignal,
         signalArgs: [checked],
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
       });
     } catch (error) {
-      throw translate(error, id);
+      throw await this.translate(error, id);
     }
     return checked.id;
   }
 
-  /** The latest `limit` items (all when absent) in chronological order, read from the projection. */
-  async items(sessionId: string, options: { limit?: number } = {}): Promise<SessionItem[]> {
-    const id = SessionId.parse(sessionId);
-    const limit = z.number().int().positive('limit must be a positive integer').optional().parse(options.limit);
-    if (!this.pool) throw new InvalidInputError('reading items needs Postgres: connect with a databaseUrl');
+  /** Appends items without a turn (a tool call and its output together); returns them with their seqs. */
+  async addItems(sessionId: string, items: Item[], options: OperationOptions = {}): Promise<SessionItem[]> {
+    const id = checkSessionId(sessionId);
+    const args = check(AddItemsArgs, { items, id: options.id ?? randomUUID() }, 'invalid items');
+    return this.update(id, addItemsUpdate, args, args.id as string);
+  }
+
+  /** Removes and returns the latest item (a tool output takes its call with it); null when empty. */
+  async popItem(sessionId: string, options: OperationOptions = {}): Promise<SessionItem | null> {
+    return this.simpleOperation(sessionId, popItemUpdate, options);
+  }
+
+  /** Removes every item; the session, its context and settings stay. */
+  async clearSession(sessionId: string, options: OperationOptions = {}): Promise<void> {
+    await this.simpleOperation(sessionId, clearSessionUpdate, options);
+  }
+
+  /** Summarises the older turns of the model's window now; null when there was nothing old enough. */
+  async compact(sessionId: string, options: OperationOptions = {}): Promise<CompactionResult> {
+    return this.simpleOperation(sessionId, compactUpdate, options);
+  }
+
+  /** Ends the session and removes its rows; the id can never start a session again. */
+  async deleteSession(sessionId: string, options: OperationOptions = {}): Promise<void> {
     try {
-      return await readLatestItems(this.pool, id, limit);
+      await this.simpleOperation(sessionId, deleteSessionUpdate, options);
     } catch (error) {
-      throw new BackendUnavailableError(`cannot read the projection: ${(error as Error).message}; check DATABASE_URL`, {
-        cause: error,
-      });
+      if (!(error instanceof SessionExpiredError)) throw error;
+      await endSessionRows(this.requirePool(), checkSessionId(sessionId), 'deleted');
     }
   }
 
-  /** The items as the workflow holds them (the source of truth the projection mirrors). */
+  /** Sets top-level keys of the session's context, in turn with its other operations; returns the new context. */
+  async updateContext(sessionId: string, patch: JsonObject, options: OperationOptions = {}): Promise<JsonObject> {
+    const id = checkSessionId(sessionId);
+    const args = check(ContextPatch, { patch, id: options.id ?? randomUUID() }, 'invalid context patch');
+    return this.update(id, updateContextUpdate, args, args.id as string);
+  }
+
+  /** Changes some of the session's settings; returns them all. */
+  async updateSettings(sessionId: string, settings: Partial<SessionSettingsInput>, options: OperationOptions = {}): Promise<SessionSettings> {
+    const id = checkSessionId(sessionId);
+    const args = check(SettingsPatch, { settings, id: options.id ?? randomUUID() }, 'invalid settings');
+    return this.update(id, updateSettingsUpdate, args, args.id as string);
+  }
+
+  /**
+   * The latest `limit` items (all when absent) in chronological order, from the projection: every
+   * item the session ever kept, readable while Temporal is down.
+   */
+  async items(sessionId: string, options: { limit?: number } = {}): Promise<SessionItem[]> {
+    const id = checkSessionId(sessionId);
+    const limit = check(z.number().int().positive('limit must be a positive integer').optional(), options.limit, 'invalid limit');
+    const pool = this.requirePool();
+    try {
+      const items = await readLatestItems(pool, id, { limit });
+      if (items.length === 0 && !(await readSessionRow(pool, id))) throw new SessionNotFoundError(id);
+      return items;
+    } catch (error) {
+      if (error instanceof SessionNotFoundError) throw error;
+      throw new BackendUnavailableError(`cannot read the projection: ${(error as Error).message}; check DATABASE_URL`, { cause: error });
+    }
+  }
+
+  /** The latest items the workflow holds in memory (at most 50): for checking the projection against. */
   async workflowItems(sessionId: string, options: { limit?: number } = {}): Promise<SessionItem[]> {
     return this.query(sessionId, (handle) => handle.query(getItemsQuery, options));
   }
@@ -169,21 +239,14 @@ export class SessionsClient {
     return this.query(sessionId, (handle) => handle.query(getContextQuery));
   }
 
-  /** Sets top-level keys of the session's context; returns the new context. */
-  async updateContext(sessionId: string, patch: JsonObject): Promise<JsonObject> {
-    const checked = JsonObject.safeParse(patch);
-    if (!checked.success) throw new InvalidInputError(`invalid context patch: ${describeIssues(checked.error)}`);
-    return this.query(sessionId, (handle) => handle.executeUpdate(updateContextUpdate, { args: [{ patch: checked.data }] }));
-  }
-
-  /** The session's counters and state. */
+  /** The session's counters, window, settings and state. */
   async status(sessionId: string): Promise<SessionStatus> {
     return this.query(sessionId, (handle) => handle.query(getStatusQuery));
   }
 
   /** The session's Temporal workflow handle, for what this client does not wrap. */
   temporalHandle(sessionId: string): WorkflowHandle {
-    return this.temporal.workflow.getHandle(SessionId.parse(sessionId));
+    return this.temporal.workflow.getHandle(checkSessionId(sessionId));
   }
 
   /** Closes the connections this client opened. */
@@ -192,40 +255,167 @@ export class SessionsClient {
     await this.temporal.connection.close();
   }
 
-  private async query<T>(sessionId: string, read: (handle: WorkflowHandle) => Promise<T>): Promise<T> {
-    const handle = this.temporalHandle(sessionId);
-    try {
-      return await read(handle);
-    } catch (error) {
-      throw translate(error, handle.workflowId);
+  private requirePool(): Pool {
+    if (!this.pool) throw new InvalidInputError('reading items needs Postgres: connect with a databaseUrl (DATABASE_URL)');
+    return this.pool;
+  }
+
+  /** A start operation for update-with-start (each call uses one up). */
+  private startOperation(sessionId: string, start: ConversationInput): WithStartWorkflowOperation<typeof conversationType> {
+    return new WithStartWorkflowOperation(CONVERSATION_WORKFLOW_TYPE, {
+      workflowId: sessionId,
+      taskQueue: this.taskQueue,
+      args: [start],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    });
+  }
+
+  private async simpleOperation<Result>(
+    sessionId: string,
+    update: UpdateDefinition<Result, [{ id?: string }?]>,
+    options: OperationOptions,
+  ): Promise<Result> {
+    const id = checkSessionId(sessionId);
+    const operationId = check(OperationId, options.id ?? randomUUID(), 'invalid id');
+    return this.update(id, update as UpdateDefinition<Result, [{ id?: string }]>, { id: operationId }, operationId);
+  }
+
+  /**
+   * Runs an update until it has an outcome: waits up to `workerWaitMs` for a worker to accept it
+   * (then says no worker is there), and retries Temporal's passing refusals with the same id.
+   */
+  private async update<Result, Args>(
+    sessionId: string,
+    update: UpdateDefinition<Result, [Args]>,
+    args: Args,
+    updateId: string,
+    start?: () => WithStartWorkflowOperation<typeof conversationType>,
+  ): Promise<Result> {
+    const giveUpAt = Date.now() + this.retryForMs;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const accepted = await this.temporal.withDeadline(Date.now() + this.workerWaitMs, () =>
+          start
+            ? this.temporal.workflow.startUpdateWithStart(update, {
+                args: [args],
+                updateId,
+                waitForStage: WorkflowUpdateStage.ACCEPTED,
+                startWorkflowOperation: start(),
+              })
+            : this.temporal.workflow.getHandle(sessionId).startUpdate(update, {
+                args: [args],
+                updateId,
+                waitForStage: WorkflowUpdateStage.ACCEPTED,
+              }),
+        );
+        return await accepted.result();
+      } catch (error) {
+        if (isDeadline(error)) await this.requireLiveWorker(sessionId, updateId);
+        else if (!isRetryableRefusal(error) || Date.now() > giveUpAt) throw await this.translate(error, sessionId);
+        await sleep(Math.min(25 * 2 ** attempt, 1_000) * (0.5 + Math.random()));
+      }
     }
   }
 
-  private checkMessage(message: string | UserMessage): UserMessage & { id: string } {
-    const candidate = typeof message === 'string' ? { text: message } : message;
-    const parsed = UserMessage.safeParse(candidate);
-    if (!parsed.success) throw new InvalidInputError(`invalid message: ${describeIssues(parsed.error)}`);
-    return { ...parsed.data, id: parsed.data.id ?? randomUUID() };
+  /** Runs a query, telling the caller within seconds when no worker answers. */
+  private async query<T>(sessionId: string, read: (handle: WorkflowHandle) => Promise<T>): Promise<T> {
+    const handle = this.temporalHandle(sessionId);
+    for (;;) {
+      try {
+        return await this.temporal.withDeadline(Date.now() + this.workerWaitMs, () => read(handle));
+      } catch (error) {
+        if (!isDeadline(error)) throw await this.translate(error, handle.workflowId);
+        await this.requireLiveWorker(sessionId);
+      }
+    }
   }
 
-  private checkStart(start: StartOptions): ConversationInput {
-    const parsed = ConversationInput.safeParse(start);
-    if (!parsed.success) throw new InvalidInputError(`invalid start options: ${describeIssues(parsed.error)}`);
-    return parsed.data;
+  /** Throws WorkerUnavailableError unless a worker has polled the task queue within the last minute or so. */
+  private async requireLiveWorker(sessionId: string, operationId?: string): Promise<void> {
+    let live = false;
+    try {
+      const response = await this.temporal.workflowService.describeTaskQueue({
+        namespace: this.temporal.options.namespace,
+        taskQueue: { name: this.taskQueue },
+        taskQueueType: 1,
+      });
+      const now = Date.now();
+      live = (response.pollers ?? []).some((poller) => {
+        const seconds = Number(poller.lastAccessTime?.seconds ?? 0);
+        return now - seconds * 1000 < LIVE_POLLER_MS;
+      });
+    } catch (error) {
+      throw await this.translate(error, sessionId);
+    }
+    if (live) return;
+    const retry = operationId ? ` It may still run once a worker starts; retry with the same id (${operationId}) to get its outcome, never a second run.` : '';
+    throw new WorkerUnavailableError(
+      `no worker is polling task queue "${this.taskQueue}"; start one with \`npx agent-sessions worker\`.${retry}`,
+    );
+  }
+
+  /** The library's error for an error from Temporal. */
+  private async translate(error: unknown, sessionId: string): Promise<Error> {
+    const failure = updateFailure(error);
+    if (failure) return errorForFailure(failure.type ?? undefined, failure.message);
+    if (error instanceof WorkflowExecutionAlreadyStartedError || error instanceof WorkflowNotFoundError || isNotFound(error)) {
+      return this.closedSessionError(sessionId);
+    }
+    if (isUnavailable(error) || (error instanceof Error && error.name === 'TransportError')) {
+      return new BackendUnavailableError(`Temporal is unavailable (${(error as Error).message}); check TEMPORAL_ADDRESS`, { cause: error });
+    }
+    if (error instanceof Error && 'kind' in error) return error;
+    const message = error instanceof Error ? error.message : String(error);
+    return new BackendUnavailableError(`Temporal refused the call: ${message.split('\n')[0]}`, { cause: error });
+  }
+
+  /** Why a session cannot take the call: it never existed, was deleted, expired, or was closed by an operator. */
+  private async closedSessionError(sessionId: string): Promise<AgentSessionsError> {
+    const handle = this.temporal.workflow.getHandle(sessionId);
+    let status: string | undefined;
+    try {
+      status = (await handle.describe()).status.name;
+    } catch {
+      return new SessionNotFoundError(sessionId);
+    }
+    if (status === 'COMPLETED') {
+      const end = ConversationEnd.safeParse(await handle.result().catch(() => undefined));
+      if (end.success && end.data.ended === 'deleted') return new SessionDeletedError(`the session "${sessionId}" was deleted; use a new session id`);
+      if (end.success && end.data.ended === 'expired') {
+        return new SessionExpiredError(
+          `the session "${sessionId}" expired after its idle time-to-live; its items stay readable (history); use a new session id`,
+        );
+      }
+    }
+    return new SessionClosedError(sessionId);
   }
 }
 
-/** The library's error for an error from Temporal. */
-function translate(error: unknown, sessionId: string): Error {
-  if (error instanceof WorkflowNotFoundError) return new SessionNotFoundError(sessionId);
-  if (error instanceof WorkflowExecutionAlreadyStartedError) return new SessionClosedError(sessionId);
-  if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure) {
-    const { type, message } = error.cause;
-    if (type === FailureType.InvalidInput) return new InvalidInputError(message);
-    return new TurnFailedError(type ?? FailureType.TurnFailed, message);
-  }
-  if (error instanceof Error && /UNAVAILABLE|ECONNREFUSED|connect/i.test(error.message)) {
-    return new BackendUnavailableError(`Temporal is unavailable (${error.message}); check TEMPORAL_ADDRESS`, { cause: error });
-  }
-  return error instanceof Error ? error : new Error(String(error));
+/** The workflow's type, for typed start operations. */
+declare function conversationType(input?: ConversationInput): Promise<ConversationEnd>;
+
+function checkSessionId(sessionId: unknown): string {
+  return check(SessionId, sessionId, 'invalid session id');
+}
+
+function checkMessage(message: string | UserMessage): UserMessage & { id: string } {
+  const parsed = check(UserMessage, typeof message === 'string' ? { text: message } : message, 'invalid message');
+  return { ...parsed, id: parsed.id ?? randomUUID() };
+}
+
+function checkStart(start: StartOptions): ConversationInput {
+  const parsed = check(ConversationInput.omit({ snapshot: true }), start, 'invalid start options');
+  return parsed;
+}
+
+/** Parses a value, or throws InvalidInputError with what is wrong (never a raw ZodError). */
+function check<Schema extends z.ZodType>(schema: Schema, value: unknown, what: string): z.infer<Schema> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new InvalidInputError(`${what}: ${describeIssues(parsed.error)}`);
+  return parsed.data;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

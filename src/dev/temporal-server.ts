@@ -20,6 +20,23 @@ export interface TemporalDevServerOptions {
   uiPort?: number;
   cliPath?: string;
   log?: (line: string) => void;
+  /** Dynamic config on top of the defaults below (tests lower Temporal's per-run limits with it). */
+  dynamicConfig?: Record<string, string | number | boolean>;
+}
+
+/**
+ * Dynamic config every dev server gets: the default transfer-task poll rate (20 a second) makes each
+ * activity hop wait up to 50 ms, so raise it; update-with-start needs multi-operations enabled.
+ */
+export const DEV_SERVER_DYNAMIC_CONFIG: Record<string, string | number | boolean> = {
+  'history.transferProcessorMaxPollRPS': 1000,
+  'system.enableActivityEagerExecution': true,
+  'frontend.enableExecuteMultiOperation': true,
+};
+
+/** The `--dynamic-config-value` arguments for a set of dynamic config values. */
+export function dynamicConfigArgs(values: Record<string, string | number | boolean>): string[] {
+  return Object.entries(values).flatMap(([key, value]) => ['--dynamic-config-value', `${key}=${JSON.stringify(value)}`]);
 }
 
 /** Starts the dev server and waits until it accepts connections. */
@@ -36,6 +53,7 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions =
       ui: options.uiPort !== undefined,
       uiPort: options.uiPort,
       log: { format: 'pretty', level: 'warn' },
+      extraArgs: dynamicConfigArgs({ ...DEV_SERVER_DYNAMIC_CONFIG, ...options.dynamicConfig }),
     },
   });
   return {

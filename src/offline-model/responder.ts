@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { COMPACTION_INSTRUCTIONS, SUMMARY_PREFIX } from '../shared/compaction';
 import {
   contentText,
   type AssistantReply,
@@ -37,10 +38,15 @@ const ToolParameters = z.object({
  *    Each required parameter is filled from the text: names containing "id"/"number" and number/integer types take
  *    the first token holding a digit (as a number for number types), others the whole user text. A tool whose
  *    digit-needing parameter finds no digits in the text is skipped.
+ * 0. A compaction request (the system prompt of `COMPACTION_INSTRUCTIONS`): `The user said: <their lines, joined>`,
+ *    so that facts such as a name survive into the summary; earlier summaries are kept in it.
  * 5. Otherwise: `You said: "<short quote>". I am the offline test model and can only answer from this conversation.`
  */
 export function respond(request: ChatRequest): AssistantReply {
   const { messages } = request;
+  if (messages[0]?.role === 'system' && contentText(messages[0].content) === COMPACTION_INSTRUCTIONS) {
+    return { text: summaryOf(contentText(messages[messages.length - 1].content)) };
+  }
   const lastUserIndex = lastIndexOfRole(messages, 'user');
   const toolResults = messages.slice(lastUserIndex + 1).filter((message) => message.role === 'tool');
   if (toolResults.length > 0) {
@@ -69,9 +75,17 @@ function introducedNameIn(text: string): string | undefined {
   return NAME_INTRODUCTION.exec(text)?.[1];
 }
 
+/** A deterministic summary of a transcript: earlier summaries, then what the user said. */
+function summaryOf(transcript: string): string {
+  const lines = transcript.split('\n');
+  const summaries = lines.filter((line) => line.startsWith(`system: ${SUMMARY_PREFIX}`)).map((line) => line.slice(`system: ${SUMMARY_PREFIX}`.length));
+  const said = lines.filter((line) => line.startsWith('user: ')).map((line) => line.slice('user: '.length));
+  return [...summaries, said.length > 0 ? `The user said: ${said.join(' | ')}` : ''].filter(Boolean).join(' ') || 'Nothing to summarise.';
+}
+
 function recallName(earlierMessages: ChatMessage[]): string {
   const names = earlierMessages
-    .filter((message) => message.role === 'user')
+    .filter((message) => message.role === 'user' || (message.role === 'system' && contentText(message.content).startsWith(SUMMARY_PREFIX)))
     .map((message) => introducedNameIn(contentText(message.content)))
     .filter((name) => name !== undefined);
   const latestName = names.at(-1);

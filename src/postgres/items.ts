@@ -1,7 +1,7 @@
-/** The projection's queries: writing a committed turn, and reading a session's items back. */
+/** The projection's queries on items: writing committed items, reading them back, removing them. */
 import type { Pool } from 'pg';
 import { z } from 'zod';
-import type { ProjectionInput } from '../shared/activity-io';
+import type { ProjectionInput, RemoveItemsInput, SeqRange } from '../shared/activity-io';
 import { Item, type SessionItem } from '../shared/schemas';
 
 /** An items row as Postgres returns it. */
@@ -9,64 +9,105 @@ export const ItemRow = z.object({
   seq: z.number().int().positive(),
   agent: z.string(),
   item: Item,
+  summary: z.boolean(),
   created_at: z.date(),
 });
 export type ItemRow = z.infer<typeof ItemRow>;
 
+const ITEM_COLUMNS = 'seq, agent, item, summary, created_at';
+
 /**
- * Writes a turn's items and the session's summary in one statement (so one atomic write, even over
- * a multiplexed connection). Idempotent by (session_id, seq); a stale retry never moves the session back.
+ * Writes items and the session's row in one statement (one atomic write, even over a multiplexed
+ * connection). Idempotent by (session_id, seq); a stale retry never moves the session row back.
  */
-export async function writeTurn(pool: Pool, turn: ProjectionInput): Promise<void> {
+export async function writeItems(pool: Pool, write: ProjectionInput): Promise<void> {
   await pool.query(
     `WITH upsert_session AS (
        INSERT INTO sessions AS s (id, item_count, last_seq, status, current_agent)
-       VALUES ($1, $2, $3, $4, $5)
+       VALUES ($1, $2, $3, 'active', $4)
        ON CONFLICT (id) DO UPDATE
-         SET item_count = excluded.item_count, last_seq = excluded.last_seq, status = excluded.status,
+         SET item_count = excluded.item_count, last_seq = excluded.last_seq,
              current_agent = excluded.current_agent, updated_at = now()
          WHERE s.last_seq <= excluded.last_seq
        RETURNING id
      )
-     INSERT INTO items (session_id, seq, type, role, agent, item, created_at)
-     SELECT $1, r.seq, r.item->>'type', r.item->>'role', r.agent, r.item, r.at
-       FROM jsonb_to_recordset($6::jsonb) AS r (seq integer, agent text, at timestamptz, item jsonb)
+     INSERT INTO items (session_id, seq, type, role, agent, item, summary, created_at)
+     SELECT $1, r.seq, r.item->>'type', r.item->>'role', r.agent, r.item, coalesce(r.summary, false), r.at
+       FROM jsonb_to_recordset($5::jsonb) AS r (seq integer, agent text, at timestamptz, item jsonb, summary boolean)
      ON CONFLICT (session_id, seq) DO UPDATE
-       SET type = excluded.type, role = excluded.role, agent = excluded.agent, item = excluded.item`,
-    [
-      turn.sessionId,
-      turn.session.itemCount,
-      turn.session.lastSeq,
-      turn.session.status,
-      turn.session.agent,
-      JSON.stringify(turn.items),
-    ],
+       SET type = excluded.type, role = excluded.role, agent = excluded.agent, item = excluded.item, summary = excluded.summary`,
+    [write.sessionId, write.session.itemCount, write.session.lastSeq, write.session.agent, JSON.stringify(write.items)],
   );
 }
 
-/** The items of a session with seq in [fromSeq, throughSeq], in order. */
-export async function readItemRange(pool: Pool, sessionId: string, fromSeq: number, throughSeq: number): Promise<SessionItem[]> {
+/** Removes some items (or all of them) and updates the session row, in one statement; idempotent. */
+export async function removeItems(pool: Pool, removal: RemoveItemsInput): Promise<void> {
+  await pool.query(
+    `WITH removed AS (
+       DELETE FROM items WHERE session_id = $1 AND ($2::integer[] IS NULL OR seq = ANY($2::integer[]))
+     )
+     UPDATE sessions SET item_count = $3, last_seq = greatest(last_seq, $4), current_agent = $5, updated_at = now()
+      WHERE id = $1`,
+    [removal.sessionId, removal.seqs ?? null, removal.session.itemCount, removal.session.lastSeq, removal.session.agent],
+  );
+}
+
+/** The items of the given seq ranges, in the order of the ranges, each range in seq order. */
+export async function readItemRanges(pool: Pool, sessionId: string, ranges: SeqRange[]): Promise<SessionItem[]> {
+  if (ranges.length === 0) return [];
   const { rows } = await pool.query(
-    `SELECT seq, agent, item, created_at FROM items
-      WHERE session_id = $1 AND seq BETWEEN $2 AND $3 ORDER BY seq`,
-    [sessionId, fromSeq, throughSeq],
+    `SELECT ${ITEM_COLUMNS} FROM items i
+       JOIN unnest($2::integer[], $3::integer[]) WITH ORDINALITY AS r (from_seq, through_seq, position)
+         ON i.seq BETWEEN r.from_seq AND r.through_seq
+      WHERE i.session_id = $1
+      ORDER BY r.position, i.seq`,
+    [sessionId, ranges.map((range) => range[0]), ranges.map((range) => range[1])],
   );
   return rows.map(toSessionItem);
 }
 
-/** The latest `limit` items of a session in chronological order (all when limit is absent). */
-export async function readLatestItems(pool: Pool, sessionId: string, limit?: number): Promise<SessionItem[]> {
+/** The latest `limit` items of a session with seq in [fromSeq, throughSeq], in chronological order. */
+export async function readLatestItems(
+  pool: Pool,
+  sessionId: string,
+  options: { limit?: number; fromSeq?: number; throughSeq?: number } = {},
+): Promise<SessionItem[]> {
   const { rows } = await pool.query(
     `SELECT * FROM (
-       SELECT seq, agent, item, created_at FROM items WHERE session_id = $1 ORDER BY seq DESC LIMIT $2
+       SELECT ${ITEM_COLUMNS} FROM items
+        WHERE session_id = $1 AND seq >= coalesce($3::integer, 0) AND seq <= coalesce($4::integer, 2147483647)
+        ORDER BY seq DESC LIMIT $2
      ) latest ORDER BY seq`,
-    [sessionId, limit ?? null],
+    [sessionId, options.limit ?? null, options.fromSeq ?? null, options.throughSeq ?? null],
   );
   return rows.map(toSessionItem);
+}
+
+/**
+ * What `popItem` removes: the latest item and, when it is a tool's output, the call it answers (so no
+ * call is ever left without its output). Read-only; chronological.
+ */
+export async function readPopTarget(pool: Pool, sessionId: string): Promise<SessionItem[]> {
+  const [latest] = await readLatestItems(pool, sessionId, { limit: 1 });
+  if (!latest) return [];
+  if (latest.item.type !== 'function_call_output') return [latest];
+  const { rows } = await pool.query(
+    `SELECT ${ITEM_COLUMNS} FROM items
+      WHERE session_id = $1 AND seq < $2 AND type = 'function_call' AND item->>'call_id' = $3
+      ORDER BY seq DESC LIMIT 1`,
+    [sessionId, latest.seq, latest.item.call_id],
+  );
+  return [...rows.map(toSessionItem), latest];
 }
 
 /** A checked row as a session item (the row schema already checked the item). */
 function toSessionItem(row: unknown): SessionItem {
   const parsed = ItemRow.parse(row);
-  return { seq: parsed.seq, agent: parsed.agent, at: parsed.created_at.toISOString(), item: parsed.item };
+  return {
+    seq: parsed.seq,
+    agent: parsed.agent,
+    at: parsed.created_at.toISOString(),
+    item: parsed.item,
+    ...(parsed.summary ? { summary: true as const } : {}),
+  };
 }

@@ -1,25 +1,31 @@
 /** The inputs and results of the activities, as the workflow sends them and the activities check them. */
 import { z } from 'zod';
-import { FunctionCallItem, Item, JsonObject, SessionItem, Usage } from './schemas';
+import { FunctionCallItem, Item, JsonObject, SessionId, SessionItem, Usage } from './schemas';
+
+/** Consecutive seq numbers, both ends included. */
+export const SeqRange = z.tuple([z.number().int().positive(), z.number().int().nonnegative()]);
+export type SeqRange = z.infer<typeof SeqRange>;
 
 /**
- * Which committed items the model sees, as a claim check: the model activity reads them from the
- * projection, so each turn writes only its new items into the workflow history.
+ * Which committed items the model sees, as a claim check: seq ranges in the order the model sees them
+ * (a summary first), read back from the projection. So each turn writes only its new items into the
+ * workflow history, and a model call costs the same at turn 10 and at turn 10,000.
  */
 export const ItemWindow = z.object({
-  fromSeq: z.number().int().positive(),
-  throughSeq: z.number().int().nonnegative(),
+  ranges: z.array(SeqRange),
   count: z.number().int().nonnegative(),
 });
 export type ItemWindow = z.infer<typeof ItemWindow>;
 
-/** One model call: the agent, its instructions for this context, and the items to send. */
+/** One model call: the agent, its instructions for this context, the window and the turn's own items. */
 export const ModelCallInput = z.object({
-  sessionId: z.string(),
+  sessionId: SessionId,
   agent: z.string(),
   instructions: z.string(),
-  committed: ItemWindow,
+  window: ItemWindow,
   turnItems: z.array(Item),
+  /** A session input callback registered with the worker, applied to (window, turn items). */
+  inputCallback: z.string().optional(),
 });
 export type ModelCallInput = z.infer<typeof ModelCallInput>;
 
@@ -30,9 +36,22 @@ export const ModelCallResult = z.object({
 });
 export type ModelCallResult = z.infer<typeof ModelCallResult>;
 
+/** One summarisation call: the window items to summarise and the model to ask. */
+export const SummarizeInput = z.object({
+  sessionId: SessionId,
+  agent: z.string(),
+  window: ItemWindow,
+  model: z.string().optional(),
+});
+export type SummarizeInput = z.infer<typeof SummarizeInput>;
+
+/** A summary's text and the tokens it cost. */
+export const SummarizeResult = z.object({ text: z.string().min(1), usage: Usage });
+export type SummarizeResult = z.infer<typeof SummarizeResult>;
+
 /** One tool call: the call the model made and the session's context at that moment. */
 export const ToolCallInput = z.object({
-  sessionId: z.string(),
+  sessionId: SessionId,
   agent: z.string(),
   call: FunctionCallItem,
   context: JsonObject,
@@ -46,15 +65,41 @@ export const ToolCallResult = z.object({
 });
 export type ToolCallResult = z.infer<typeof ToolCallResult>;
 
-/** A committed turn for the projection: its new items and the session's summary after it. */
+/** The session row of the projection after an operation. */
+export const SessionSummary = z.object({
+  agent: z.string(),
+  itemCount: z.number().int().nonnegative(),
+  lastSeq: z.number().int().nonnegative(),
+});
+export type SessionSummary = z.infer<typeof SessionSummary>;
+
+/** A committed turn (or added items) for the projection: its new items and the session row after it. */
 export const ProjectionInput = z.object({
-  sessionId: z.string(),
+  sessionId: SessionId,
   items: z.array(SessionItem),
-  session: z.object({
-    agent: z.string(),
-    itemCount: z.number().int().nonnegative(),
-    lastSeq: z.number().int().nonnegative(),
-    status: z.enum(['active']),
-  }),
+  session: SessionSummary,
 });
 export type ProjectionInput = z.infer<typeof ProjectionInput>;
+
+/** Removing the latest item (pop): the seqs to remove, and the session row after it. */
+export const RemoveItemsInput = z.object({
+  sessionId: SessionId,
+  /** Remove the items with these seqs; all of the session's items when absent (clear). */
+  seqs: z.array(z.number().int().positive()).optional(),
+  session: SessionSummary,
+});
+export type RemoveItemsInput = z.infer<typeof RemoveItemsInput>;
+
+/** Reading a seq range back (to answer a retried operation, or to pop). */
+export const ReadItemsInput = z.object({
+  sessionId: SessionId,
+  fromSeq: z.number().int().positive().optional(),
+  throughSeq: z.number().int().nonnegative().optional(),
+  /** Only the latest N items of the range. */
+  latest: z.number().int().positive().optional(),
+});
+export type ReadItemsInput = z.infer<typeof ReadItemsInput>;
+
+/** How a session ends in the projection: its rows removed (deleted), or marked expired. */
+export const EndSessionInput = z.object({ sessionId: SessionId, status: z.enum(['deleted', 'expired']) });
+export type EndSessionInput = z.infer<typeof EndSessionInput>;

@@ -1,6 +1,6 @@
 /**
  * The `type` of every ApplicationFailure the workflow throws at a caller. The client maps each to an
- * error class; the split between the caller's mistakes and system faults starts here.
+ * error class through the one table in `errors.ts`; no caller ever matches on message text.
  */
 export const FailureType = {
   /** The caller sent something the validator refused. */
@@ -11,11 +11,23 @@ export const FailureType = {
   ModelRequestRejected: 'ModelRequestRejected',
   /** The model endpoint stayed unavailable through every retry. */
   ModelUnavailable: 'ModelUnavailable',
-  /** The model answered with something that is not a valid completion. */
+  /** The model answered with something that is not a valid completion, through every retry. */
   InvalidModelResponse: 'InvalidModelResponse',
   /** A turn failed for another reason the message explains. */
   TurnFailed: 'TurnFailed',
   /** The agent or tool named does not exist in this worker. */
   UnknownAgentOrTool: 'UnknownAgentOrTool',
+  /** Postgres refused to store what an operation wrote (a data or constraint error): retrying cannot help. */
+  ProjectionRejected: 'ProjectionRejected',
+  /** The summarisation model call failed; the session is unchanged. */
+  CompactionFailed: 'CompactionFailed',
+  /** The session was deleted; its id cannot be used again. */
+  SessionDeleted: 'SessionDeleted',
+  /** The session ended after its idle time-to-live; its items stay readable. */
+  SessionExpired: 'SessionExpired',
+  /** The run is about to continue as new; the client retries with the same id. Never reaches a caller. */
+  SessionRollingOver: 'SessionRollingOver',
+  /** A retry of an operation whose remembered outcome was too large to keep across a rollover. */
+  OutcomeForgotten: 'OutcomeForgotten',
 } as const;
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];

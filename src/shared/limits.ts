@@ -1,9 +1,9 @@
-/** Documented bounds on what a caller may send; the update validator and the client enforce them. */
+/** Documented bounds on what a caller may send and on what a session keeps; validators enforce them. */
 
 /** Longest message text, in characters. */
 export const MAX_TEXT_LENGTH = 32_000;
 
-/** Most input items in one message. */
+/** Most input items in one message (and in one `addItems`). */
 export const MAX_INPUT_ITEMS = 100;
 
 /** Largest message as JSON, in UTF-8 bytes (far below Temporal's 2 MB payload limit). */
@@ -12,8 +12,38 @@ export const MAX_MESSAGE_BYTES = 128 * 1024;
 /** Longest message id. */
 export const MAX_ID_LENGTH = 200;
 
-/** How many recent message ids (with their results) a session remembers to answer retries. */
+/** Longest session id. */
+export const MAX_SESSION_ID_LENGTH = 200;
+
+/** Largest context as JSON, in UTF-8 bytes: it is carried across every continue-as-new. */
+export const MAX_CONTEXT_BYTES = 256 * 1024;
+
+/** How many recent operation ids (with compact outcomes) a session remembers to answer retries. */
 export const REMEMBERED_MESSAGE_IDS = 200;
+
+/** The byte budget of remembered outcomes carried across continue-as-new. */
+export const REMEMBERED_OUTCOME_BYTES = 128 * 1024;
+
+/** A single remembered outcome value larger than this is not kept (a retry gets OutcomeForgotten). */
+export const MAX_REMEMBERED_VALUE_BYTES = 8 * 1024;
 
 /** Model calls allowed in one turn before it fails with MaxTurnsExceeded. */
 export const DEFAULT_MAX_MODEL_CALLS = 10;
+
+/** The model's window when a session sets none: the latest 200 items, turn-aware. */
+export const DEFAULT_WINDOW_ITEMS = 200;
+
+/** The largest window a session may ask for, in items (it is carried as metadata across runs). */
+export const MAX_WINDOW_ITEMS = 2_000;
+
+/** Items the `getItems` query answers from workflow memory: the latest 50, at most 256 KiB. */
+export const QUERY_TAIL_ITEMS = 50;
+
+/** The byte budget of the `getItems` tail (JSON). */
+export const QUERY_TAIL_BYTES = 256 * 1024;
+
+/** Updates one run accepts before it continues as new (Temporal refuses the 2,001st). */
+export const MAX_UPDATES_PER_RUN = 1_000;
+
+/** Queued operations carried across a rollover at most; further signals are refused meanwhile. */
+export const MAX_QUEUED_OPERATIONS = 500;

@@ -3,10 +3,26 @@
  * recorded in every history; they never change (the replay tests guard them).
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { ContextPatch, GetItemsArgs, JsonObject, SessionItem, SessionStatus, TurnResult, UserMessage } from './schemas';
+import type {
+  AddItemsArgs,
+  CompactionResult,
+  ContextPatch,
+  GetItemsArgs,
+  JsonObject,
+  OperationArgs,
+  SessionItem,
+  SessionSettings,
+  SessionStatus,
+  SettingsPatch,
+  TurnResult,
+  UserMessage,
+} from './schemas';
 
 /** The workflow type of a conversation. */
 export const CONVERSATION_WORKFLOW_TYPE = 'conversation';
+
+/** The workflow type the retention schedule starts. */
+export const RETENTION_WORKFLOW_TYPE = 'retention';
 
 /** The task queue workers poll unless told otherwise. */
 export const DEFAULT_TASK_QUEUE = 'agent-sessions';
@@ -17,10 +33,31 @@ export const userMessageSignal = defineSignal<[UserMessage]>('userMessage');
 /** A user message whose caller waits for the turn's result. */
 export const sendMessageUpdate = defineUpdate<TurnResult, [UserMessage]>('sendMessage');
 
-/** Sets top-level keys of the context (shallow merge); returns the new context. */
+/** Sets top-level keys of the context (shallow merge), in turn with every other operation; returns the new context. */
 export const updateContextUpdate = defineUpdate<JsonObject, [ContextPatch]>('updateContext');
 
-/** The latest N items in chronological order, or all of them. */
+/** Appends items without a turn; returns them with their seq numbers. */
+export const addItemsUpdate = defineUpdate<SessionItem[], [AddItemsArgs]>('addItems');
+
+/** Removes and returns the latest item (with its tool-call partner), or null when the session is empty. */
+export const popItemUpdate = defineUpdate<SessionItem | null, [OperationArgs?]>('popItem');
+
+/** Removes every item; the session, its context and its seq counter stay. */
+export const clearSessionUpdate = defineUpdate<null, [OperationArgs?]>('clearSession');
+
+/** Replaces the older turns of the model's view with a summary item. */
+export const compactUpdate = defineUpdate<CompactionResult, [OperationArgs?]>('compact');
+
+/** Ends the session and removes its rows from the projection; the id is never reused. */
+export const deleteSessionUpdate = defineUpdate<null, [OperationArgs?]>('deleteSession');
+
+/** Changes some of the session's settings; returns them all. */
+export const updateSettingsUpdate = defineUpdate<SessionSettings, [SettingsPatch]>('updateSettings');
+
+/**
+ * The latest N items in chronological order, from workflow memory: at most the latest 50 items
+ * (256 KiB). The projection holds every item; read full history with `SessionsClient.items`.
+ */
 export const getItemsQuery = defineQuery<SessionItem[], [GetItemsArgs?]>('getItems');
 
 /** The session's typed context. */

@@ -3,16 +3,49 @@
  * as one zod schema with its type under the same name. Workflow-safe: zod only, no I/O.
  */
 import { z } from 'zod';
-import { MAX_ID_LENGTH, MAX_INPUT_ITEMS, MAX_MESSAGE_BYTES, MAX_TEXT_LENGTH } from './limits';
+import {
+  DEFAULT_WINDOW_ITEMS,
+  MAX_CONTEXT_BYTES,
+  MAX_ID_LENGTH,
+  MAX_INPUT_ITEMS,
+  MAX_MESSAGE_BYTES,
+  MAX_SESSION_ID_LENGTH,
+  MAX_TEXT_LENGTH,
+  MAX_WINDOW_ITEMS,
+} from './limits';
+import { findUnstorable, unstorableReason } from './text';
 
-/** A JSON object: the typed context of a session, and the changes tools make to it. */
-export const JsonObject = z.record(z.string(), z.unknown());
+/** A string every store can keep: no NUL, no lone surrogates (Postgres refuses both). */
+export const StorableText = z.string().superRefine((text, ctx) => {
+  const reason = unstorableReason(text);
+  if (reason !== undefined) ctx.addIssue({ code: 'custom', message: `text ${reason}` });
+});
+
+/** A JSON object whose keys and strings every store can keep: the typed context, tool patches. */
+export const JsonObject = z.record(z.string(), z.unknown()).superRefine((value, ctx) => {
+  const found = findUnstorable(value);
+  if (found) ctx.addIssue({ code: 'custom', path: found.path ? found.path.split('.') : [], message: `the value ${found.reason}` });
+});
 export type JsonObject = z.infer<typeof JsonObject>;
+
+/**
+ * A session id: 1 to 200 characters from letters, digits and `_ - . : @ / + =`, starting with a letter
+ * or digit (e.g. "alice:support"). It is the workflow id and the projection's key.
+ */
+export const SessionId = z
+  .string({ error: 'a session id must be a string' })
+  .min(1, 'a session id must not be empty')
+  .max(MAX_SESSION_ID_LENGTH, `a session id must be at most ${MAX_SESSION_ID_LENGTH} characters`)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.:@/+=-]*$/, 'a session id may hold only letters, digits and _ - . : @ / + =, and must start with a letter or digit');
+export type SessionId = z.infer<typeof SessionId>;
+
+/** An operation id (a message id, for instance): what makes a retried call idempotent. */
+export const OperationId = StorableText.min(1, 'id must not be empty').max(MAX_ID_LENGTH, `id must be at most ${MAX_ID_LENGTH} characters`);
 
 /** A text part of a message's content, as the Responses API spells it. */
 export const TextPart = z.object({
   type: z.enum(['input_text', 'output_text']),
-  text: z.string(),
+  text: StorableText,
 });
 export type TextPart = z.infer<typeof TextPart>;
 
@@ -20,24 +53,24 @@ export type TextPart = z.infer<typeof TextPart>;
 export const MessageItem = z.object({
   type: z.literal('message'),
   role: z.enum(['user', 'assistant', 'system', 'developer']),
-  content: z.union([z.string(), z.array(TextPart)]),
+  content: z.union([StorableText, z.array(TextPart)]),
 });
 export type MessageItem = z.infer<typeof MessageItem>;
 
 /** The model asking for a tool call (Responses API `function_call` item). */
 export const FunctionCallItem = z.object({
   type: z.literal('function_call'),
-  call_id: z.string().min(1),
-  name: z.string().min(1),
-  arguments: z.string(),
+  call_id: StorableText.min(1),
+  name: StorableText.min(1),
+  arguments: StorableText,
 });
 export type FunctionCallItem = z.infer<typeof FunctionCallItem>;
 
 /** A tool's answer to a function call (Responses API `function_call_output` item). */
 export const FunctionCallOutputItem = z.object({
   type: z.literal('function_call_output'),
-  call_id: z.string().min(1),
-  output: z.string(),
+  call_id: StorableText.min(1),
+  output: StorableText,
 });
 export type FunctionCallOutputItem = z.infer<typeof FunctionCallOutputItem>;
 
@@ -45,12 +78,16 @@ export type FunctionCallOutputItem = z.infer<typeof FunctionCallOutputItem>;
 export const Item = z.discriminatedUnion('type', [MessageItem, FunctionCallItem, FunctionCallOutputItem]);
 export type Item = z.infer<typeof Item>;
 
-/** An item as the session keeps it: its per-session sequence number and the agent that produced it. */
+/**
+ * An item as the session keeps it: its per-session sequence number (never reused), the agent that
+ * produced it, and `summary: true` on a compaction summary (which stands for the turns before it).
+ */
 export const SessionItem = z.object({
   seq: z.number().int().positive(),
   agent: z.string(),
   at: z.string(),
   item: Item,
+  summary: z.literal(true).optional(),
 });
 export type SessionItem = z.infer<typeof SessionItem>;
 
@@ -64,10 +101,11 @@ export type UserInputItem = z.infer<typeof UserInputItem>;
  */
 export const UserMessage = z
   .object({
-    id: z.string().min(1, 'id must not be empty').max(MAX_ID_LENGTH).optional(),
+    id: OperationId.optional(),
     text: z
       .string({ error: 'text must be a string' })
       .max(MAX_TEXT_LENGTH, `text must be at most ${MAX_TEXT_LENGTH} characters`)
+      .pipe(StorableText)
       .optional(),
     input: z.array(UserInputItem).min(1).max(MAX_INPUT_ITEMS).optional(),
   })
@@ -107,12 +145,56 @@ export const TurnResult = z.object({
 });
 export type TurnResult = z.infer<typeof TurnResult>;
 
-/** How the session starts: its typed context and, optionally, the agent that answers first. */
-export const ConversationInput = z.object({
-  context: JsonObject.default({}),
-  agent: z.string().optional(),
+/**
+ * Which committed items the model sees. `maxItems` keeps the latest N items, `maxTurns` the latest
+ * N turns (a turn starts at a user message); both cut only where no tool call waits for its output.
+ */
+export const WindowSettings = z
+  .object({
+    maxItems: z.number().int().min(1).max(MAX_WINDOW_ITEMS).optional(),
+    maxTurns: z.number().int().min(1).max(MAX_WINDOW_ITEMS).optional(),
+  })
+  .strict();
+export type WindowSettings = z.infer<typeof WindowSettings>;
+
+/**
+ * When a summary replaces older turns in the model's view: once the window holds more than
+ * `afterItems` items or an estimated `afterTokens` tokens; the latest `keepTurns` turns stay as they are.
+ */
+export const CompactionSettings = z
+  .object({
+    afterItems: z.number().int().min(2).max(MAX_WINDOW_ITEMS).optional(),
+    afterTokens: z.number().int().min(100).optional(),
+    keepTurns: z.number().int().min(0).max(100).default(2),
+    /** The summarisation model; the session agent's model when absent. */
+    model: z.string().min(1).max(200).optional(),
+  })
+  .strict()
+  .refine((settings) => settings.afterItems !== undefined || settings.afterTokens !== undefined, {
+    message: 'compaction needs afterItems or afterTokens',
+  });
+export type CompactionSettings = z.infer<typeof CompactionSettings>;
+
+/** Per-session settings, set when the session starts and changed with `updateSettings`. */
+export const SessionSettings = z
+  .object({
+    window: WindowSettings.default({ maxItems: DEFAULT_WINDOW_ITEMS }),
+    /** Automatic compaction; none when absent (manual `compact` works either way). */
+    compaction: CompactionSettings.optional(),
+    /** A session input callback registered with the worker under this name. */
+    inputCallback: z.string().min(1).max(100).optional(),
+    /** End the session after this many seconds without an operation (status `expired`). */
+    ttlSeconds: z.number().int().min(1).max(10 * 365 * 24 * 3600).optional(),
+  })
+  .strict();
+export type SessionSettings = z.infer<typeof SessionSettings>;
+/** Session settings as a caller gives them (every field optional). */
+export type SessionSettingsInput = z.input<typeof SessionSettings>;
+
+/** A context no larger than the documented bound, so that it can be carried across runs. */
+export const BoundedContext = JsonObject.refine((context) => utf8Length(JSON.stringify(context)) <= MAX_CONTEXT_BYTES, {
+  message: `the context must be at most ${MAX_CONTEXT_BYTES} bytes as JSON`,
 });
-export type ConversationInput = z.input<typeof ConversationInput>;
 
 /** Arguments of the `getItems` query. */
 export const GetItemsArgs = z
@@ -120,20 +202,59 @@ export const GetItemsArgs = z
   .strict();
 export type GetItemsArgs = z.infer<typeof GetItemsArgs>;
 
-/** Arguments of the `updateContext` update: top-level keys to set (shallow merge). */
-export const ContextPatch = z.object({ patch: JsonObject }).strict();
+/** Arguments of the `updateContext` update: top-level keys to set (shallow merge), and an optional id. */
+export const ContextPatch = z.object({ patch: JsonObject, id: OperationId.optional() }).strict();
 export type ContextPatch = z.infer<typeof ContextPatch>;
+
+/** Arguments of `addItems`: items to append without a turn; a tool call and its output come together. */
+export const AddItemsArgs = z
+  .object({ items: z.array(Item).min(1, 'give at least one item').max(MAX_INPUT_ITEMS), id: OperationId.optional() })
+  .strict()
+  .superRefine((args, ctx) => {
+    const open = new Set<string>();
+    for (const [index, item] of args.items.entries()) {
+      if (item.type === 'function_call') open.add(item.call_id);
+      if (item.type === 'function_call_output' && !open.delete(item.call_id)) {
+        ctx.addIssue({ code: 'custom', path: ['items', index], message: `function_call_output ${item.call_id} has no function_call before it in the same call` });
+      }
+    }
+    for (const callId of open) {
+      ctx.addIssue({ code: 'custom', path: ['items'], message: `function_call ${callId} needs its function_call_output in the same call` });
+    }
+    if (utf8Length(JSON.stringify(args)) > MAX_MESSAGE_BYTES) {
+      ctx.addIssue({ code: 'custom', message: `added items must be at most ${MAX_MESSAGE_BYTES} bytes as JSON` });
+    }
+  });
+export type AddItemsArgs = z.infer<typeof AddItemsArgs>;
+
+/** Arguments of the operations that take nothing but an optional id (pop, clear, compact, delete). */
+export const OperationArgs = z.object({ id: OperationId.optional() }).strict();
+export type OperationArgs = z.infer<typeof OperationArgs>;
+
+/** Arguments of `updateSettings`: the fields to change. */
+export const SettingsPatch = z.object({ settings: SessionSettings.partial(), id: OperationId.optional() }).strict();
+export type SettingsPatch = z.infer<typeof SettingsPatch>;
+
+/** What `compact` answers: the summary item and how many items it stands for, or null when nothing was old enough. */
+export const CompactionResult = z.object({ summary: SessionItem, summarizedItems: z.number().int().positive() }).nullable();
+export type CompactionResult = z.infer<typeof CompactionResult>;
 
 /** What `getStatus` answers. */
 export const SessionStatus = z.object({
   sessionId: z.string(),
   agent: z.string(),
-  state: z.enum(['idle', 'running']),
+  state: z.enum(['idle', 'running', 'rolling-over']),
   itemCount: z.number().int().nonnegative(),
   lastSeq: z.number().int().nonnegative(),
   turns: z.number().int().nonnegative(),
   queued: z.number().int().nonnegative(),
   usage: Usage,
+  /** Items the model sees now, and their estimated tokens. */
+  window: z.object({ items: z.number().int().nonnegative(), estimatedTokens: z.number().int().nonnegative() }),
+  settings: SessionSettings,
+  /** How many runs the session has had (1 + continue-as-new count), and this run's history. */
+  run: z.number().int().positive(),
+  updatesThisRun: z.number().int().nonnegative(),
   historyLength: z.number().int().nonnegative(),
   historySizeBytes: z.number().int().nonnegative(),
 });

@@ -3,6 +3,7 @@ import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkflowBundleWi
 import OpenAI from 'openai';
 import type { Pool } from 'pg';
 import { createActivities } from '../activities';
+import type { InputCallbacks } from '../activities/input-callbacks';
 import { supportTools } from '../activities/tools/support';
 import { agents } from '../agents';
 import { openProjectionPool } from '../postgres/pool';
@@ -30,6 +31,8 @@ export interface WorkerSettings {
   taskQueue: string;
   databaseUrl: string;
   model: ModelEndpoint;
+  /** Session input callbacks by name, for sessions whose settings name one. */
+  inputCallbacks?: InputCallbacks;
   /** A pre-built workflow bundle (tests build it once); bundled from src/workflows when absent. */
   workflowBundle?: WorkflowBundleWithSourceMap;
 }
@@ -78,6 +81,7 @@ export async function startWorker(settings: WorkerSettings, pool?: Pool): Promis
         pool: projectionPool,
         agents,
         tools: supportTools,
+        inputCallbacks: settings.inputCallbacks ?? {},
         defaultModel: settings.model.defaultModel,
       }),
     });

@@ -5,9 +5,9 @@ import { FailureType } from '../shared/failures';
 
 /**
  * Model calls heartbeat while they wait, so a call lost with its worker is retried within seconds.
- * Transient failures (429, 5xx, timeouts) retry with backoff; a refused request does not.
+ * Transient failures (429, 5xx, timeouts, garbage) retry with backoff; a refused request does not.
  */
-export const model = proxyActivities<Pick<Activities, 'callModel'>>({
+export const model = proxyActivities<Pick<Activities, 'callModel' | 'summarize'>>({
   startToCloseTimeout: '5 minutes',
   heartbeatTimeout: '10 seconds',
   retry: {
@@ -15,7 +15,7 @@ export const model = proxyActivities<Pick<Activities, 'callModel'>>({
     backoffCoefficient: 2,
     maximumInterval: '30 seconds',
     maximumAttempts: 6,
-    nonRetryableErrorTypes: [FailureType.ModelRequestRejected],
+    nonRetryableErrorTypes: [FailureType.ModelRequestRejected, FailureType.UnknownAgentOrTool],
   },
 });
 
@@ -25,8 +25,18 @@ export const tools = proxyActivities<Pick<Activities, 'callTool'>>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumAttempts: 3 },
 });
 
-/** Projection writes retry until Postgres is back: a committed turn is never lost to an outage. */
-export const projection = proxyActivities<Pick<Activities, 'projectTurn'>>({
+/**
+ * Projection writes and reads retry until Postgres is back: a committed change is never lost to an
+ * outage. What Postgres refuses for its data fails at once (ProjectionRejected).
+ */
+export const projection = proxyActivities<
+  Pick<Activities, 'projectTurn' | 'removeItems' | 'readItems' | 'readPopTarget' | 'endSession'>
+>({
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '30 seconds',
+    nonRetryableErrorTypes: [FailureType.ProjectionRejected],
+  },
 });

@@ -3,27 +3,19 @@
  * tool calls, run the tools it asks for, then project the new items. A turn commits whole or not at
  * all: if it fails, the session is as it was before the message.
  */
-import { ActivityFailure, ApplicationFailure, log } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
 import type { AgentRegistry } from '../shared/agent';
 import { resolveInstructions } from '../shared/agent';
 import { FailureType } from '../shared/failures';
 import { DEFAULT_MAX_MODEL_CALLS } from '../shared/limits';
-import type { FunctionCallItem, Item, JsonObject, SessionItem, UserMessage } from '../shared/schemas';
+import type { FunctionCallItem, Item, JsonObject, SessionItem, TurnResult, UserMessage } from '../shared/schemas';
 import { model, projection, tools } from './activity-stubs';
-import type { QueuedMessage, SessionState, TurnOutcome } from './session-state';
+import type { SessionState } from './session-state';
 import { addUsage, emptyUsage } from './session-state';
 
-/** Runs the turn of one queued message against the session state and says how it ended. */
-export async function runTurn(state: SessionState, queued: QueuedMessage, agents: AgentRegistry): Promise<TurnOutcome> {
-  const turn = new TurnDraft(state);
-  try {
-    return { ok: true, result: await turn.run(queued, agents) };
-  } catch (error) {
-    const failure = callerFailure(error);
-    if (!failure) throw error;
-    log.warn('turn failed; the session is unchanged', { messageId: queued.id, ...failure });
-    return { ok: false, ...failure };
-  }
+/** Runs the turn of one message against the session state; throws an ApplicationFailure when it fails. */
+export async function runTurn(state: SessionState, messageId: string, message: UserMessage, agents: AgentRegistry): Promise<TurnResult> {
+  return new TurnDraft(state).run(messageId, message, agents);
 }
 
 /** The items, context and agent of a turn in progress, committed to the session only at its end. */
@@ -38,8 +30,8 @@ class TurnDraft {
     this.agent = state.agent;
   }
 
-  async run(queued: QueuedMessage, agents: AgentRegistry) {
-    for (const item of userItems(queued.message)) this.append(item);
+  async run(messageId: string, message: UserMessage, agents: AgentRegistry): Promise<TurnResult> {
+    for (const item of userItems(message)) this.append(item);
     const definition = agents.find(this.agent);
     if (!definition) {
       throw ApplicationFailure.nonRetryable(
@@ -48,18 +40,20 @@ class TurnDraft {
       );
     }
     const maxCalls = definition.maxModelCalls ?? DEFAULT_MAX_MODEL_CALLS;
+    const window = this.state.view.window();
     for (let call = 0; call < maxCalls; call++) {
       const response = await model.callModel({
         sessionId: this.state.sessionId,
         agent: this.agent,
         instructions: resolveInstructions(definition, this.context),
-        committed: this.state.window(),
+        window,
         turnItems: this.items.map((entry) => entry.item),
+        inputCallback: this.state.settings.inputCallback,
       });
       this.usage = addUsage(this.usage, response.usage);
       for (const item of response.items) this.append(item);
       const calls = response.items.filter((item): item is FunctionCallItem => item.type === 'function_call');
-      if (calls.length === 0) return this.commit(queued.id, replyText(response.items));
+      if (calls.length === 0) return this.commit(messageId, replyText(response.items));
       for (const functionCall of calls) await this.runTool(functionCall);
     }
     throw ApplicationFailure.nonRetryable(
@@ -92,15 +86,17 @@ class TurnDraft {
     this.items.push({ seq, agent: this.agent, at: new Date().toISOString(), item });
   }
 
-  private async commit(messageId: string, reply: string) {
-    const itemCount = this.state.items.length + this.items.length;
-    const lastSeq = this.items[this.items.length - 1].seq;
+  private async commit(messageId: string, reply: string): Promise<TurnResult> {
+    const merged = this.state.mergedContext(this.context);
+    if ('refused' in merged) {
+      throw ApplicationFailure.nonRetryable(`a tool made the context too large: ${merged.refused}`, FailureType.TurnFailed);
+    }
     await projection.projectTurn({
       sessionId: this.state.sessionId,
       items: this.items,
-      session: { agent: this.agent, itemCount, lastSeq, status: 'active' },
+      session: { agent: this.agent, itemCount: this.state.itemCount + this.items.length, lastSeq: this.items[this.items.length - 1].seq },
     });
-    this.state.commit(this.items, this.context, this.agent, this.usage);
+    this.state.commitItems(this.items, { context: merged.context, agent: this.agent, usage: this.usage, turn: true });
     return { messageId, reply, agent: this.agent, items: this.items, usage: this.usage };
   }
 }
@@ -111,8 +107,8 @@ function userItems(message: UserMessage): Item[] {
   return [{ type: 'message', role: 'user', content: message.text ?? '' }];
 }
 
-/** The text of the last assistant message among the model's items. */
-function replyText(items: Item[]): string {
+/** The text of the last assistant message among the items. */
+export function replyText(items: Item[]): string {
   for (let index = items.length - 1; index >= 0; index--) {
     const item = items[index];
     if (item.type === 'message' && item.role === 'assistant') {
@@ -122,18 +118,19 @@ function replyText(items: Item[]): string {
   return '';
 }
 
-/** The failure a caller should see, for errors that end a turn; undefined for bugs (they retry the task). */
-function callerFailure(error: unknown): { type: string; message: string } | undefined {
+/** The failure a caller should see for an error that ends an operation; undefined for bugs (they retry the task). */
+export function callerFailure(error: unknown): { type: string; message: string } | undefined {
   if (error instanceof ApplicationFailure) {
     return { type: error.type ?? FailureType.TurnFailed, message: error.message };
   }
   if (!(error instanceof ActivityFailure)) return undefined;
   const cause = error.cause;
-  if (cause instanceof ApplicationFailure && cause.nonRetryable && cause.type) {
+  const known = Object.values(FailureType) as string[];
+  if (cause instanceof ApplicationFailure && cause.type && (cause.nonRetryable || known.includes(cause.type))) {
     return { type: cause.type, message: cause.message };
   }
   const reason = cause?.message ?? error.message;
-  if (error.activityType === 'callModel') {
+  if (error.activityType === 'callModel' || error.activityType === 'summarize') {
     return {
       type: FailureType.ModelUnavailable,
       message: `the model could not be reached after retries (${reason}); try again later`,

@@ -1,26 +1,60 @@
 /**
  * The `conversation` workflow: one per session, id = session id, alive for the session's whole life.
- * Messages arrive by signal or update, queue in arrival order and run one turn at a time.
+ * Every change to the session (messages, context patches, added items, pop, clear, compaction,
+ * settings, delete) is an operation in one queue, run one at a time in arrival order. The run
+ * continues as new before any Temporal limit can bite: it stops taking updates, drains the queue,
+ * waits for every handler, and carries a bounded snapshot. It ends only when deleted or expired.
  */
-import { ApplicationFailure, condition, log, setHandler, uuid4, workflowInfo } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  currentUpdateInfo,
+  log,
+  setHandler,
+  uuid4,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { UpdateDefinition } from '@temporalio/common';
 import type { z } from 'zod';
 import { agents } from '../agents';
 import { FailureType } from '../shared/failures';
 import {
+  addItemsUpdate,
+  clearSessionUpdate,
+  compactUpdate,
+  deleteSessionUpdate,
   getContextQuery,
   getItemsQuery,
   getStatusQuery,
+  popItemUpdate,
   sendMessageUpdate,
   updateContextUpdate,
+  updateSettingsUpdate,
   userMessageSignal,
 } from '../shared/messages';
-import { ContextPatch, ConversationInput, describeIssues, GetItemsArgs, UserMessage } from '../shared/schemas';
-import { runTurn } from './agent-loop';
+import {
+  AddItemsArgs,
+  ContextPatch,
+  describeIssues,
+  GetItemsArgs,
+  OperationArgs,
+  SessionSettings,
+  SettingsPatch,
+  UserMessage,
+  type SessionItem,
+  type SessionStatus,
+} from '../shared/schemas';
+import { ConversationInput, type ConversationEnd, type Operation, type RememberedOutcome } from '../shared/session-snapshot';
+import { projection } from './activity-stubs';
+import { replyText } from './agent-loop';
+import { runOperation } from './operations';
 import { SessionState } from './session-state';
 
-/** Runs a session: applies its handlers, then takes queued messages one turn at a time, forever. */
-export async function conversation(input?: ConversationInput): Promise<never> {
-  const state = new SessionState(workflowInfo().workflowId, ...startingContextAndAgent(input));
+/** Runs a session until it is deleted or expires. */
+export async function conversation(input?: ConversationInput): Promise<ConversationEnd> {
+  const state = startingState(input);
 
   setHandler(userMessageSignal, (raw) => {
     const parsed = UserMessage.safeParse(raw);
@@ -28,76 +62,151 @@ export async function conversation(input?: ConversationInput): Promise<never> {
       log.warn('dropped a userMessage signal with bad input', { reason: describeIssues(parsed.error) });
       return;
     }
-    state.enqueue(parsed.data.id ?? uuid4(), parsed.data);
+    state.enqueue({ kind: 'message', id: parsed.data.id ?? uuid4(), message: parsed.data });
   });
 
-  setHandler(
-    sendMessageUpdate,
-    async (raw) => {
-      const message = UserMessage.parse(raw);
-      const id = state.enqueue(message.id ?? uuid4(), message);
-      await condition(() => state.outcome(id) !== undefined);
-      const outcome = state.outcome(id);
-      if (!outcome) throw ApplicationFailure.nonRetryable('the turn has no outcome', FailureType.TurnFailed);
-      if (!outcome.ok) throw ApplicationFailure.nonRetryable(outcome.message, outcome.type);
-      return outcome.result;
-    },
-    { validator: (raw) => validate(UserMessage, raw) },
-  );
-
-  setHandler(
-    updateContextUpdate,
-    (raw) => {
-      state.context = { ...state.context, ...ContextPatch.parse(raw).patch };
-      return state.context;
-    },
-    { validator: (raw) => validate(ContextPatch, raw) },
-  );
+  const register = operationRegistrar(state);
+  register(sendMessageUpdate, UserMessage, (message, id) => ({ kind: 'message', id, message }), (outcome, items) => ({
+    messageId: outcome.id,
+    reply: replyText(items.map((entry) => entry.item)),
+    agent: outcome.agent,
+    items,
+    usage: outcome.usage,
+  }));
+  register(updateContextUpdate, ContextPatch, (args, id) => ({ kind: 'context', id, patch: args.patch }));
+  register(addItemsUpdate, AddItemsArgs, (args, id) => ({ kind: 'add', id, items: args.items }), (_outcome, items) => items);
+  register(popItemUpdate, OperationArgs, (_args, id) => ({ kind: 'pop', id }));
+  register(clearSessionUpdate, OperationArgs, (_args, id) => ({ kind: 'clear', id }));
+  register(compactUpdate, OperationArgs, (_args, id) => ({ kind: 'compact', id }));
+  register(deleteSessionUpdate, OperationArgs, (_args, id) => ({ kind: 'delete', id }));
+  register(updateSettingsUpdate, SettingsPatch, (args, id) => ({ kind: 'settings', id, settings: args.settings }));
 
   setHandler(getItemsQuery, (raw) => state.latestItems(GetItemsArgs.parse(raw ?? {}).limit));
   setHandler(getContextQuery, () => state.context);
-  setHandler(getStatusQuery, () => ({
+  setHandler(getStatusQuery, (): SessionStatus => ({
     sessionId: state.sessionId,
     agent: state.agent,
-    state: state.running ? 'running' : 'idle',
-    itemCount: state.items.length,
+    state: state.rollingOver ? 'rolling-over' : state.running ? 'running' : 'idle',
+    itemCount: state.itemCount,
     lastSeq: state.lastSeq,
     turns: state.turns,
     queued: state.queue.length,
     usage: state.usage,
+    window: { items: state.view.size, estimatedTokens: state.view.estimatedTokens() },
+    settings: state.settings,
+    run: state.run,
+    updatesThisRun: state.updatesThisRun,
     historyLength: workflowInfo().historyLength,
     historySizeBytes: workflowInfo().historySize,
   }));
 
   for (;;) {
-    await condition(() => state.queue.length > 0);
+    const due = () => state.queue.length > 0 || state.shouldRollOver(workflowInfo().continueAsNewSuggested);
+    const ttl = state.settings.ttlSeconds;
+    const woke = ttl === undefined ? (await condition(due), true) : await condition(due, ttl * 1000);
+    if (!woke) {
+      state.ended = 'expired';
+      await projection.endSession({ sessionId: state.sessionId, status: 'expired' });
+    }
+    if (state.shouldRollOver(workflowInfo().continueAsNewSuggested)) state.rollingOver = true;
     const next = state.queue.shift();
-    if (!next) continue;
-    state.running = next;
-    state.remember(next.id, await runTurn(state, next, agents));
-    state.running = undefined;
+    if (next) {
+      state.running = next;
+      await runOperation(state, next, agents);
+      state.running = undefined;
+    }
+    if (state.queue.length > 0) continue;
+    if (state.ended) {
+      await condition(allHandlersFinished);
+      return { ended: state.ended };
+    }
+    if (state.rollingOver) {
+      await condition(allHandlersFinished);
+      log.info('continuing as new', { run: state.run, updates: state.updatesThisRun, historyLength: workflowInfo().historyLength });
+      return continueAsNew<typeof conversation>({ snapshot: state.snapshot() });
+    }
   }
 }
 
-/** The context and agent a session starts with; bad start input is logged and replaced by defaults. */
-function startingContextAndAgent(input: ConversationInput | undefined): [Record<string, unknown>, string] {
+/** The state a run starts with: a carried snapshot, or a new session (bad start input is logged and replaced by defaults). */
+function startingState(input: ConversationInput | undefined): SessionState {
+  const sessionId = workflowInfo().workflowId;
   const parsed = ConversationInput.safeParse(input ?? {});
   if (!parsed.success) {
-    log.warn('ignored bad start input; the session starts with an empty context', {
-      reason: describeIssues(parsed.error),
-    });
-    return [{}, agents.defaultAgent];
+    if (input?.snapshot !== undefined) throw new Error(`the carried snapshot is invalid: ${describeIssues(parsed.error)}`);
+    log.warn('ignored bad start input; the session starts with defaults', { reason: describeIssues(parsed.error) });
+    return SessionState.start(sessionId, {}, agents.defaultAgent, SessionSettings.parse({}));
   }
-  const { agent, context } = parsed.data;
-  if (agent === undefined || agents.find(agent)) return [context, agent ?? agents.defaultAgent];
-  log.warn('unknown start agent; the session starts with the default agent', { agent });
-  return [context, agents.defaultAgent];
+  const { snapshot, agent, context, settings } = parsed.data;
+  if (snapshot) return SessionState.resume(sessionId, snapshot);
+  const known = agent === undefined || agents.find(agent) !== undefined;
+  if (!known) log.warn('unknown start agent; the session starts with the default agent', { agent });
+  return SessionState.start(sessionId, context, known && agent ? agent : agents.defaultAgent, settings ?? SessionSettings.parse({}));
 }
 
-/** A synchronous update validator: refuses bad input with a message that says what is wrong. */
-function validate(schema: z.ZodType, raw: unknown): void {
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) {
-    throw ApplicationFailure.nonRetryable(`invalid input: ${describeIssues(parsed.error)}`, FailureType.InvalidInput);
+/** Rebuilds a retried operation's answer from the items it added, read back from the projection. */
+type FromItems = (outcome: Extract<RememberedOutcome, { form: 'items' }>, items: SessionItem[]) => unknown;
+
+/**
+ * Returns the function that registers an update as an operation: a synchronous validator (bad input,
+ * an ended session, a run that is rolling over), then the queue, then the outcome.
+ */
+function operationRegistrar(state: SessionState) {
+  function refuse(raw: unknown, schema: z.ZodType): void {
+    const parsed = schema.safeParse(raw);
+    if (!parsed.success) {
+      throw ApplicationFailure.nonRetryable(`invalid input: ${describeIssues(parsed.error)}`, FailureType.InvalidInput);
+    }
+    if (state.ended) {
+      const type = state.ended === 'deleted' ? FailureType.SessionDeleted : FailureType.SessionExpired;
+      throw ApplicationFailure.nonRetryable(`the session "${state.sessionId}" was ${state.ended}; use a new session id`, type);
+    }
+    if (state.rollingOver) {
+      throw ApplicationFailure.nonRetryable('the session is continuing as new; retry with the same id', FailureType.SessionRollingOver);
+    }
   }
+
+  async function submit(operation: Operation, fromItems: FromItems | undefined): Promise<unknown> {
+    state.updatesThisRun += 1;
+    state.enqueue(operation);
+    await condition(() => state.isSettled(operation.id));
+    const full = state.fullResult(operation.id);
+    if (full) {
+      if (!full.ok) throw ApplicationFailure.nonRetryable(full.message, full.type);
+      return full.value;
+    }
+    const remembered = state.rememberedOutcome(operation.id);
+    switch (remembered?.form) {
+      case 'value':
+        return remembered.value;
+      case 'failure':
+        throw ApplicationFailure.nonRetryable(remembered.message, remembered.type);
+      case 'items': {
+        const items = await projection.readItems({ sessionId: state.sessionId, fromSeq: remembered.fromSeq, throughSeq: remembered.throughSeq });
+        return fromItems ? fromItems(remembered, items) : items;
+      }
+      default:
+        throw ApplicationFailure.nonRetryable(
+          `operation ${operation.id} already ran, but its outcome was too large to remember; read the session instead`,
+          FailureType.OutcomeForgotten,
+        );
+    }
+  }
+
+  return function register<Result, Args>(
+    update: UpdateDefinition<Result, [Args]> | UpdateDefinition<Result, [Args?]>,
+    schema: z.ZodType<Args>,
+    toOperation: (args: Args, id: string) => Operation,
+    fromItems?: FromItems,
+  ): void {
+    setHandler(
+      update as UpdateDefinition<Result, [Args]>,
+      async (raw) => {
+        const args = schema.parse(raw ?? {});
+        const id = (args as { id?: string }).id ?? currentUpdateInfo()?.id ?? uuid4();
+        return (await submit(toOperation(args, id), fromItems)) as Result;
+      },
+      { validator: (raw) => refuse(raw ?? {}, schema) },
+    );
+  };
 }

@@ -1,19 +1,24 @@
 /**
- * The state of one conversation inside its workflow: committed items, context, active agent, the
- * queue of messages waiting for their turn, and the outcomes of recent messages (for retries).
+ * The state of one conversation inside its workflow: the one queue of operations, the outcomes of
+ * recent ones (to answer retries), the model's window as metadata, a small tail of items for the
+ * `getItems` query, and the counters. Everything here is bounded in bytes, whatever the session's age;
+ * Postgres keeps every item. Only the workflow mutates it, one operation at a time.
  */
-import type { ItemWindow } from '../shared/activity-io';
-import { REMEMBERED_MESSAGE_IDS } from '../shared/limits';
-import type { JsonObject, SessionItem, TurnResult, Usage, UserMessage } from '../shared/schemas';
+import {
+  MAX_CONTEXT_BYTES,
+  MAX_REMEMBERED_VALUE_BYTES,
+  MAX_UPDATES_PER_RUN,
+  QUERY_TAIL_BYTES,
+  QUERY_TAIL_ITEMS,
+  REMEMBERED_MESSAGE_IDS,
+  REMEMBERED_OUTCOME_BYTES,
+} from '../shared/limits';
+import type { Operation, RememberedOutcome, SessionSnapshot } from '../shared/session-snapshot';
+import { SessionSettings, utf8Length, type JsonObject, type SessionItem, type Usage } from '../shared/schemas';
+import { ModelView } from './model-view';
 
-/** A message with its id fixed, waiting for its turn. */
-export interface QueuedMessage {
-  id: string;
-  message: UserMessage;
-}
-
-/** How a message's turn ended: its result, or the failure the caller sees. */
-export type TurnOutcome = { ok: true; result: TurnResult } | { ok: false; type: string; message: string };
+/** How an operation ended in this run: its full value, or the failure the caller sees. */
+export type OperationOutcome = { ok: true; value: unknown } | { ok: false; type: string; message: string };
 
 /** Zero usage. */
 export function emptyUsage(): Usage {
@@ -30,62 +35,191 @@ export function addUsage(a: Usage, b: Usage): Usage {
   };
 }
 
-/** One conversation's state; only the workflow mutates it, one turn at a time. */
-export class SessionState {
-  readonly items: SessionItem[] = [];
-  readonly queue: QueuedMessage[] = [];
-  private readonly outcomes = new Map<string, TurnOutcome>();
-  running: QueuedMessage | undefined;
-  lastSeq = 0;
-  turns = 0;
-  usage: Usage = emptyUsage();
+/** Full results kept in memory for the callers waiting in this run (the rest are remembered compactly). */
+const FULL_RESULTS_KEPT = 32;
 
-  constructor(
+/** One conversation's state. */
+export class SessionState {
+  readonly queue: Operation[];
+  readonly view: ModelView;
+  running: Operation | undefined;
+  /** Updates this run accepted (Temporal refuses a run's 2,001st). */
+  updatesThisRun = 0;
+  /** Set once the run has decided to continue as new: new updates are refused (the client retries them). */
+  rollingOver = false;
+  /** Set when the session has ended; every later operation fails. */
+  ended: 'deleted' | 'expired' | undefined;
+  private tail: SessionItem[];
+  private readonly remembered = new Map<string, RememberedOutcome>();
+  private readonly fullResults = new Map<string, OperationOutcome>();
+
+  private constructor(
     readonly sessionId: string,
     public context: JsonObject,
     public agent: string,
-  ) {}
-
-  /** Queues a message unless its id is already queued, running or answered; returns its id. */
-  enqueue(id: string, message: UserMessage): string {
-    const known = this.outcomes.has(id) || this.running?.id === id || this.queue.some((queued) => queued.id === id);
-    if (!known) this.queue.push({ id, message });
-    return id;
+    public settings: SessionSettings,
+    public lastSeq: number,
+    public itemCount: number,
+    public turns: number,
+    public usage: Usage,
+    readonly run: number,
+    snapshot?: SessionSnapshot,
+  ) {
+    this.view = new ModelView(snapshot?.view ?? []);
+    this.tail = snapshot?.tail ?? [];
+    this.queue = snapshot?.queue ?? [];
+    for (const outcome of snapshot?.remembered ?? []) this.remembered.set(outcome.id, outcome);
   }
 
-  /** The outcome of a message's turn, once it has one. */
-  outcome(id: string): TurnOutcome | undefined {
-    return this.outcomes.get(id);
+  /** A new session. */
+  static start(sessionId: string, context: JsonObject, agent: string, settings: SessionSettings): SessionState {
+    return new SessionState(sessionId, context, agent, settings, 0, 0, 0, emptyUsage(), 1);
   }
 
-  /** Records a turn's outcome, forgetting the oldest beyond the remembered bound. */
-  remember(id: string, outcome: TurnOutcome): void {
-    this.outcomes.set(id, outcome);
-    while (this.outcomes.size > REMEMBERED_MESSAGE_IDS) {
-      const oldest = this.outcomes.keys().next().value;
-      if (oldest === undefined) break;
-      this.outcomes.delete(oldest);
+  /** The next run of a session, from what the previous run carried. */
+  static resume(sessionId: string, snapshot: SessionSnapshot): SessionState {
+    const { context, agent, settings, lastSeq, itemCount, turns, usage, run } = snapshot;
+    return new SessionState(sessionId, context, agent, settings, lastSeq, itemCount, turns, usage, run + 1, snapshot);
+  }
+
+  /** What this run hands the next one. */
+  snapshot(): SessionSnapshot {
+    return {
+      context: this.context,
+      agent: this.agent,
+      settings: this.settings,
+      lastSeq: this.lastSeq,
+      itemCount: this.itemCount,
+      turns: this.turns,
+      usage: this.usage,
+      run: this.run,
+      view: this.view.toJSON(),
+      tail: this.tail,
+      remembered: [...this.remembered.values()],
+      queue: [...this.queue],
+    };
+  }
+
+  /** Whether an operation with this id is queued, running or already settled. */
+  knows(id: string): boolean {
+    return this.remembered.has(id) || this.running?.id === id || this.queue.some((queued) => queued.id === id);
+  }
+
+  /** Queues an operation unless its id is known; says whether it was queued. */
+  enqueue(operation: Operation): boolean {
+    if (this.knows(operation.id)) return false;
+    this.queue.push(operation);
+    return true;
+  }
+
+  /** Whether this run should stop taking updates and continue as new. */
+  shouldRollOver(continueAsNewSuggested: boolean): boolean {
+    return continueAsNewSuggested || this.updatesThisRun >= MAX_UPDATES_PER_RUN;
+  }
+
+  /** Records how an operation ended: in full for waiting callers, compactly for later retries. */
+  settle(id: string, outcome: OperationOutcome, compact: RememberedOutcome): void {
+    this.fullResults.set(id, outcome);
+    while (this.fullResults.size > FULL_RESULTS_KEPT) this.fullResults.delete(this.fullResults.keys().next().value as string);
+    this.remembered.delete(id);
+    this.remembered.set(id, boundedOutcome(compact));
+    let bytes = [...this.remembered.values()].reduce((sum, entry) => sum + utf8Length(JSON.stringify(entry)), 0);
+    while (this.remembered.size > REMEMBERED_MESSAGE_IDS || bytes > REMEMBERED_OUTCOME_BYTES) {
+      const oldest = this.remembered.keys().next().value as string;
+      bytes -= utf8Length(JSON.stringify(this.remembered.get(oldest)));
+      this.remembered.delete(oldest);
     }
   }
 
-  /** Commits a turn's items, context and usage. */
-  commit(items: SessionItem[], context: JsonObject, agent: string, usage: Usage): void {
-    this.items.push(...items);
+  /** Whether the operation has ended. */
+  isSettled(id: string): boolean {
+    return this.fullResults.has(id) || this.remembered.has(id);
+  }
+
+  /** The full outcome of an operation settled in this run, if still kept. */
+  fullResult(id: string): OperationOutcome | undefined {
+    return this.fullResults.get(id);
+  }
+
+  /** The compact outcome of an operation settled in this run or an earlier one. */
+  rememberedOutcome(id: string): RememberedOutcome | undefined {
+    return this.remembered.get(id);
+  }
+
+  /** Commits items written to the projection: counters, window, tail, and (for a turn) context, agent, usage. */
+  commitItems(items: SessionItem[], change: { context?: JsonObject; agent?: string; usage?: Usage; turn?: boolean } = {}): void {
     if (items.length > 0) this.lastSeq = items[items.length - 1].seq;
-    this.context = context;
-    this.agent = agent;
+    this.itemCount += items.length;
+    this.view.append(items, this.settings.window);
+    this.appendToTail(items);
+    if (change.context) this.context = change.context;
+    if (change.agent) this.agent = change.agent;
+    if (change.usage) this.usage = addUsage(this.usage, change.usage);
+    if (change.turn) this.turns += 1;
+  }
+
+  /** Commits a compaction: the summary item is appended and stands first in the model's window. */
+  commitSummary(summary: SessionItem, keep: Parameters<ModelView['replaceWithSummary']>[1], usage: Usage): void {
+    this.lastSeq = summary.seq;
+    this.itemCount += 1;
+    this.view.replaceWithSummary(summary, keep);
+    this.appendToTail([summary]);
     this.usage = addUsage(this.usage, usage);
-    this.turns += 1;
   }
 
-  /** The latest `limit` committed items in chronological order (all when limit is absent). */
+  /** Forgets removed items (they are gone from the projection). */
+  removeItems(seqs: number[]): void {
+    this.itemCount -= seqs.length;
+    this.view.remove(seqs);
+    const removed = new Set(seqs);
+    this.tail = this.tail.filter((entry) => !removed.has(entry.seq));
+  }
+
+  /** Forgets every item; the seq counter goes on (seq numbers are never reused). */
+  clearItems(): void {
+    this.itemCount = 0;
+    this.view.clear();
+    this.tail = [];
+  }
+
+  /** The context with a patch merged in, or the reason it is refused. */
+  mergedContext(patch: JsonObject): { context: JsonObject } | { refused: string } {
+    const context = { ...this.context, ...patch };
+    const bytes = utf8Length(JSON.stringify(context));
+    if (bytes > MAX_CONTEXT_BYTES) {
+      return { refused: `the context would be ${bytes} bytes as JSON; it must stay within ${MAX_CONTEXT_BYTES} bytes` };
+    }
+    return { context };
+  }
+
+  /** Changes some settings (checked again as a whole) and trims the window to them. */
+  changeSettings(patch: Partial<SessionSettings>): SessionSettings {
+    this.settings = SessionSettings.parse({ ...this.settings, ...patch });
+    this.view.trim(this.settings.window);
+    return this.settings;
+  }
+
+  /** The latest `limit` items of the in-memory tail (all of it when absent), chronological. */
   latestItems(limit?: number): SessionItem[] {
-    return limit === undefined ? [...this.items] : this.items.slice(-limit);
+    return limit === undefined ? [...this.tail] : this.tail.slice(-limit);
   }
 
-  /** The committed items the model sees, as a range the projection can serve. */
-  window(): ItemWindow {
-    const first = this.items[0];
-    return { fromSeq: first ? first.seq : 1, throughSeq: this.lastSeq, count: this.items.length };
+  private appendToTail(items: SessionItem[]): void {
+    this.tail.push(...items);
+    if (this.tail.length > QUERY_TAIL_ITEMS) this.tail = this.tail.slice(-QUERY_TAIL_ITEMS);
+    let bytes = this.tail.reduce((sum, entry) => sum + utf8Length(JSON.stringify(entry)), 0);
+    while (bytes > QUERY_TAIL_BYTES && this.tail.length > 0) {
+      bytes -= utf8Length(JSON.stringify(this.tail[0]));
+      this.tail.shift();
+    }
   }
+}
+
+/** A remembered outcome small enough to carry: large values become `forgotten`, long messages are cut. */
+function boundedOutcome(outcome: RememberedOutcome): RememberedOutcome {
+  if (outcome.form === 'value' && utf8Length(JSON.stringify(outcome.value ?? null)) > MAX_REMEMBERED_VALUE_BYTES) {
+    return { form: 'forgotten', id: outcome.id };
+  }
+  if (outcome.form === 'failure' && outcome.message.length > 1000) return { ...outcome, message: `${outcome.message.slice(0, 1000)}…` };
+  return outcome;
 }

@@ -8,6 +8,7 @@ import { startTemporalDevServer, type TemporalDevServer } from '../../src/dev/te
 import { startOfflineModel, type OfflineModel } from '../../src/offline-model/server';
 import { OFFLINE_MODEL_ID } from '../../src/offline-model/wire';
 import { installQuietRuntime, startWorker, WORKFLOWS_PATH, type RunningWorker } from '../../src/worker/run-worker';
+import type { InputCallbacks } from '../../src/activities/input-callbacks';
 import { createTestDatabase, type TestDatabase } from './database';
 
 /** Everything an integration test talks to. */
@@ -33,11 +34,23 @@ export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
   return bundlePromise;
 }
 
+/** What a test file may change about its stack. */
+export interface TestStackOptions {
+  /** Dynamic config for the dev server (e.g. lower per-run limits to force continue-as-new). */
+  dynamicConfig?: Record<string, string | number | boolean>;
+  /** Session input callbacks the workers register. */
+  inputCallbacks?: InputCallbacks;
+}
+
 /** Starts the stack with one worker running. */
-export async function startTestStack(): Promise<TestStack> {
+export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
   installQuietRuntime();
   const [temporal, db, model, bundle] = await Promise.all([
-    startTemporalDevServer({ cliPath: process.env.TEMPORAL_CLI_PATH, log: (line) => process.stderr.write(`${line}\n`) }),
+    startTemporalDevServer({
+      cliPath: process.env.TEMPORAL_CLI_PATH,
+      log: (line) => process.stderr.write(`${line}\n`),
+      dynamicConfig: options.dynamicConfig,
+    }),
     createTestDatabase(),
     startOfflineModel(),
     workflowBundle(),
@@ -46,15 +59,16 @@ export async function startTestStack(): Promise<TestStack> {
   const client = await SessionsClient.connect({ temporalAddress: temporal.address, databaseUrl: db.url, taskQueue });
   const workers = new Set<RunningWorker>();
 
-  async function startStackWorker(options: { modelTimeoutMs?: number } = {}): Promise<RunningWorker> {
+  async function startStackWorker(workerOptions: { modelTimeoutMs?: number } = {}): Promise<RunningWorker> {
     const handle = await startWorker(
       {
         temporalAddress: temporal.address,
         namespace: 'default',
         taskQueue,
         databaseUrl: db.url,
-        model: { baseURL: model.baseURL, apiKey: 'offline', defaultModel: OFFLINE_MODEL_ID, timeoutMs: options.modelTimeoutMs },
+        model: { baseURL: model.baseURL, apiKey: 'offline', defaultModel: OFFLINE_MODEL_ID, timeoutMs: workerOptions.modelTimeoutMs },
         workflowBundle: bundle,
+        inputCallbacks: options.inputCallbacks,
       },
       db.pool,
     );

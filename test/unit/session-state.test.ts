@@ -1,126 +1,113 @@
-/** The conversation's state inside the workflow: the message queue, remembered outcomes and committed items. */
-import { REMEMBERED_MESSAGE_IDS } from '../../src/shared/limits';
-import type { SessionItem, TurnResult } from '../../src/shared/schemas';
-import { SessionState, type TurnOutcome } from '../../src/workflows/session-state';
+/** The conversation's state inside the workflow: the queue, remembered outcomes, counters and the carried snapshot. */
+import { MAX_CONTEXT_BYTES, QUERY_TAIL_ITEMS, REMEMBERED_MESSAGE_IDS } from '../../src/shared/limits';
+import { SessionSettings, type SessionItem } from '../../src/shared/schemas';
+import { SessionSnapshot } from '../../src/shared/session-snapshot';
+import { SessionState } from '../../src/workflows/session-state';
 
 function newState(): SessionState {
-  return new SessionState('s-1', {}, 'support');
+  return SessionState.start('s-1', {}, 'support', SessionSettings.parse({}));
 }
 
-/** The usage of one small model call. */
-function okUsage(): TurnResult['usage'] {
-  return { requests: 1, inputTokens: 1, outputTokens: 1, totalTokens: 2 };
-}
-
-/** A successful outcome for a message. */
-function okOutcome(messageId: string): TurnOutcome {
-  const result: TurnResult = {
-    messageId,
-    reply: `reply to ${messageId}`,
-    agent: 'support',
-    items: [],
-    usage: okUsage(),
-  };
-  return { ok: true, result };
-}
-
-/** Committed items with these sequence numbers. */
+/** Committed user/assistant items with these sequence numbers. */
 function items(...seqs: number[]): SessionItem[] {
   return seqs.map((seq) => ({
     seq,
     agent: 'support',
     at: '2024-01-01T00:00:00.000Z',
-    item: { type: 'message', role: 'user', content: `message ${seq}` },
+    item: { type: 'message', role: seq % 2 === 1 ? 'user' : 'assistant', content: `message ${seq}` },
   }));
 }
 
-describe('enqueue', () => {
-  test('queues a new message and returns its id', () => {
+function settleValue(state: SessionState, id: string, value: unknown): void {
+  state.settle(id, { ok: true, value }, { form: 'value', id, value });
+}
+
+describe('the queue', () => {
+  test('queues a new operation once: a repeated id is not queued again', () => {
     const state = newState();
-    expect(state.enqueue('m1', { text: 'hi' })).toBe('m1');
-    expect(state.queue).toEqual([{ id: 'm1', message: { text: 'hi' } }]);
+    expect(state.enqueue({ kind: 'message', id: 'm1', message: { text: 'hi' } })).toBe(true);
+    expect(state.enqueue({ kind: 'message', id: 'm1', message: { text: 'hi' } })).toBe(false);
+    expect(state.queue).toHaveLength(1);
   });
 
-  test('ignores an id that is already queued', () => {
+  test('does not queue an operation whose id is running or already settled', () => {
     const state = newState();
-    state.enqueue('m1', { text: 'hi' });
-    expect(state.enqueue('m1', { text: 'hi again' })).toBe('m1');
-    expect(state.queue).toEqual([{ id: 'm1', message: { text: 'hi' } }]);
-  });
-
-  test('ignores the id of the message that is running', () => {
-    const state = newState();
-    state.running = { id: 'm1', message: { text: 'hi' } };
-    state.enqueue('m1', { text: 'hi' });
-    expect(state.queue).toHaveLength(0);
-  });
-
-  test('ignores an id that already has an answer', () => {
-    const state = newState();
-    state.remember('m1', okOutcome('m1'));
-    state.enqueue('m1', { text: 'hi' });
-    expect(state.queue).toHaveLength(0);
+    state.running = { kind: 'pop', id: 'p1' };
+    expect(state.enqueue({ kind: 'pop', id: 'p1' })).toBe(false);
+    settleValue(state, 'c1', null);
+    expect(state.enqueue({ kind: 'clear', id: 'c1' })).toBe(false);
+    expect(state.queue).toEqual([]);
   });
 });
 
-describe('remember', () => {
+describe('remembered outcomes', () => {
   test(`keeps at most ${REMEMBERED_MESSAGE_IDS} outcomes, forgetting the oldest first`, () => {
     const state = newState();
-    for (let index = 0; index <= REMEMBERED_MESSAGE_IDS + 1; index += 1) state.remember(`m${index}`, okOutcome(`m${index}`));
-    expect(state.outcome('m0')).toBeUndefined();
-    expect(state.outcome('m1')).toBeUndefined();
-    expect(state.outcome('m2')).toEqual(okOutcome('m2'));
-    expect(state.outcome(`m${REMEMBERED_MESSAGE_IDS + 1}`)).toEqual(okOutcome(`m${REMEMBERED_MESSAGE_IDS + 1}`));
+    for (let index = 0; index <= REMEMBERED_MESSAGE_IDS + 1; index += 1) settleValue(state, `m${index}`, index);
+    expect(state.rememberedOutcome('m0')).toBeUndefined();
+    expect(state.rememberedOutcome('m1')).toBeUndefined();
+    expect(state.rememberedOutcome('m2')).toEqual({ form: 'value', id: 'm2', value: 2 });
   });
 
-  test('a forgotten id can be queued again', () => {
+  test('a value too large to carry is remembered as forgotten, not carried', () => {
     const state = newState();
-    for (let index = 0; index <= REMEMBERED_MESSAGE_IDS; index += 1) state.remember(`m${index}`, okOutcome(`m${index}`));
-    state.enqueue('m0', { text: 'again' });
-    state.enqueue('m1', { text: 'again' });
-    expect(state.queue.map((queued) => queued.id)).toEqual(['m0']);
+    settleValue(state, 'big', 'x'.repeat(20_000));
+    expect(state.rememberedOutcome('big')).toEqual({ form: 'forgotten', id: 'big' });
+    expect(state.fullResult('big')).toEqual({ ok: true, value: 'x'.repeat(20_000) });
   });
 });
 
-describe('committed items', () => {
-  test('latestItems(limit) gives the last items in order, and all of them without a limit', () => {
+describe('items', () => {
+  test('committing items moves lastSeq and itemCount; removing them lowers the count but never reuses a seq', () => {
     const state = newState();
-    state.commit(items(1, 2, 3, 4), {}, 'support', okUsage());
-    expect(state.latestItems(2).map((item) => item.seq)).toEqual([3, 4]);
-    expect(state.latestItems().map((item) => item.seq)).toEqual([1, 2, 3, 4]);
+    state.commitItems(items(1, 2), { turn: true });
+    state.commitItems(items(3, 4), { turn: true });
+    expect([state.lastSeq, state.itemCount, state.turns]).toEqual([4, 4, 2]);
+    state.removeItems([4]);
+    expect([state.lastSeq, state.itemCount]).toEqual([4, 3]);
+    state.clearItems();
+    expect([state.lastSeq, state.itemCount, state.view.size]).toEqual([4, 0, 0]);
+    expect(state.latestItems()).toEqual([]);
   });
 
-  test('latestItems without a limit returns a copy the caller cannot use to change the state', () => {
+  test(`the getItems tail keeps only the latest ${QUERY_TAIL_ITEMS} items`, () => {
     const state = newState();
-    state.commit(items(1), {}, 'support', okUsage());
-    state.latestItems().push(...items(2));
-    expect(state.items).toHaveLength(1);
+    const many = items(...Array.from({ length: QUERY_TAIL_ITEMS + 10 }, (_, index) => index + 1));
+    state.commitItems(many);
+    expect(state.latestItems()).toEqual(many.slice(-QUERY_TAIL_ITEMS));
+    expect(state.latestItems(2).map((entry) => entry.seq)).toEqual([QUERY_TAIL_ITEMS + 9, QUERY_TAIL_ITEMS + 10]);
   });
 
-  test('window covers the committed items, and starts at 1 before any commit', () => {
+  test('a context patch that would make the context too large is refused', () => {
     const state = newState();
-    expect(state.window()).toEqual({ fromSeq: 1, throughSeq: 0, count: 0 });
-    state.commit(items(1, 2), {}, 'support', okUsage());
-    state.commit(items(3, 4, 5), {}, 'support', okUsage());
-    expect(state.window()).toEqual({ fromSeq: 1, throughSeq: 5, count: 5 });
+    expect(state.mergedContext({ a: 1 })).toEqual({ context: { a: 1 } });
+    expect(state.mergedContext({ big: 'x'.repeat(MAX_CONTEXT_BYTES) })).toHaveProperty('refused');
+  });
+});
+
+describe('rolling over', () => {
+  test('a snapshot carries the counters, window, tail, outcomes and queue into the next run', () => {
+    const state = newState();
+    state.commitItems(items(1, 2), { context: { a: 1 }, turn: true });
+    settleValue(state, 'x1', 'done');
+    state.enqueue({ kind: 'message', id: 'm9', message: { text: 'later' } });
+    const snapshot = SessionSnapshot.parse(JSON.parse(JSON.stringify(state.snapshot())));
+    const next = SessionState.resume('s-1', snapshot);
+    expect([next.run, next.lastSeq, next.itemCount, next.turns]).toEqual([2, 2, 2, 1]);
+    expect(next.context).toEqual({ a: 1 });
+    expect(next.view.window()).toEqual({ ranges: [[1, 2]], count: 2 });
+    expect(next.latestItems()).toEqual(items(1, 2));
+    expect(next.rememberedOutcome('x1')).toEqual({ form: 'value', id: 'x1', value: 'done' });
+    expect(next.queue).toEqual([{ kind: 'message', id: 'm9', message: { text: 'later' } }]);
   });
 
-  test('commit advances lastSeq and turns, adds the usage, and takes the new context and agent', () => {
+  test('the snapshot stays small however many turns a session had', () => {
     const state = newState();
-    state.commit(items(1, 2), { tier: 'plus' }, 'support', { requests: 1, inputTokens: 10, outputTokens: 5, totalTokens: 15 });
-    state.commit(items(3), { tier: 'enterprise' }, 'billing', { requests: 2, inputTokens: 20, outputTokens: 7, totalTokens: 27 });
-    expect(state.lastSeq).toBe(3);
-    expect(state.turns).toBe(2);
-    expect(state.usage).toEqual({ requests: 3, inputTokens: 30, outputTokens: 12, totalTokens: 42 });
-    expect(state.context).toEqual({ tier: 'enterprise' });
-    expect(state.agent).toBe('billing');
-  });
-
-  test('a commit without items counts the turn but keeps lastSeq', () => {
-    const state = newState();
-    state.commit(items(1, 2), {}, 'support', okUsage());
-    state.commit([], {}, 'support', okUsage());
-    expect(state.lastSeq).toBe(2);
-    expect(state.turns).toBe(2);
+    for (let turn = 0; turn < 5_000; turn += 1) {
+      const seq = turn * 2 + 1;
+      state.commitItems(items(seq, seq + 1), { turn: true });
+      settleValue(state, `m${turn}`, { reply: 'ok' });
+    }
+    expect(JSON.stringify(state.snapshot()).length).toBeLessThan(200_000);
   });
 });

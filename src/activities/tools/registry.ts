@@ -4,6 +4,7 @@ import type { AgentRegistry, ToolSpec } from '../../shared/agent';
 import { ToolCallInput, type ToolCallResult } from '../../shared/activity-io';
 import type { JsonObject } from '../../shared/schemas';
 import { describeIssues } from '../../shared/schemas';
+import { repairJson } from '../../shared/text';
 
 /** What a tool implementation gets besides its arguments. */
 export interface ToolRunContext {
@@ -38,7 +39,8 @@ export function implementTool<Params extends z.ZodObject>(
 
 /**
  * Creates the `callTool` activity. Bad arguments from the model and unknown tools are answered to
- * the model as an error output (so it can correct itself); a tool that throws is retried.
+ * the model as an error output (so it can correct itself); a tool that throws is retried. Text Postgres
+ * could not store is repaired in what a tool answers.
  */
 export function createCallTool(agents: AgentRegistry, implemented: ImplementedTool[]) {
   const byName = new Map(implemented.map((tool) => [tool.spec.name, tool]));
@@ -57,6 +59,6 @@ export function createCallTool(agents: AgentRegistry, implemented: ImplementedTo
     const args = spec.parameters.safeParse(json);
     if (!args.success) return { output: `Error: invalid arguments for ${name}: ${describeIssues(args.error)}` };
     const answer = await tool.run(args.data, { sessionId: input.sessionId, agent: input.agent, context: input.context });
-    return typeof answer === 'string' ? { output: answer } : answer;
+    return repairJson(typeof answer === 'string' ? { output: answer } : answer);
   };
 }

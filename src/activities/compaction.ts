@@ -1,0 +1,47 @@
+/**
+ * The summarisation activity behind compaction: the older part of the model's window, read from the
+ * projection, becomes one summary written by a model on any OpenAI-compatible endpoint.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import { SummarizeInput, type SummarizeResult } from '../shared/activity-io';
+import { COMPACTION_INSTRUCTIONS } from '../shared/compaction';
+import { FailureType } from '../shared/failures';
+import type { Item } from '../shared/schemas';
+import { completeChat, requireAgent, type ModelDependencies } from './model';
+import { readWindow } from './model-window';
+
+/** Creates the `summarize` activity. */
+export function createSummarize(deps: ModelDependencies) {
+  return async function summarize(rawInput: SummarizeInput): Promise<SummarizeResult> {
+    const input = SummarizeInput.parse(rawInput);
+    const agent = requireAgent(deps.agents, input.agent);
+    const items = await readWindow(deps.pool, input.sessionId, input.window);
+    const reply = await completeChat(deps.openai, {
+      model: input.model ?? agent.model ?? deps.defaultModel,
+      messages: [
+        { role: 'system', content: COMPACTION_INSTRUCTIONS },
+        { role: 'user', content: transcript(items) },
+      ],
+    });
+    const text = reply.items.map((item) => (item.type === 'message' ? textOf(item.content) : '')).join('').trim();
+    if (text === '') {
+      throw ApplicationFailure.retryable('the summarisation model answered with no text', FailureType.InvalidModelResponse);
+    }
+    return { text, usage: reply.usage };
+  };
+}
+
+/** The items as a plain transcript, one line per item, for the summarisation prompt. */
+export function transcript(items: Item[]): string {
+  return items
+    .map((item) => {
+      if (item.type === 'message') return `${item.role}: ${textOf(item.content)}`;
+      if (item.type === 'function_call') return `tool call ${item.name}(${item.arguments})`;
+      return `tool output: ${item.output}`;
+    })
+    .join('\n');
+}
+
+function textOf(content: Extract<Item, { type: 'message' }>['content']): string {
+  return typeof content === 'string' ? content : content.map((part) => part.text).join('');
+}

@@ -1,0 +1,124 @@
+/**
+ * The errors the library throws, one class per failure a caller can act on, and the one table that
+ * maps a failure type (from the workflow, an activity or Postgres) to its class. Workflow-safe.
+ * `CallerError`s are the caller's to fix; `SystemError`s are faults the same call may outlive.
+ */
+import { FailureType } from './failures';
+
+/** Base class of every error this library throws. */
+export abstract class AgentSessionsError extends Error {
+  /** Whether the caller can fix it by changing the call ('caller') or must wait for or fix the system ('system'). */
+  abstract readonly kind: 'caller' | 'system';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** A mistake of the caller's; the same call will fail again. */
+export abstract class CallerError extends AgentSessionsError {
+  readonly kind = 'caller' as const;
+}
+
+/** A fault of the system; the same call may succeed later. */
+export abstract class SystemError extends AgentSessionsError {
+  readonly kind = 'system' as const;
+}
+
+/** The input was refused before it entered the session; nothing was recorded. */
+export class InvalidInputError extends CallerError {}
+
+/** No session has this id. */
+export class SessionNotFoundError extends CallerError {
+  constructor(readonly sessionId: string) {
+    super(`no session "${sessionId}" exists; send it a message first to start it`);
+  }
+}
+
+/** The session was closed by an operator (terminated, cancelled or failed); its id cannot start a new one. */
+export class SessionClosedError extends CallerError {
+  constructor(readonly sessionId: string) {
+    super(`the session "${sessionId}" is closed; use a new session id`);
+  }
+}
+
+/** The session was deleted with `deleteSession`; its id is never reused. */
+export class SessionDeletedError extends CallerError {}
+
+/** The session ended after its idle time-to-live; its items stay readable in the projection. */
+export class SessionExpiredError extends CallerError {}
+
+/** A turn ran but failed; the session is unchanged. `failureType` says which failure. */
+export class TurnFailedError extends SystemError {
+  constructor(
+    readonly failureType: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The agent called the model too often in one turn; rephrase, or raise the agent's maxModelCalls. */
+export class MaxTurnsExceededError extends TurnFailedError {}
+
+/** The model endpoint refused the request (bad key, model or settings); retrying will not help. */
+export class ModelRequestRejectedError extends TurnFailedError {}
+
+/** The model endpoint stayed unreachable through every retry; try again later. */
+export class ModelUnavailableError extends TurnFailedError {}
+
+/** The model kept answering with something that is not a usable completion. */
+export class InvalidModelResponseError extends TurnFailedError {}
+
+/** The session's agent or tool is not registered with the worker that ran the turn. */
+export class UnknownAgentError extends TurnFailedError {}
+
+/** A compaction failed (the summarisation call); the session is unchanged. */
+export class CompactionFailedError extends TurnFailedError {}
+
+/** An operation was run, but its outcome was too large to remember across a rollover; read the session instead. */
+export class OutcomeForgottenError extends TurnFailedError {}
+
+/** Temporal or Postgres could not be reached. */
+export class BackendUnavailableError extends SystemError {}
+
+/** No worker took the message within the wait; it may still run once a worker starts (retry with the same id). */
+export class WorkerUnavailableError extends SystemError {}
+
+type FailureClass = new (failureType: string, message: string) => AgentSessionsError;
+
+/** Adapts a class built from a message alone to the table's (type, message) constructor. */
+function fromMessage(Class: new (message: string) => CallerError): FailureClass {
+  const Adapted = class extends Class {
+    constructor(_type: string, message: string) {
+      super(message);
+      this.name = Class.name;
+    }
+  };
+  return Adapted as unknown as FailureClass;
+}
+
+/**
+ * The one table: which class a failure type becomes. Failure types not listed (an activity's own
+ * types, for instance) become a plain `TurnFailedError` with that type.
+ */
+export const FAILURE_CLASSES: Partial<Record<string, FailureClass>> = {
+  [FailureType.InvalidInput]: fromMessage(InvalidInputError),
+  [FailureType.SessionDeleted]: fromMessage(SessionDeletedError),
+  [FailureType.SessionExpired]: fromMessage(SessionExpiredError),
+  [FailureType.MaxTurnsExceeded]: MaxTurnsExceededError,
+  [FailureType.ModelRequestRejected]: ModelRequestRejectedError,
+  [FailureType.ModelUnavailable]: ModelUnavailableError,
+  [FailureType.InvalidModelResponse]: InvalidModelResponseError,
+  [FailureType.UnknownAgentOrTool]: UnknownAgentError,
+  [FailureType.CompactionFailed]: CompactionFailedError,
+  [FailureType.OutcomeForgotten]: OutcomeForgottenError,
+  [FailureType.TurnFailed]: TurnFailedError,
+};
+
+/** The library error for a failure type and its message. */
+export function errorForFailure(type: string | undefined, message: string): AgentSessionsError {
+  const failureType = type ?? FailureType.TurnFailed;
+  const Class = FAILURE_CLASSES[failureType] ?? TurnFailedError;
+  return new Class(failureType, message);
+}

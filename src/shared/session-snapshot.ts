@@ -1,0 +1,89 @@
+/**
+ * The workflow's input: how a session starts, and the state one run carries into the next when it
+ * continues as new. Everything carried is bounded in bytes whatever the session's age: item contents
+ * live in Postgres; the workflow carries metadata of the model's window, a small tail of items for the
+ * `getItems` query, compact outcomes of recent operations, and whatever is still queued.
+ */
+import { z } from 'zod';
+import {
+  AddItemsArgs,
+  BoundedContext,
+  JsonObject,
+  OperationId,
+  SessionItem,
+  SessionSettings,
+  Usage,
+  UserMessage,
+} from './schemas';
+
+/** One item of the model's window, as metadata: enough to cut it turn-aware and to estimate its tokens. */
+export const ViewEntry = z.object({
+  seq: z.number().int().positive(),
+  kind: z.enum(['user', 'assistant', 'system', 'call', 'output', 'summary']),
+  chars: z.number().int().nonnegative(),
+  callId: z.string().optional(),
+});
+export type ViewEntry = z.infer<typeof ViewEntry>;
+
+/** An operation waiting in the session's one queue; every change to a session is one. */
+export const Operation = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('message'), id: OperationId, message: UserMessage }),
+  z.object({ kind: z.literal('context'), id: OperationId, patch: JsonObject }),
+  z.object({ kind: z.literal('add'), id: OperationId, items: AddItemsArgs.shape.items }),
+  z.object({ kind: z.literal('pop'), id: OperationId }),
+  z.object({ kind: z.literal('clear'), id: OperationId }),
+  z.object({ kind: z.literal('compact'), id: OperationId }),
+  z.object({ kind: z.literal('delete'), id: OperationId }),
+  z.object({ kind: z.literal('settings'), id: OperationId, settings: SessionSettings.partial() }),
+]);
+export type Operation = z.infer<typeof Operation>;
+
+/**
+ * How an operation ended, kept compactly to answer a retry: the seq range of the items it added (read
+ * back from the projection), a small value, or the failure.
+ */
+export const RememberedOutcome = z.discriminatedUnion('form', [
+  z.object({
+    form: z.literal('items'),
+    id: z.string(),
+    agent: z.string(),
+    usage: Usage,
+    fromSeq: z.number().int().positive(),
+    throughSeq: z.number().int().nonnegative(),
+  }),
+  z.object({ form: z.literal('value'), id: z.string(), value: z.unknown() }),
+  z.object({ form: z.literal('forgotten'), id: z.string() }),
+  z.object({ form: z.literal('failure'), id: z.string(), type: z.string(), message: z.string() }),
+]);
+export type RememberedOutcome = z.infer<typeof RememberedOutcome>;
+
+/** What one run hands the next when it continues as new. */
+export const SessionSnapshot = z.object({
+  context: BoundedContext,
+  agent: z.string(),
+  settings: SessionSettings,
+  lastSeq: z.number().int().nonnegative(),
+  itemCount: z.number().int().nonnegative(),
+  turns: z.number().int().nonnegative(),
+  usage: Usage,
+  /** 1 for the first run, +1 at every continue-as-new. */
+  run: z.number().int().positive(),
+  view: z.array(ViewEntry),
+  tail: z.array(SessionItem),
+  remembered: z.array(RememberedOutcome),
+  queue: z.array(Operation),
+});
+export type SessionSnapshot = z.infer<typeof SessionSnapshot>;
+
+/** How the session starts: its typed context, the agent that answers first, its settings; or a carried snapshot. */
+export const ConversationInput = z.object({
+  context: BoundedContext.default({}),
+  agent: z.string().optional(),
+  settings: SessionSettings.optional(),
+  snapshot: SessionSnapshot.optional(),
+});
+export type ConversationInput = z.input<typeof ConversationInput>;
+
+/** How a conversation workflow ends (it runs until deleted or expired, continuing as new on the way). */
+export const ConversationEnd = z.object({ ended: z.enum(['deleted', 'expired']) });
+export type ConversationEnd = z.infer<typeof ConversationEnd>;

@@ -1,0 +1,177 @@
+/**
+ * Every operation of the session's one queue: a message (a turn), a context patch, added items, pop,
+ * clear, compaction, settings and delete. Each writes the projection before it commits to the state,
+ * so a caller that gets an answer reads its own write; a failed operation changes nothing.
+ */
+import { ApplicationFailure, log, workflowInfo } from '@temporalio/workflow';
+import type { AgentRegistry } from '../shared/agent';
+import { SUMMARY_PREFIX } from '../shared/compaction';
+import { FailureType } from '../shared/failures';
+import type { Operation, RememberedOutcome } from '../shared/session-snapshot';
+import type { CompactionResult, Item, SessionItem } from '../shared/schemas';
+import { windowOf } from './model-view';
+import { model, projection } from './activity-stubs';
+import { callerFailure, runTurn } from './agent-loop';
+import type { OperationOutcome, SessionState } from './session-state';
+
+/** Runs one operation and settles it in the state (its outcome, full and compact). */
+export async function runOperation(state: SessionState, operation: Operation, agents: AgentRegistry): Promise<void> {
+  if (state.ended) {
+    const type = state.ended === 'deleted' ? FailureType.SessionDeleted : FailureType.SessionExpired;
+    settleFailure(state, operation.id, { type, message: `the session "${state.sessionId}" was ${state.ended}; use a new session id` });
+    return;
+  }
+  try {
+    const outcome = await perform(state, operation, agents);
+    state.settle(operation.id, { ok: true, value: outcome.value }, outcome.compact);
+  } catch (error) {
+    const failure = callerFailure(error);
+    if (!failure) throw error;
+    log.warn('operation failed; the session is unchanged', { operation: operation.kind, id: operation.id, ...failure });
+    settleFailure(state, operation.id, failure);
+  }
+  if (operation.kind === 'message' && needsCompaction(state)) await compactAfterTurn(state);
+}
+
+function settleFailure(state: SessionState, id: string, failure: { type: string; message: string }): void {
+  const outcome: OperationOutcome = { ok: false, ...failure };
+  state.settle(id, outcome, { form: 'failure', id, ...failure });
+}
+
+async function perform(
+  state: SessionState,
+  operation: Operation,
+  agents: AgentRegistry,
+): Promise<{ value: unknown; compact: RememberedOutcome }> {
+  const { id } = operation;
+  switch (operation.kind) {
+    case 'message': {
+      const result = await runTurn(state, id, operation.message, agents);
+      return { value: result, compact: itemsOutcome(id, result.agent, result.items, result.usage) };
+    }
+    case 'add': {
+      const added = await addItems(state, operation.items);
+      return { value: added, compact: itemsOutcome(id, state.agent, added) };
+    }
+    case 'context': {
+      const merged = state.mergedContext(operation.patch);
+      if ('refused' in merged) throw ApplicationFailure.nonRetryable(merged.refused, FailureType.InvalidInput);
+      state.context = merged.context;
+      return valueOutcome(id, state.context);
+    }
+    case 'pop':
+      return valueOutcome(id, await popItem(state));
+    case 'clear':
+      await projection.removeItems({ sessionId: state.sessionId, session: { agent: state.agent, itemCount: 0, lastSeq: state.lastSeq } });
+      state.clearItems();
+      return valueOutcome(id, null);
+    case 'compact':
+      return valueOutcome(id, await compact(state));
+    case 'settings':
+      return valueOutcome(id, state.changeSettings(operation.settings));
+    case 'delete':
+      await projection.endSession({ sessionId: state.sessionId, status: 'deleted' });
+      state.ended = 'deleted';
+      return valueOutcome(id, null);
+  }
+}
+
+function valueOutcome(id: string, value: unknown): { value: unknown; compact: RememberedOutcome } {
+  return { value, compact: { form: 'value', id, value } };
+}
+
+function itemsOutcome(id: string, agent: string, items: SessionItem[], usage = zeroUsage()): RememberedOutcome {
+  const fromSeq = items[0]?.seq ?? 1;
+  return { form: 'items', id, agent, usage, fromSeq, throughSeq: items[items.length - 1]?.seq ?? 0 };
+}
+
+function zeroUsage() {
+  return { requests: 0, inputTokens: 0, outputTokens: 0, totalTokens: 0 };
+}
+
+/** Appends items without a turn, as the active agent's. */
+async function addItems(state: SessionState, items: Item[]): Promise<SessionItem[]> {
+  const at = new Date().toISOString();
+  const added = items.map((item, index) => ({ seq: state.lastSeq + index + 1, agent: state.agent, at, item }));
+  await projection.projectTurn({
+    sessionId: state.sessionId,
+    items: added,
+    session: { agent: state.agent, itemCount: state.itemCount + added.length, lastSeq: added[added.length - 1].seq },
+  });
+  state.commitItems(added);
+  return added;
+}
+
+/**
+ * Removes the latest item and returns it. When it is a tool's output, its function_call goes too, so
+ * no call is ever left without its output; the output is what is returned.
+ */
+async function popItem(state: SessionState): Promise<SessionItem | null> {
+  const target = await projection.readPopTarget({ sessionId: state.sessionId });
+  if (target.length === 0) return null;
+  const seqs = target.map((entry) => entry.seq);
+  await projection.removeItems({
+    sessionId: state.sessionId,
+    seqs,
+    session: { agent: state.agent, itemCount: state.itemCount - seqs.length, lastSeq: state.lastSeq },
+  });
+  state.removeItems(seqs);
+  return target[target.length - 1];
+}
+
+/**
+ * Replaces the older part of the model's window with a summary item (raw items stay in Postgres).
+ * Runs between operations only, so no tool call is ever waiting; a failure changes nothing.
+ */
+async function compact(state: SessionState): Promise<CompactionResult> {
+  const split = state.view.compactionSplit(state.settings.compaction?.keepTurns ?? 2);
+  if (!split) return null;
+  let summary;
+  try {
+    summary = await model.summarize({
+      sessionId: state.sessionId,
+      agent: state.agent,
+      window: windowOf(split.summarize),
+      model: state.settings.compaction?.model,
+    });
+  } catch (error) {
+    const failure = callerFailure(error);
+    if (!failure) throw error;
+    throw ApplicationFailure.nonRetryable(`compaction failed, the session is unchanged: ${failure.message}`, FailureType.CompactionFailed);
+  }
+  const item: SessionItem = {
+    seq: state.lastSeq + 1,
+    agent: state.agent,
+    at: new Date().toISOString(),
+    item: { type: 'message', role: 'system', content: `${SUMMARY_PREFIX}${summary.text}` },
+    summary: true,
+  };
+  await projection.projectTurn({
+    sessionId: state.sessionId,
+    items: [item],
+    session: { agent: state.agent, itemCount: state.itemCount + 1, lastSeq: item.seq },
+  });
+  state.commitSummary(item, split.keep, summary.usage);
+  return { summary: item, summarizedItems: split.summarize.length };
+}
+
+/** Whether the session's automatic compaction threshold is passed. */
+function needsCompaction(state: SessionState): boolean {
+  const settings = state.settings.compaction;
+  if (!settings || state.ended) return false;
+  return (
+    (settings.afterItems !== undefined && state.view.size > settings.afterItems) ||
+    (settings.afterTokens !== undefined && state.view.estimatedTokens() > settings.afterTokens)
+  );
+}
+
+/** Automatic compaction after a turn: a failure is logged and changes nothing; the next turn tries again. */
+async function compactAfterTurn(state: SessionState): Promise<void> {
+  try {
+    await compact(state);
+  } catch (error) {
+    const failure = callerFailure(error);
+    if (!failure) throw error;
+    log.warn('automatic compaction failed; the window stays as it is', { sessionId: state.sessionId, run: workflowInfo().runId, ...failure });
+  }
+}

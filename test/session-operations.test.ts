@@ -1,0 +1,268 @@
+/**
+ * Every session operation, durable and in one total order with turns, on real parts: add, pop, clear,
+ * delete, context patches, settings (window, input callback, compaction, time-to-live), and the
+ * boundaries that keep a session from ever blocking.
+ */
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import {
+  CompactionFailedError,
+  InvalidInputError,
+  SessionDeletedError,
+  SessionExpiredError,
+  SessionNotFoundError,
+  WorkerUnavailableError,
+} from '../src/client/errors';
+import { SessionsClient } from '../src/client/sessions-client';
+import { sendMessageUpdate } from '../src/shared/messages';
+import type { Item } from '../src/shared/schemas';
+import { startTestStack, type TestStack } from './support/stack';
+
+let stack: TestStack;
+let sessionCounter = 0;
+
+function newSession(kind: string): string {
+  sessionCounter += 1;
+  return `ops-${sessionCounter}:${kind}`;
+}
+
+beforeAll(async () => {
+  stack = await startTestStack({
+    inputCallbacks: {
+      'user-messages-only': (history, turnItems) => [...history, ...turnItems].filter((item) => item.type === 'message' && item.role === 'user'),
+    },
+  });
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+beforeEach(() => stack.model.reset());
+
+/** The roles of the messages the model was sent in its latest request. */
+function lastRequestRoles(): string[] {
+  return stack.model.requests[stack.model.requests.length - 1].messages.map((message) => message.role);
+}
+
+/** Waits until the session has run everything queued (automatic compaction runs after a turn's caller is answered). */
+async function waitUntilIdle(session: string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while ((await stack.client.status(session)).state !== 'idle') {
+    if (Date.now() > deadline) throw new Error('the session did not become idle within 20 s');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** The projection's items equal the workflow's in-memory tail. */
+async function expectProjectionMatchesWorkflow(session: string): Promise<void> {
+  const projected = await stack.client.items(session, { limit: 50 }).catch(() => []);
+  expect(projected).toEqual(await stack.client.workflowItems(session));
+  const status = await stack.client.status(session);
+  const { rows } = await stack.db.pool.query('SELECT count(*)::int AS n FROM items WHERE session_id = $1', [session]);
+  expect(rows[0].n).toBe(status.itemCount);
+}
+
+describe('addItems', () => {
+  test('appends items without a turn, with new seqs, and the model sees them next turn', async () => {
+    const session = newSession('add');
+    await stack.client.send(session, 'Hello');
+    const added = await stack.client.addItems(session, [
+      { type: 'message', role: 'user', content: 'My name is Zoe.' },
+      { type: 'message', role: 'assistant', content: 'Noted.' },
+    ]);
+    expect(added.map((entry) => entry.seq)).toEqual([3, 4]);
+    expect((await stack.client.send(session, "What's my name?")).reply).toBe('Your name is Zoe.');
+    await expectProjectionMatchesWorkflow(session);
+  });
+
+  test('refuses a tool call without its output, and nothing changes', async () => {
+    const session = newSession('add');
+    await stack.client.send(session, 'Hello');
+    const orphan: Item[] = [{ type: 'function_call', call_id: 'c1', name: 'lookup_order', arguments: '{}' }];
+    await expect(stack.client.addItems(session, orphan)).rejects.toThrow(InvalidInputError);
+    expect((await stack.client.status(session)).itemCount).toBe(2);
+  });
+});
+
+describe('popItem', () => {
+  test('removes and returns the latest item; a tool output takes its call with it, never leaving an orphan', async () => {
+    const session = newSession('pop');
+    await stack.client.send(session, 'Where is my order 1234?');
+    const reply = await stack.client.popItem(session);
+    expect(reply?.item).toMatchObject({ type: 'message', role: 'assistant' });
+    const output = await stack.client.popItem(session);
+    expect(output?.item.type).toBe('function_call_output');
+    const left = await stack.client.items(session);
+    expect(left.map((entry) => entry.item.type)).toEqual(['message']);
+    await expectProjectionMatchesWorkflow(session);
+    expect((await stack.client.popItem(session))?.seq).toBe(1);
+    expect(await stack.client.popItem(session)).toBeNull();
+  });
+
+  test('a pop sent during a running turn waits for it and removes that turn\'s reply', async () => {
+    const session = newSession('pop');
+    await stack.client.send(session, 'first');
+    stack.model.enqueue({ text: 'slow reply', delayMs: 1500 });
+    const turn = stack.client.send(session, 'second');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const popped = await stack.client.popItem(session);
+    expect((await turn).reply).toBe('slow reply');
+    expect(popped?.item).toEqual({ type: 'message', role: 'assistant', content: 'slow reply' });
+    expect((await stack.client.items(session)).map((entry) => entry.seq)).toEqual([1, 2, 3]);
+  });
+});
+
+describe('clearSession and deleteSession', () => {
+  test('clear empties the items but keeps the context; seqs go on and the model starts fresh', async () => {
+    const session = newSession('clear');
+    await stack.client.send(session, 'My name is Ann.', { context: { tier: 'plus' } });
+    await stack.client.clearSession(session);
+    await expect(stack.client.items(session)).resolves.toEqual([]);
+    expect(await stack.client.context(session)).toEqual({ tier: 'plus' });
+    const next = await stack.client.send(session, "What's my name?");
+    expect(next.reply).toBe("I don't know your name yet.");
+    expect(next.items[0].seq).toBe(3);
+  });
+
+  test('delete ends the session and removes its rows; the id is never reused', async () => {
+    const session = newSession('delete');
+    await stack.client.send(session, 'Hello');
+    await stack.client.deleteSession(session);
+    const { rows } = await stack.db.pool.query('SELECT count(*)::int AS n FROM items WHERE session_id = $1', [session]);
+    expect(rows[0].n).toBe(0);
+    await expect(stack.client.items(session)).rejects.toThrow(SessionNotFoundError);
+    await expect(stack.client.send(session, 'Hello again')).rejects.toThrow(SessionDeletedError);
+    await expect(stack.client.popItem(session)).rejects.toThrow(SessionDeletedError);
+  });
+});
+
+describe('context patches', () => {
+  test('a patch sent during a running turn is never lost when the turn commits its own context change', async () => {
+    const session = newSession('context');
+    await stack.client.send(session, 'Hello', { context: { customerId: 'c-1' } });
+    stack.model.enqueue({ toolCalls: [{ name: 'lookup_order', arguments: { order_id: '1234' } }], delayMs: 1500 });
+    const turn = stack.client.send(session, 'Where is my order 1234?');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await stack.client.updateContext(session, { tier: 'enterprise' });
+    await turn;
+    expect(await stack.client.context(session)).toEqual({ customerId: 'c-1', tier: 'enterprise', ordersLookedUp: ['1234'] });
+  });
+});
+
+describe('what the model sees', () => {
+  test('a window of N items sends only the latest N committed items', async () => {
+    const session = newSession('window');
+    await stack.client.send(session, 'one', { settings: { window: { maxItems: 2 } } });
+    await stack.client.send(session, 'two');
+    await stack.client.send(session, 'three');
+    expect(lastRequestRoles()).toEqual(['system', 'user', 'assistant', 'user']);
+    expect(stack.model.requests.at(-1)?.messages[1]).toMatchObject({ content: 'two' });
+  });
+
+  test('a session input callback registered with the worker shapes history plus new input', async () => {
+    const session = newSession('callback');
+    await stack.client.send(session, 'one', { settings: { inputCallback: 'user-messages-only' } });
+    await stack.client.send(session, 'two');
+    expect(lastRequestRoles()).toEqual(['system', 'user', 'user']);
+  });
+});
+
+describe('compaction', () => {
+  test('older turns become a summary item marked as one; the model still knows what was said', async () => {
+    const session = newSession('compact');
+    await stack.client.send(session, 'Hi, my name is Alice.', { settings: { compaction: { afterItems: 4, keepTurns: 1 } } });
+    await stack.client.send(session, 'Nice weather');
+    await stack.client.send(session, 'Tell me more');
+    await waitUntilIdle(session);
+    const items = await stack.client.items(session);
+    const summaries = items.filter((entry) => entry.summary);
+    expect(summaries.length).toBeGreaterThanOrEqual(1);
+    expect(summaries[0].item).toMatchObject({ role: 'system', content: expect.stringContaining('my name is Alice') });
+    expect(items.filter((entry) => !entry.summary)).toHaveLength(6);
+    const answer = await stack.client.send(session, "What's my name?");
+    expect(answer.reply).toBe('Your name is Alice.');
+    expect(stack.model.requests.at(-1)?.messages.length).toBeLessThanOrEqual(6);
+  });
+
+  test('manual compaction answers what it summarised; a failed one changes nothing', async () => {
+    const session = newSession('compact');
+    for (const text of ['one', 'two', 'three']) await stack.client.send(session, text);
+    stack.model.enqueue({ error: { status: 400, message: 'summaries are off today' } });
+    await expect(stack.client.compact(session)).rejects.toThrow(CompactionFailedError);
+    expect((await stack.client.status(session)).window.items).toBe(6);
+    const result = await stack.client.compact(session);
+    expect(result?.summarizedItems).toBe(2);
+    expect(result?.summary.summary).toBe(true);
+    expect((await stack.client.status(session)).window.items).toBe(5);
+    expect(await stack.client.compact(session)).toBeNull();
+    await expectProjectionMatchesWorkflow(session);
+  });
+});
+
+describe('text every store can keep', () => {
+  test('NUL and lone surrogates in a message are refused at the boundary, by the library and by the validator', async () => {
+    const session = newSession('text');
+    await stack.client.send(session, 'Hello');
+    await expect(stack.client.send(session, 'nul \u0000 here')).rejects.toThrow(InvalidInputError);
+    await expect(stack.client.send(session, 'lone \ud800')).rejects.toThrow(/lone surrogate/);
+    const raw = await stack.client.temporalHandle(session).executeUpdate(sendMessageUpdate, { args: [{ text: 'x\u0000' }] }).catch((error) => error);
+    expect(raw).toBeInstanceOf(WorkflowUpdateFailedError);
+    expect((await stack.client.send(session, 'still here')).reply).toContain('still here');
+  });
+
+  test('a session id with NUL or spaces is refused with InvalidInputError, never a raw zod error', async () => {
+    await expect(stack.client.send('bad\u0000id', 'Hello')).rejects.toThrow(InvalidInputError);
+    await expect(stack.client.items('has space')).rejects.toThrow(InvalidInputError);
+  });
+
+  test('a model reply with a truncated emoji is repaired, and the session keeps working', async () => {
+    const session = newSession('text');
+    stack.model.enqueue({ text: 'truncated emoji \ud83d' });
+    const result = await stack.client.send(session, 'Hello');
+    expect(result.reply).toBe('truncated emoji \ufffd');
+    expect((await stack.client.send(session, 'again')).items[0].seq).toBe(3);
+  });
+});
+
+describe('concurrent senders', () => {
+  test('50 concurrent senders to an existing session are all answered, each once, in one order', async () => {
+    const session = newSession('many');
+    await stack.client.send(session, 'first');
+    const results = await Promise.all(Array.from({ length: 50 }, (_, index) => stack.client.send(session, `message ${index}`)));
+    expect(new Set(results.map((result) => result.items[0].seq)).size).toBe(50);
+    const items = await stack.client.items(session);
+    expect(items.map((entry) => entry.seq)).toEqual(Array.from({ length: 102 }, (_, index) => index + 1));
+    expect(items.filter((entry) => entry.item.type === 'message' && entry.item.role === 'user')).toHaveLength(51);
+  });
+});
+
+describe('no worker', () => {
+  test('a send with no worker polling says so within seconds; a retry with the same id runs once', async () => {
+    const session = newSession('no-worker');
+    await stack.client.send(session, 'Hello');
+    await stack.stopWorkers();
+    const otherQueue = await SessionsClient.connect({ temporalAddress: stack.temporal.address, taskQueue: `${stack.taskQueue}-empty` });
+    try {
+      const started = Date.now();
+      await expect(otherQueue.send(newSession('no-worker'), { id: 'nw-1', text: 'Anyone?' })).rejects.toThrow(WorkerUnavailableError);
+      expect(Date.now() - started).toBeLessThan(15_000);
+    } finally {
+      await otherQueue.close();
+      await stack.startWorker();
+    }
+    expect((await stack.client.send(session, { id: 'again-1', text: 'My name is Max.' })).reply).toBe('Nice to meet you, Max!');
+    expect((await stack.client.send(session, { id: 'again-1', text: 'My name is Max.' })).items[0].seq).toBe(3);
+  });
+});
+
+describe('expiry', () => {
+  test('a session idle past its time-to-live ends as expired; its items stay readable; a later message is refused', async () => {
+    const session = newSession('ttl');
+    await stack.client.send(session, 'Hello', { settings: { ttlSeconds: 1 } });
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    const { rows } = await stack.db.pool.query('SELECT status FROM sessions WHERE id = $1', [session]);
+    expect(rows[0].status).toBe('expired');
+    expect(await stack.client.items(session)).toHaveLength(2);
+    await expect(stack.client.send(session, 'Hello?')).rejects.toThrow(SessionExpiredError);
+  });
+});
