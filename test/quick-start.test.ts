@@ -19,9 +19,18 @@ function userEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-/** Runs a CLI command to completion. */
+/** Runs a CLI command to completion (with extra environment, or text on standard input). */
 function cli(...args: string[]) {
-  const result = spawnSync(process.execPath, [CLI, ...args], { env: userEnv(), encoding: 'utf8', timeout: 60_000 });
+  return cliWith({}, ...args);
+}
+
+function cliWith(options: { env?: NodeJS.ProcessEnv; input?: string }, ...args: string[]) {
+  const result = spawnSync(process.execPath, [CLI, ...args], {
+    env: { ...userEnv(), ...options.env },
+    input: options.input,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -83,6 +92,46 @@ test('a failing command exits non-zero with a one-line reason', () => {
   const unknown = cli('status', '--session', 'nobody:here');
   expect(unknown.status).toBe(2);
   expect(unknown.stderr.trim()).toBe('error: no session "nobody:here" exists; send it a message first to start it');
+});
+
+test('the session operations work from the command line, in one order with turns', () => {
+  const session = 'cli:operations';
+  expect(cli('send', '--session', session, '--id', 'cli-1', 'My name is Lena.')).toMatchObject({ status: 0, stdout: 'Nice to meet you, Lena!\n' });
+  const again = cli('send', '--session', session, '--id', 'cli-1', '--json', 'My name is Lena.');
+  expect(JSON.parse(again.stdout).items[0].seq).toBe(1);
+  const items = JSON.stringify([{ type: 'message', role: 'user', content: 'added by hand' }]);
+  const added = cliWith({ input: items }, 'add', '--session', session, '--json', '-');
+  expect(added).toMatchObject({ status: 0 });
+  expect(added.stdout).toContain('#3');
+  expect(cli('pop', '--session', session).stdout).toContain('added by hand');
+  expect(cli('compact', '--session', session)).toMatchObject({ status: 0, stdout: 'nothing old enough to summarise\n' });
+  expect(cli('clear', '--session', session)).toMatchObject({ status: 0 });
+  expect(cli('history', '--session', session)).toMatchObject({ status: 0, stdout: `(no items for session ${session})\n` });
+  expect(cli('delete', '--session', session)).toMatchObject({ status: 0 });
+  const deleted = cli('send', '--session', session, 'Hello?');
+  expect(deleted.status).toBe(2);
+  expect(deleted.stderr).toContain('was deleted');
+});
+
+test('history reads Postgres alone, so it works while Temporal is unreachable', () => {
+  const history = cliWith({ env: { TEMPORAL_ADDRESS: '127.0.0.1:1' } }, 'history', '--session', 'alice:support', '--limit', '1', '--json');
+  expect(history.status).toBe(0);
+  expect(JSON.parse(history.stdout)).toHaveLength(1);
+});
+
+test('bad options and unknown sessions exit 2 with one line; a dead Temporal exits 1 with one line', () => {
+  for (const limit of ['0x2', '1e1', '0', '-1', '2.0']) {
+    const result = cli('history', '--session', 'alice:support', '--limit', limit);
+    expect({ limit, status: result.status }).toEqual({ limit, status: 2 });
+  }
+  const unknown = cli('history', '--session', 'nobody:here');
+  expect(unknown.status).toBe(2);
+  expect(unknown.stderr.trim().split('\n')).toHaveLength(1);
+  const badId = cli('send', '--session', 'has space', 'hi');
+  expect(badId.status).toBe(2);
+  const worker = cliWith({ env: { TEMPORAL_ADDRESS: '127.0.0.1:1' } }, 'worker');
+  expect(worker.status).toBe(1);
+  expect(worker.stderr.trim().split('\n')).toEqual([expect.stringContaining('error: cannot reach Temporal at 127.0.0.1:1')]);
 });
 
 test('Ctrl-C stops the stack cleanly', async () => {

@@ -3,7 +3,7 @@
  * delete, context patches, settings (window, input callback, compaction, time-to-live), and the
  * boundaries that keep a session from ever blocking.
  */
-import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { Client, Connection, WorkflowUpdateFailedError } from '@temporalio/client';
 import {
   CompactionFailedError,
   InvalidInputError,
@@ -264,5 +264,32 @@ describe('expiry', () => {
     expect(rows[0].status).toBe('expired');
     expect(await stack.client.items(session)).toHaveLength(2);
     await expect(stack.client.send(session, 'Hello?')).rejects.toThrow(SessionExpiredError);
+  });
+});
+
+describe('retention', () => {
+  test('deletes sessions idle for more than N days and leaves the others alone', async () => {
+    const old = newSession('retention');
+    const fresh = newSession('retention');
+    await stack.client.send(old, 'Hello');
+    await stack.client.send(fresh, 'Hello');
+    await stack.db.pool.query(`UPDATE sessions SET updated_at = now() - interval '40 days' WHERE id = $1`, [old]);
+    const { deleted } = await stack.client.applyRetention({ olderThanDays: 30 });
+    expect(deleted).toBe(1);
+    await expect(stack.client.send(old, 'Still there?')).rejects.toThrow(SessionDeletedError);
+    expect((await stack.client.send(fresh, 'Still there?')).items[0].seq).toBe(3);
+  });
+
+  test('a Temporal Schedule runs the retention pass; scheduling twice updates the one schedule', async () => {
+    const id = await stack.client.scheduleRetention({ olderThanDays: 30 });
+    expect(await stack.client.scheduleRetention({ olderThanDays: 60, everyHours: 12 })).toBe(id);
+    const connection = await Connection.connect({ address: stack.temporal.address });
+    try {
+      const description = await new Client({ connection }).schedule.getHandle(id).describe();
+      expect(description.action).toMatchObject({ workflowType: 'retention', args: [{ olderThanDays: 60 }] });
+      expect(description.spec.intervals?.[0].every).toBe(12 * 3600 * 1000);
+    } finally {
+      await connection.close();
+    }
   });
 });

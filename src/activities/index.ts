@@ -1,4 +1,5 @@
 /** Every activity a worker registers, built from the worker's connections. */
+import type { Client } from '@temporalio/client';
 import type OpenAI from 'openai';
 import type { Pool } from 'pg';
 import type { AgentRegistry } from '../shared/agent';
@@ -6,6 +7,7 @@ import { createSummarize } from './compaction';
 import type { InputCallbacks } from './input-callbacks';
 import { createCallModel } from './model';
 import { createProjectionActivities } from './projection';
+import { createRetentionActivities } from './retention';
 import { createCallTool, type ImplementedTool } from './tools/registry';
 
 /** What the activities need: the model client, the projection's pool, the agents, tools and input callbacks. */
@@ -16,6 +18,8 @@ export interface ActivityDependencies {
   tools: ImplementedTool[];
   inputCallbacks: InputCallbacks;
   defaultModel: string;
+  /** The worker's Temporal client, made on first use (retention deletes sessions through it). */
+  temporal: () => Promise<Client>;
 }
 
 /** Creates the activities; the workflow imports only their type. */
@@ -25,6 +29,7 @@ export function createActivities(deps: ActivityDependencies) {
     summarize: createSummarize(deps),
     callTool: createCallTool(deps.agents, deps.tools),
     ...createProjectionActivities(deps.pool),
+    ...createRetentionActivities(deps.pool, deps.temporal),
   };
 }
 

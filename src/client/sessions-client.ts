@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import {
   Client,
   Connection,
+  ScheduleAlreadyRunning,
   WithStartWorkflowOperation,
   WorkflowExecutionAlreadyStartedError,
   type WorkflowHandle,
@@ -42,6 +43,8 @@ import {
   getItemsQuery,
   getStatusQuery,
   popItemUpdate,
+  replaceSuffixUpdate,
+  RETENTION_WORKFLOW_TYPE,
   sendMessageUpdate,
   updateContextUpdate,
   updateSettingsUpdate,
@@ -55,6 +58,7 @@ import {
   type Item,
   type JsonObject,
   OperationId,
+  ReplaceSuffixArgs,
   SessionId,
   SessionSettings,
   type SessionItem,
@@ -96,6 +100,12 @@ export interface SessionsClientOptions {
   /** How long Temporal's passing refusals are retried before BackendUnavailableError (60 s). */
   retryForMs?: number;
 }
+
+/** The id of the Temporal Schedule that runs the retention pass. */
+export const RETENTION_SCHEDULE_ID = 'agent-sessions-retention';
+
+/** Which sessions retention deletes. */
+const RetentionOptions = z.object({ olderThanDays: z.number().int().positive('olderThanDays must be a positive whole number') });
 
 const DEFAULT_WORKER_WAIT_MS = 5_000;
 const DEFAULT_RETRY_FOR_MS = 60_000;
@@ -165,11 +175,25 @@ export class SessionsClient {
     return checked.id;
   }
 
-  /** Appends items without a turn (a tool call and its output together); returns them with their seqs. */
-  async addItems(sessionId: string, items: Item[], options: OperationOptions = {}): Promise<SessionItem[]> {
+  /**
+   * Appends items without a turn (a tool call and its output together); returns them with their seqs.
+   * Starts the session when it does not exist yet (with `start`).
+   */
+  async addItems(sessionId: string, items: Item[], options: OperationOptions & StartOptions = {}): Promise<SessionItem[]> {
     const id = checkSessionId(sessionId);
     const args = check(AddItemsArgs, { items, id: options.id ?? randomUUID() }, 'invalid items');
-    return this.update(id, addItemsUpdate, args, args.id as string);
+    const startArgs = checkStart({ context: options.context, agent: options.agent, settings: options.settings });
+    return this.update(id, addItemsUpdate, args, args.id as string, () => this.startOperation(id, startArgs));
+  }
+
+  /**
+   * Replaces the session's latest items with `replacement` if they equal `expectedSuffix`, in one
+   * operation (idempotent by id); otherwise refuses with InvalidInputError and changes nothing.
+   */
+  async replaceSuffix(sessionId: string, expectedSuffix: Item[], replacement: Item[], options: OperationOptions = {}): Promise<SessionItem[]> {
+    const id = checkSessionId(sessionId);
+    const args = check(ReplaceSuffixArgs, { expectedSuffix, replacement, id: options.id ?? randomUUID() }, 'invalid replacement');
+    return this.update(id, replaceSuffixUpdate, args, args.id as string);
   }
 
   /** Removes and returns the latest item (a tool output takes its call with it); null when empty. */
@@ -244,6 +268,42 @@ export class SessionsClient {
     return this.query(sessionId, (handle) => handle.query(getStatusQuery));
   }
 
+  /**
+   * Deletes every session last changed more than `olderThanDays` days ago (one pass of the
+   * `retention` workflow on the worker); returns how many it deleted.
+   */
+  async applyRetention(options: { olderThanDays: number }): Promise<{ deleted: number }> {
+    const input = check(RetentionOptions, options, 'invalid retention options');
+    try {
+      return await this.temporal.workflow.execute(RETENTION_WORKFLOW_TYPE, {
+        taskQueue: this.taskQueue,
+        workflowId: `retention-${new Date().toISOString()}-${randomUUID().slice(0, 8)}`,
+        args: [input],
+      });
+    } catch (error) {
+      throw await this.translate(error, 'retention');
+    }
+  }
+
+  /** Makes a Temporal Schedule run the retention pass every `everyHours` hours (24 by default); returns its id. */
+  async scheduleRetention(options: { olderThanDays: number; everyHours?: number }): Promise<string> {
+    const input = check(RetentionOptions, options, 'invalid retention options');
+    const every = `${check(z.number().int().positive().default(24), options.everyHours, 'invalid everyHours')} hours`;
+    const action = {
+      type: 'startWorkflow' as const,
+      workflowType: RETENTION_WORKFLOW_TYPE,
+      taskQueue: this.taskQueue,
+      args: [{ olderThanDays: input.olderThanDays }],
+    };
+    try {
+      await this.temporal.schedule.create({ scheduleId: RETENTION_SCHEDULE_ID, spec: { intervals: [{ every }] }, action });
+    } catch (error) {
+      if (!(error instanceof ScheduleAlreadyRunning)) throw await this.translate(error, 'retention');
+      await this.temporal.schedule.getHandle(RETENTION_SCHEDULE_ID).update((previous) => ({ ...previous, spec: { intervals: [{ every }] }, action }));
+    }
+    return RETENTION_SCHEDULE_ID;
+  }
+
   /** The session's Temporal workflow handle, for what this client does not wrap. */
   temporalHandle(sessionId: string): WorkflowHandle {
     return this.temporal.workflow.getHandle(checkSessionId(sessionId));
@@ -273,12 +333,12 @@ export class SessionsClient {
 
   private async simpleOperation<Result>(
     sessionId: string,
-    update: UpdateDefinition<Result, [{ id?: string }?]>,
+    update: UpdateDefinition<Result, [{ id?: string }]>,
     options: OperationOptions,
   ): Promise<Result> {
     const id = checkSessionId(sessionId);
     const operationId = check(OperationId, options.id ?? randomUUID(), 'invalid id');
-    return this.update(id, update as UpdateDefinition<Result, [{ id?: string }]>, { id: operationId }, operationId);
+    return this.update(id, update, { id: operationId }, operationId);
   }
 
   /**

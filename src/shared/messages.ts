@@ -10,6 +10,7 @@ import type {
   GetItemsArgs,
   JsonObject,
   OperationArgs,
+  ReplaceSuffixArgs,
   SessionItem,
   SessionSettings,
   SessionStatus,
@@ -39,17 +40,20 @@ export const updateContextUpdate = defineUpdate<JsonObject, [ContextPatch]>('upd
 /** Appends items without a turn; returns them with their seq numbers. */
 export const addItemsUpdate = defineUpdate<SessionItem[], [AddItemsArgs]>('addItems');
 
+/** Replaces the latest items, if they equal the expected ones, in one operation; returns the new items. */
+export const replaceSuffixUpdate = defineUpdate<SessionItem[], [ReplaceSuffixArgs]>('replaceSuffix');
+
 /** Removes and returns the latest item (with its tool-call partner), or null when the session is empty. */
-export const popItemUpdate = defineUpdate<SessionItem | null, [OperationArgs?]>('popItem');
+export const popItemUpdate = defineUpdate<SessionItem | null, [OperationArgs]>('popItem');
 
 /** Removes every item; the session, its context and its seq counter stay. */
-export const clearSessionUpdate = defineUpdate<null, [OperationArgs?]>('clearSession');
+export const clearSessionUpdate = defineUpdate<null, [OperationArgs]>('clearSession');
 
 /** Replaces the older turns of the model's view with a summary item. */
-export const compactUpdate = defineUpdate<CompactionResult, [OperationArgs?]>('compact');
+export const compactUpdate = defineUpdate<CompactionResult, [OperationArgs]>('compact');
 
 /** Ends the session and removes its rows from the projection; the id is never reused. */
-export const deleteSessionUpdate = defineUpdate<null, [OperationArgs?]>('deleteSession');
+export const deleteSessionUpdate = defineUpdate<null, [OperationArgs]>('deleteSession');
 
 /** Changes some of the session's settings; returns them all. */
 export const updateSettingsUpdate = defineUpdate<SessionSettings, [SettingsPatch]>('updateSettings');

@@ -227,6 +227,23 @@ export const AddItemsArgs = z
   });
 export type AddItemsArgs = z.infer<typeof AddItemsArgs>;
 
+/**
+ * Arguments of `replaceSuffix`: if the session's latest items equal `expectedSuffix`, they are replaced
+ * by `replacement`, in one operation (the Agents SDK's history transaction); otherwise nothing changes.
+ */
+export const ReplaceSuffixArgs = z
+  .object({
+    expectedSuffix: z.array(Item).min(1, 'the expected suffix must not be empty').max(MAX_INPUT_ITEMS),
+    replacement: AddItemsArgs.shape.items,
+    id: OperationId.optional(),
+  })
+  .strict()
+  .superRefine((args, ctx) => {
+    const checked = AddItemsArgs.safeParse({ items: args.replacement });
+    if (!checked.success) for (const issue of checked.error.issues) ctx.addIssue({ ...issue, path: ['replacement', ...issue.path.slice(1)] } as never);
+  });
+export type ReplaceSuffixArgs = z.infer<typeof ReplaceSuffixArgs>;
+
 /** Arguments of the operations that take nothing but an optional id (pop, clear, compact, delete). */
 export const OperationArgs = z.object({ id: OperationId.optional() }).strict();
 export type OperationArgs = z.infer<typeof OperationArgs>;

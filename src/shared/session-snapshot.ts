@@ -8,6 +8,7 @@ import { z } from 'zod';
 import {
   AddItemsArgs,
   BoundedContext,
+  Item,
   JsonObject,
   OperationId,
   SessionItem,
@@ -30,6 +31,7 @@ export const Operation = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('message'), id: OperationId, message: UserMessage }),
   z.object({ kind: z.literal('context'), id: OperationId, patch: JsonObject }),
   z.object({ kind: z.literal('add'), id: OperationId, items: AddItemsArgs.shape.items }),
+  z.object({ kind: z.literal('replaceSuffix'), id: OperationId, expectedSuffix: z.array(Item), replacement: z.array(Item) }),
   z.object({ kind: z.literal('pop'), id: OperationId }),
   z.object({ kind: z.literal('clear'), id: OperationId }),
   z.object({ kind: z.literal('compact'), id: OperationId }),

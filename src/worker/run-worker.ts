@@ -1,4 +1,5 @@
 /** Runs a session worker until stopped: migrates the projection, connects, polls the task queue. */
+import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import OpenAI from 'openai';
 import type { Pool } from 'pg';
@@ -7,6 +8,7 @@ import type { InputCallbacks } from '../activities/input-callbacks';
 import { supportTools } from '../activities/tools/support';
 import { agents } from '../agents';
 import { openProjectionPool } from '../postgres/pool';
+import { BackendUnavailableError } from '../shared/errors';
 
 /** The path the workflow bundle is built from. */
 export const WORKFLOWS_PATH = require.resolve('../workflows');
@@ -63,8 +65,23 @@ export async function startWorker(settings: WorkerSettings, pool?: Pool): Promis
   };
   let connection: NativeConnection | undefined;
   let worker: Worker;
+  let temporalClient: Promise<Client> | undefined;
+  const temporal = () => {
+    temporalClient ??= Connection.connect({ address: settings.temporalAddress }).then(
+      (clientConnection) => new Client({ connection: clientConnection, namespace: settings.namespace }),
+    );
+    return temporalClient;
+  };
+  const closeClient = async () => {
+    if (temporalClient) await (await temporalClient.catch(() => undefined))?.connection.close();
+  };
   try {
-    connection = await NativeConnection.connect({ address: settings.temporalAddress });
+    connection = await NativeConnection.connect({ address: settings.temporalAddress }).catch((error: Error) => {
+      throw new BackendUnavailableError(
+        `cannot reach Temporal at ${settings.temporalAddress} (${error.message.split('\n')[0]}); is the server running? Check TEMPORAL_ADDRESS`,
+        { cause: error },
+      );
+    });
     const openai = new OpenAI({
       apiKey: settings.model.apiKey,
       baseURL: settings.model.baseURL,
@@ -83,6 +100,7 @@ export async function startWorker(settings: WorkerSettings, pool?: Pool): Promis
         tools: supportTools,
         inputCallbacks: settings.inputCallbacks ?? {},
         defaultModel: settings.model.defaultModel,
+        temporal,
       }),
     });
   } catch (error) {
@@ -92,6 +110,7 @@ export async function startWorker(settings: WorkerSettings, pool?: Pool): Promis
   }
   const open = connection;
   const done = worker.run().finally(async () => {
+    await closeClient();
     await open.close();
     await closeOwnPool();
   });

@@ -29,6 +29,7 @@ import {
   getItemsQuery,
   getStatusQuery,
   popItemUpdate,
+  replaceSuffixUpdate,
   sendMessageUpdate,
   updateContextUpdate,
   updateSettingsUpdate,
@@ -40,6 +41,7 @@ import {
   describeIssues,
   GetItemsArgs,
   OperationArgs,
+  ReplaceSuffixArgs,
   SessionSettings,
   SettingsPatch,
   UserMessage,
@@ -75,6 +77,7 @@ export async function conversation(input?: ConversationInput): Promise<Conversat
   }));
   register(updateContextUpdate, ContextPatch, (args, id) => ({ kind: 'context', id, patch: args.patch }));
   register(addItemsUpdate, AddItemsArgs, (args, id) => ({ kind: 'add', id, items: args.items }), (_outcome, items) => items);
+  register(replaceSuffixUpdate, ReplaceSuffixArgs, (args, id) => ({ kind: 'replaceSuffix', id, expectedSuffix: args.expectedSuffix, replacement: args.replacement }), (_outcome, items) => items);
   register(popItemUpdate, OperationArgs, (_args, id) => ({ kind: 'pop', id }));
   register(clearSessionUpdate, OperationArgs, (_args, id) => ({ kind: 'clear', id }));
   register(compactUpdate, OperationArgs, (_args, id) => ({ kind: 'compact', id }));
@@ -194,13 +197,13 @@ function operationRegistrar(state: SessionState) {
   }
 
   return function register<Result, Args>(
-    update: UpdateDefinition<Result, [Args]> | UpdateDefinition<Result, [Args?]>,
+    update: UpdateDefinition<Result, [Args]>,
     schema: z.ZodType<Args>,
     toOperation: (args: Args, id: string) => Operation,
     fromItems?: FromItems,
   ): void {
     setHandler(
-      update as UpdateDefinition<Result, [Args]>,
+      update,
       async (raw) => {
         const args = schema.parse(raw ?? {});
         const id = (args as { id?: string }).id ?? currentUpdateInfo()?.id ?? uuid4();

@@ -53,6 +53,10 @@ async function perform(
       const added = await addItems(state, operation.items);
       return { value: added, compact: itemsOutcome(id, state.agent, added) };
     }
+    case 'replaceSuffix': {
+      const added = await replaceSuffix(state, operation.expectedSuffix, operation.replacement);
+      return { value: added, compact: itemsOutcome(id, state.agent, added) };
+    }
     case 'context': {
       const merged = state.mergedContext(operation.patch);
       if ('refused' in merged) throw ApplicationFailure.nonRetryable(merged.refused, FailureType.InvalidInput);
@@ -100,6 +104,38 @@ async function addItems(state: SessionState, items: Item[]): Promise<SessionItem
   });
   state.commitItems(added);
   return added;
+}
+
+/**
+ * Replaces the latest items with others if they are the expected ones (compared as JSON); refuses,
+ * changing nothing, when they are not.
+ */
+async function replaceSuffix(state: SessionState, expected: Item[], replacement: Item[]): Promise<SessionItem[]> {
+  const latest = await projection.readItems({ sessionId: state.sessionId, latest: expected.length });
+  const matches = latest.length === expected.length && latest.every((entry, index) => sameJson(entry.item, expected[index]));
+  if (!matches) {
+    throw ApplicationFailure.nonRetryable(
+      `the session's latest ${expected.length} item(s) are not the expected suffix; nothing was replaced (read the session and retry)`,
+      FailureType.InvalidInput,
+    );
+  }
+  const seqs = latest.map((entry) => entry.seq);
+  await projection.removeItems({
+    sessionId: state.sessionId,
+    seqs,
+    session: { agent: state.agent, itemCount: state.itemCount - seqs.length, lastSeq: state.lastSeq },
+  });
+  state.removeItems(seqs);
+  return replacement.length > 0 ? addItems(state, replacement) : [];
+}
+
+/** Whether two JSON values are equal, whatever the order of their keys. */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return false;
+  const keysA = Object.keys(a).filter((key) => (a as Record<string, unknown>)[key] !== undefined);
+  const keysB = Object.keys(b).filter((key) => (b as Record<string, unknown>)[key] !== undefined);
+  return keysA.length === keysB.length && keysA.every((key) => sameJson((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]));
 }
 
 /**

@@ -1,19 +1,30 @@
 /** The `agent-sessions` command line: parses the command, runs it, turns failures into one line. */
 import { AgentSessionsError } from '../errors';
-import { context, history, send, status } from './commands/client-commands';
-import { dev, migrate, worker } from './commands/service-commands';
+import { add, clear, compact, context, history, pop, remove, send, settings, status } from './commands/client-commands';
+import { dev, migrate, retention, worker } from './commands/service-commands';
 import { parseCommandLine } from './options';
 
 const USAGE = `usage: npx agent-sessions <command> [options]
 
-  send --session ID [--json] [--context JSON] TEXT   send a message, print the reply
-  history --session ID [--limit N] [--json]          print the items from the Postgres projection
-  context --session ID                               print the session's context
-  status --session ID                                print the session's status
-  worker                                             run a worker (TEMPORAL_ADDRESS, DATABASE_URL)
-  dev                                                start whatever is not configured, plus a worker
-  demo                                               dev, after a short demo conversation
-  migrate                                            apply the SQL migrations to DATABASE_URL
+  send --session ID [--id ID] [--json] [--context JSON] [--settings JSON] TEXT
+                                 send a message, print the reply (--id makes a retry safe)
+  history --session ID [--limit N] [--json]
+                                 print the items from the Postgres projection (no Temporal needed)
+  context --session ID           print the session's context
+  status --session ID            print the session's status: counters, window, settings, run
+  add --session ID --json FILE   append items (a JSON array; - for stdin) without a turn
+  pop --session ID               remove the latest item (a tool output takes its call) and print it
+  clear --session ID             remove every item; the context and settings stay
+  delete --session ID            end the session and remove its rows; the id is never reused
+  compact --session ID           summarise the older turns of the model's window now
+  settings --session ID [--settings JSON]
+                                 print the settings, after changing those given
+  retention --older-than-days N [--schedule]
+                                 delete sessions idle for N days, now or daily (a Temporal Schedule)
+  worker                         run a worker (TEMPORAL_ADDRESS, DATABASE_URL)
+  dev                            start whatever is not configured, plus a worker
+  demo                           dev, after a short demo conversation
+  migrate                        apply the SQL migrations to DATABASE_URL
 
 Environment: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, AGENT_SESSIONS_TASK_QUEUE, DATABASE_URL,
 OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_MODEL, AGENT_SESSIONS_DATA_DIR (default ./.data),
@@ -33,6 +44,13 @@ export async function main(argv: string[]): Promise<void> {
       history: () => history(input),
       context: () => context(input),
       status: () => status(input),
+      add: () => add(input),
+      pop: () => pop(input),
+      clear: () => clear(input),
+      delete: () => remove(input),
+      compact: () => compact(input),
+      settings: () => settings(input),
+      retention: () => retention(input),
       worker: () => worker(),
       dev: () => dev({ demo: false }),
       demo: () => dev({ demo: true }),

@@ -1,28 +1,36 @@
 /** The CLI's options, parsed and checked with one schema per command. */
+import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { describeIssues } from '../../shared/schemas';
+import { describeIssues, OperationId, SessionId } from '../../shared/schemas';
 import { InvalidInputError } from '../errors';
-import { SessionId } from '../sessions-client';
 
 /** Every option any command accepts; each command's schema says which it needs. */
 const OPTION_SPEC = {
   session: { type: 'string' },
+  id: { type: 'string' },
   limit: { type: 'string' },
   json: { type: 'boolean', default: false },
   context: { type: 'string' },
+  settings: { type: 'string' },
+  'older-than-days': { type: 'string' },
+  schedule: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
-/** The --session option, required by the client commands. */
+/** The --session option, required by the session commands. */
 const SessionOption = z.string({ error: 'ID is required' }).pipe(SessionId);
 
-/** Options of `send`: a session, the message text, and optionally a start context as JSON. */
-export const SendOptions = z.object({
-  session: SessionOption,
-  text: z.string().min(1, 'give the message text after the options'),
-  json: z.boolean(),
-  context: z
+/** A positive whole number written in plain decimal digits (no 0x2, 1e1 or 2.0). */
+const PositiveInteger = (name: string) =>
+  z
+    .string()
+    .regex(/^[1-9][0-9]{0,8}$/, `${name} must be a positive whole number in decimal digits`)
+    .transform(Number);
+
+/** An option holding a JSON object. */
+const JsonObjectOption = (name: string) =>
+  z
     .string()
     .optional()
     .transform((text, ctx) => {
@@ -30,20 +38,38 @@ export const SendOptions = z.object({
       try {
         return z.record(z.string(), z.unknown()).parse(JSON.parse(text));
       } catch {
-        ctx.addIssue({ code: 'custom', message: '--context must be a JSON object' });
+        ctx.addIssue({ code: 'custom', message: `${name} must be a JSON object` });
         return z.NEVER;
       }
-    }),
+    });
+
+/** Options of `send`: a session, the message text, an optional message id, start context and settings as JSON. */
+export const SendOptions = z.object({
+  session: SessionOption,
+  id: OperationId.optional(),
+  text: z.string().min(1, 'give the message text after the options'),
+  json: z.boolean(),
+  context: JsonObjectOption('--context'),
+  settings: JsonObjectOption('--settings'),
 });
 export type SendOptions = z.infer<typeof SendOptions>;
 
-/** Options of `history` (and `context`, `status`). */
-export const HistoryOptions = z.object({
+/** Options of the commands that name a session and may print JSON (history, context, status, pop, …). */
+export const SessionOptions = z.object({
   session: SessionOption,
-  limit: z.coerce.number().int().positive('--limit must be a positive integer').optional(),
+  id: OperationId.optional(),
+  limit: PositiveInteger('--limit').optional(),
   json: z.boolean(),
+  settings: JsonObjectOption('--settings'),
 });
-export type HistoryOptions = z.infer<typeof HistoryOptions>;
+export type SessionOptions = z.infer<typeof SessionOptions>;
+
+/** Options of `retention`. */
+export const RetentionOptions = z.object({
+  'older-than-days': z.string({ error: '--older-than-days N is required' }).pipe(PositiveInteger('--older-than-days')),
+  schedule: z.boolean(),
+});
+export type RetentionOptions = z.infer<typeof RetentionOptions>;
 
 /** The parsed command line: the command, its positionals and raw options. */
 export function parseCommandLine(argv: string[]) {
@@ -60,7 +86,29 @@ export function parseCommandLine(argv: string[]) {
 export function checkOptions<Schema extends z.ZodType>(schema: Schema, raw: unknown): z.infer<Schema> {
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
-    throw new InvalidInputError(describeIssues(parsed.error).replace(/^(session|limit|context): /, '--$1: '));
+    throw new InvalidInputError(describeIssues(parsed.error).replace(/^(session|limit|context|settings|id): /, '--$1: '));
   }
   return parsed.data;
+}
+
+/** The JSON in a file (or standard input for `-`), or a caller error that says why it cannot be read. */
+export async function readJsonFile(file: string | undefined): Promise<unknown> {
+  if (!file) throw new InvalidInputError('give the JSON file after the options (- for standard input)');
+  let text: string;
+  try {
+    text = file === '-' ? await readStdin() : await readFile(file, 'utf8');
+  } catch (error) {
+    throw new InvalidInputError(`cannot read ${file}: ${(error as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new InvalidInputError(`${file} is not JSON: ${(error as Error).message}`);
+  }
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
 }

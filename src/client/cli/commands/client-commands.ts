@@ -1,9 +1,15 @@
-/** `send`, `history`, `context` and `status`: the commands that talk to a running session. */
+/**
+ * The commands that talk to one session: send, history (Postgres only), context, status, and the
+ * session operations add, pop, clear, delete, compact and settings.
+ */
+import { z } from 'zod';
 import { loadConfig } from '../../../config';
+import { Item } from '../../../shared/schemas';
+import { InvalidInputError } from '../../errors';
 import { SessionsClient } from '../../sessions-client';
-import { clientEndpoints } from '../endpoints';
+import { knownEndpoints, requireDatabase, requireTemporal } from '../endpoints';
 import { formatItem } from '../format';
-import { checkOptions, HistoryOptions, SendOptions } from '../options';
+import { checkOptions, readJsonFile, SendOptions, SessionOptions } from '../options';
 
 /** Raw values and positionals from the command line. */
 export interface CommandInput {
@@ -11,17 +17,16 @@ export interface CommandInput {
   positionals: string[];
 }
 
-async function connect(needsDatabase: boolean): Promise<SessionsClient> {
+/** Connects what a command needs: Temporal (lazily), and Postgres when `needsDatabase`. */
+async function withClient<T>(needs: { database: boolean; temporal: boolean }, run: (client: SessionsClient) => Promise<T>): Promise<T> {
   const config = loadConfig();
-  const endpoints = await clientEndpoints(config);
-  if (needsDatabase && !endpoints.databaseUrl) {
-    throw new Error('no Postgres: set DATABASE_URL, or run `npx agent-sessions dev` in another terminal');
-  }
-  return SessionsClient.connect({ ...endpoints, namespace: config.namespace, taskQueue: config.taskQueue });
-}
-
-async function withClient<T>(needsDatabase: boolean, run: (client: SessionsClient) => Promise<T>): Promise<T> {
-  const client = await connect(needsDatabase);
+  const endpoints = await knownEndpoints(config);
+  const client = await SessionsClient.connect({
+    temporalAddress: needs.temporal ? requireTemporal(endpoints) : (endpoints.temporalAddress ?? '127.0.0.1:7233'),
+    databaseUrl: needs.database ? requireDatabase(endpoints) : endpoints.databaseUrl,
+    namespace: config.namespace,
+    taskQueue: config.taskQueue,
+  });
   try {
     return await run(client);
   } finally {
@@ -29,32 +34,88 @@ async function withClient<T>(needsDatabase: boolean, run: (client: SessionsClien
   }
 }
 
+const TEMPORAL = { database: false, temporal: true };
+
+function print(value: unknown): void {
+  console.log(JSON.stringify(value, null, 2));
+}
+
 /** Sends a message, waits for the reply and prints it (`--json`: the whole result). */
 export async function send({ values, positionals }: CommandInput): Promise<void> {
   const options = checkOptions(SendOptions, { ...values, text: positionals.join(' ') });
-  const result = await withClient(false, (client) => client.send(options.session, options.text, { context: options.context }));
-  console.log(options.json ? JSON.stringify(result, null, 2) : result.reply);
+  const message = options.id ? { id: options.id, text: options.text } : options.text;
+  const result = await withClient(TEMPORAL, (client) => client.send(options.session, message, { context: options.context, settings: options.settings }));
+  if (options.json) print(result);
+  else console.log(result.reply);
 }
 
-/** Prints a session's items from the Postgres projection. */
+/** Prints a session's items from the Postgres projection (Temporal is not needed). */
 export async function history({ values }: CommandInput): Promise<void> {
-  const options = checkOptions(HistoryOptions, values);
-  const items = await withClient(true, (client) => client.items(options.session, { limit: options.limit }));
-  if (options.json) console.log(JSON.stringify(items, null, 2));
+  const options = checkOptions(SessionOptions, values);
+  const items = await withClient({ database: true, temporal: false }, (client) => client.items(options.session, { limit: options.limit }));
+  if (options.json) print(items);
   else if (items.length === 0) console.log(`(no items for session ${options.session})`);
   else for (const entry of items) console.log(formatItem(entry));
 }
 
 /** Prints a session's context. */
 export async function context({ values }: CommandInput): Promise<void> {
-  const options = checkOptions(HistoryOptions, values);
-  const value = await withClient(false, (client) => client.context(options.session));
-  console.log(JSON.stringify(value, null, 2));
+  const options = checkOptions(SessionOptions, values);
+  print(await withClient(TEMPORAL, (client) => client.context(options.session)));
 }
 
 /** Prints a session's status. */
 export async function status({ values }: CommandInput): Promise<void> {
-  const options = checkOptions(HistoryOptions, values);
-  const value = await withClient(false, (client) => client.status(options.session));
-  console.log(JSON.stringify(value, null, 2));
+  const options = checkOptions(SessionOptions, values);
+  print(await withClient(TEMPORAL, (client) => client.status(options.session)));
+}
+
+/** Appends items from a JSON file (`-`: standard input) without a turn; prints them with their seqs. */
+export async function add({ values, positionals }: CommandInput): Promise<void> {
+  const options = checkOptions(SessionOptions, values);
+  if (!options.json) throw new InvalidInputError('add takes items as JSON: `add --session ID --json FILE`');
+  const raw = await readJsonFile(positionals[0]);
+  const items = z.array(Item).safeParse(Array.isArray(raw) ? raw : [raw]);
+  if (!items.success) throw new InvalidInputError(`the file must hold an item or an array of items (Responses API shapes): ${items.error.issues[0]?.message}`);
+  const added = await withClient(TEMPORAL, (client) => client.addItems(options.session, items.data, { id: options.id }));
+  for (const entry of added) console.log(formatItem(entry));
+}
+
+/** Removes the latest item and prints it. */
+export async function pop({ values }: CommandInput): Promise<void> {
+  const options = checkOptions(SessionOptions, values);
+  const popped = await withClient(TEMPORAL, (client) => client.popItem(options.session, { id: options.id }));
+  if (options.json) print(popped);
+  else console.log(popped ? `removed ${formatItem(popped)}` : '(the session has no items)');
+}
+
+/** Removes every item of a session. */
+export async function clear({ values }: CommandInput): Promise<void> {
+  const options = checkOptions(SessionOptions, values);
+  await withClient(TEMPORAL, (client) => client.clearSession(options.session, { id: options.id }));
+  console.log(`cleared session ${options.session}`);
+}
+
+/** Deletes a session: ends it and removes its rows. */
+export async function remove({ values }: CommandInput): Promise<void> {
+  const options = checkOptions(SessionOptions, values);
+  await withClient({ database: true, temporal: true }, (client) => client.deleteSession(options.session, { id: options.id }));
+  console.log(`deleted session ${options.session}`);
+}
+
+/** Summarises the older turns of the model's window now. */
+export async function compact({ values }: CommandInput): Promise<void> {
+  const options = checkOptions(SessionOptions, values);
+  const result = await withClient(TEMPORAL, (client) => client.compact(options.session, { id: options.id }));
+  if (options.json) print(result);
+  else console.log(result ? `summarised ${result.summarizedItems} items into #${result.summary.seq}` : 'nothing old enough to summarise');
+}
+
+/** Prints the session's settings, after changing those given with --settings JSON. */
+export async function settings({ values }: CommandInput): Promise<void> {
+  const options = checkOptions(SessionOptions, values);
+  const result = await withClient(TEMPORAL, async (client) =>
+    options.settings ? client.updateSettings(options.session, options.settings, { id: options.id }) : (await client.status(options.session)).settings,
+  );
+  print(result);
 }

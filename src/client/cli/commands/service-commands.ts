@@ -8,8 +8,11 @@ import { startModelService } from '../../../dev/model-endpoint';
 import { startDevStack } from '../../../dev/stack';
 import { migrate as applyMigrations } from '../../../postgres/migrate';
 import { installQuietRuntime, startWorker, type RunningWorker, type WorkerSettings } from '../../../worker/run-worker';
+import { InvalidInputError } from '../../errors';
 import { SessionsClient } from '../../sessions-client';
-import { clientEndpoints } from '../endpoints';
+import { knownEndpoints, requireDatabase, requireTemporal } from '../endpoints';
+import { checkOptions, RetentionOptions } from '../options';
+import type { CommandInput } from './client-commands';
 
 const say = (line: string) => console.log(line);
 
@@ -25,8 +28,9 @@ function untilInterrupted(): Promise<void> {
 export async function worker(): Promise<void> {
   installQuietRuntime();
   const config = loadConfig();
-  const { temporalAddress, databaseUrl } = await clientEndpoints(config);
-  if (!databaseUrl) throw new Error('the worker needs DATABASE_URL (or a running `npx agent-sessions dev`)');
+  const endpoints = await knownEndpoints(config);
+  const temporalAddress = requireTemporal(endpoints);
+  const databaseUrl = requireDatabase(endpoints);
   const model = await startModelService(config);
   try {
     const handle = await startWorker({
@@ -101,10 +105,33 @@ export async function dev(options: { demo: boolean }): Promise<void> {
   }
 }
 
+/** Deletes sessions older than N days once, or (`--schedule`) makes a Temporal Schedule do it daily. */
+export async function retention({ values }: CommandInput): Promise<void> {
+  const options = checkOptions(RetentionOptions, values);
+  const config = loadConfig();
+  const client = await SessionsClient.connect({
+    temporalAddress: requireTemporal(await knownEndpoints(config)),
+    namespace: config.namespace,
+    taskQueue: config.taskQueue,
+  });
+  try {
+    const olderThanDays = options['older-than-days'];
+    if (options.schedule) {
+      const id = await client.scheduleRetention({ olderThanDays });
+      say(`schedule "${id}" deletes sessions idle for more than ${olderThanDays} days, every 24 hours`);
+    } else {
+      const { deleted } = await client.applyRetention({ olderThanDays });
+      say(`deleted ${deleted} session(s) idle for more than ${olderThanDays} days`);
+    }
+  } finally {
+    await client.close();
+  }
+}
+
 /** Applies pending migrations to DATABASE_URL. */
 export async function migrate(): Promise<void> {
   const config = loadConfig();
-  if (!config.databaseUrl) throw new Error('set DATABASE_URL to the database to migrate');
+  if (!config.databaseUrl) throw new InvalidInputError('set DATABASE_URL to the database to migrate');
   const pool = new Pool({ connectionString: config.databaseUrl, max: 1 });
   try {
     const applied = await applyMigrations(pool);
