@@ -1,20 +1,22 @@
 /**
  * Records the event histories the replay tests replay: real conversations run on real parts
  * (dev server, Postgres, offline model), written to test/histories/*.json.
- * Run with `npm run record-histories` after a deliberate, compatible workflow change only: the
- * committed histories are the record of what deployed workers produced.
+ * Run with `npm run record-histories`: it records only the recordings that have no file yet. The
+ * committed histories are the record of what deployed workers produced; they are never re-recorded.
+ * The stack's dev server rolls runs over early (after 150 events), so a recording can end in continue-as-new.
  */
 import { execFile } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { access, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { resolveTemporalCli } from '../src/dev/temporal-cli';
 import { startTestStack, type TestStack } from '../test/support/stack';
 
-/** One recorded conversation: a session id and the steps that drive it. */
+/** One recorded conversation: a session id, the steps that drive it, and which run to export. */
 interface Recording {
   sessionId: string;
-  drive(stack: TestStack, sessionId: string): Promise<void>;
+  /** Drives the session; returns the run id to export (the latest run when undefined). */
+  drive(stack: TestStack, sessionId: string): Promise<string | void>;
 }
 
 const RECORDINGS: Recording[] = [
@@ -39,27 +41,49 @@ const RECORDINGS: Recording[] = [
       await stack.client.send(id, { id: 'm3', text: "What's my name?" });
     },
   },
+  {
+    sessionId: 'replay:operations-and-rollover',
+    drive: async (stack, id) => {
+      await stack.client.send(id, { id: 'm1', text: 'Hi, my name is Alice.' }, { settings: { window: { maxItems: 20 } } });
+      const firstRun = (await stack.client.temporalHandle(id).describe()).runId;
+      await stack.client.addItems(id, [{ type: 'message', role: 'user', content: 'added' }], { id: 'a1' });
+      await stack.client.popItem(id, { id: 'p1' });
+      await stack.client.send(id, { id: 'm2', text: 'Where is my order 1234?' });
+      await stack.client.updateContext(id, { tier: 'plus' }, { id: 'c1' });
+      await stack.client.updateSettings(id, { compaction: { afterItems: 8, keepTurns: 1 } }, { id: 'st1' });
+      await stack.client.compact(id, { id: 'k1' });
+      const [latest] = await stack.client.items(id, { limit: 1 });
+      await stack.client.replaceSuffix(id, [latest.item], [{ type: 'message', role: 'assistant', content: 'Order 1234 ships Thursday.' }], { id: 'r1' });
+      await stack.client.clearSession(id, { id: 'x1' });
+      for (let turn = 0; (await stack.client.status(id)).run === 1 && turn < 40; turn++) await stack.client.send(id, `filler ${turn}`);
+      return firstRun;
+    },
+  },
 ];
 
 /** A workflow's history as proto JSON, exported by the Temporal CLI (`temporal workflow show`). */
-async function exportHistory(stack: TestStack, workflowId: string): Promise<string> {
+async function exportHistory(stack: TestStack, workflowId: string, runId?: string): Promise<string> {
   const cli = await resolveTemporalCli(process.env.TEMPORAL_CLI_PATH, console.log);
   if (cli.type !== 'existing-path') throw new Error('recording needs a Temporal CLI binary: set TEMPORAL_CLI_PATH');
   const { stdout } = await promisify(execFile)(
     cli.path,
-    ['workflow', 'show', '--workflow-id', workflowId, '--output', 'json', '--address', stack.temporal.address],
+    ['workflow', 'show', '--workflow-id', workflowId, ...(runId ? ['--run-id', runId] : []), '--output', 'json', '--address', stack.temporal.address],
     { maxBuffer: 64 * 1024 * 1024 },
   );
   return stdout;
 }
 
 async function main(): Promise<void> {
-  const stack = await startTestStack();
+  const stack = await startTestStack({ dynamicConfig: { 'limit.historyCount.suggestContinueAsNew': 150 } });
   try {
     for (const recording of RECORDINGS) {
-      await recording.drive(stack, recording.sessionId);
-      const history = JSON.parse(await exportHistory(stack, recording.sessionId));
       const file = path.join(__dirname, '..', 'test', 'histories', `${recording.sessionId.replace(':', '-')}.json`);
+      if (await access(file).then(() => true, () => false)) {
+        console.log(`kept ${path.relative(process.cwd(), file)} (recorded histories are never re-recorded)`);
+        continue;
+      }
+      const runId = await recording.drive(stack, recording.sessionId);
+      const history = JSON.parse(await exportHistory(stack, recording.sessionId, runId ?? undefined));
       await writeFile(file, `${JSON.stringify(history, null, 2)}\n`);
       console.log(`recorded ${recording.sessionId}: ${history.events.length} events -> ${path.relative(process.cwd(), file)}`);
     }

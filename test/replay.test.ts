@@ -24,11 +24,13 @@ async function replayAll(options: Parameters<typeof Worker.runReplayHistories>[0
   return results;
 }
 
-test('the recorded histories cover signals, updates, tool calls, retries and a failed turn', async () => {
+test('the recorded histories cover signals, updates, tool calls, retries, a failed turn, every operation and a rollover', async () => {
   const histories = await recordedHistories();
-  expect(histories.length).toBeGreaterThanOrEqual(2);
+  expect(histories.length).toBeGreaterThanOrEqual(3);
   const text = JSON.stringify(histories);
-  for (const marker of ['userMessage', 'sendMessage', 'updateContext', 'callTool', 'projectTurn', 'ModelRequestRejected']) {
+  const markers = ['userMessage', 'sendMessage', 'updateContext', 'callTool', 'projectTurn', 'ModelRequestRejected'];
+  const operations = ['addItems', 'popItem', 'clearSession', 'compact', 'updateSettings', 'replaceSuffix', 'summarize', 'EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW'];
+  for (const marker of [...markers, ...operations]) {
     expect(text).toContain(marker);
   }
 });

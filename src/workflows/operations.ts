@@ -66,8 +66,7 @@ async function perform(
     case 'pop':
       return valueOutcome(id, await popItem(state));
     case 'clear':
-      await projection.removeItems({ sessionId: state.sessionId, session: { agent: state.agent, itemCount: 0, lastSeq: state.lastSeq } });
-      state.clearItems();
+      await removeCommitted(state);
       return valueOutcome(id, null);
     case 'compact':
       return valueOutcome(id, await compact(state));
@@ -119,13 +118,7 @@ async function replaceSuffix(state: SessionState, expected: Item[], replacement:
       FailureType.InvalidInput,
     );
   }
-  const seqs = latest.map((entry) => entry.seq);
-  await projection.removeItems({
-    sessionId: state.sessionId,
-    seqs,
-    session: { agent: state.agent, itemCount: state.itemCount - seqs.length, lastSeq: state.lastSeq },
-  });
-  state.removeItems(seqs);
+  await removeCommitted(state, latest.map((entry) => entry.seq));
   return replacement.length > 0 ? addItems(state, replacement) : [];
 }
 
@@ -145,14 +138,19 @@ function sameJson(a: unknown, b: unknown): boolean {
 async function popItem(state: SessionState): Promise<SessionItem | null> {
   const target = await projection.readPopTarget({ sessionId: state.sessionId });
   if (target.length === 0) return null;
-  const seqs = target.map((entry) => entry.seq);
+  await removeCommitted(state, target.map((entry) => entry.seq));
+  return target[target.length - 1];
+}
+
+/** Removes items from the projection, then from the state; every item when `seqs` is absent (clear). */
+async function removeCommitted(state: SessionState, seqs?: number[]): Promise<void> {
   await projection.removeItems({
     sessionId: state.sessionId,
-    seqs,
-    session: { agent: state.agent, itemCount: state.itemCount - seqs.length, lastSeq: state.lastSeq },
+    ...(seqs ? { seqs } : {}),
+    session: { agent: state.agent, itemCount: seqs ? state.itemCount - seqs.length : 0, lastSeq: state.lastSeq },
   });
-  state.removeItems(seqs);
-  return target[target.length - 1];
+  if (seqs) state.removeItems(seqs);
+  else state.clearItems();
 }
 
 /**

@@ -1,0 +1,44 @@
+/** Text every store can keep: what is refused, what is repaired, and what passes untouched. */
+import { SessionId, UserMessage, JsonObject } from '../../src/shared/schemas';
+import { findUnstorable, repairJson, repairText, unstorableReason } from '../../src/shared/text';
+
+describe('unstorableReason', () => {
+  test('accepts ordinary text, emoji and other astral characters', () => {
+    for (const text of ['', 'hello', 'naïve café', 'emoji 😀 ok', '𝔘𝔫𝔦𝔠𝔬𝔡𝔢', 'tab\tand\nnewline']) expect(unstorableReason(text)).toBeUndefined();
+  });
+
+  test('names a NUL character and its index', () => {
+    expect(unstorableReason('ab\u0000c')).toContain('NUL character (\\u0000) at index 2');
+  });
+
+  test('names a lone high or low surrogate, and a reversed pair', () => {
+    expect(unstorableReason('x\ud83d')).toContain('lone surrogate (\\ud83d) at index 1');
+    expect(unstorableReason('\ude00x')).toContain('lone surrogate (\\ude00) at index 0');
+    expect(unstorableReason('\ude00\ud83d')).toContain('lone surrogate');
+  });
+});
+
+describe('repairText', () => {
+  test('removes NUL and replaces lone surrogates with U+FFFD, keeping valid pairs', () => {
+    expect(repairText('a\u0000b')).toBe('ab');
+    expect(repairText('truncated emoji \ud83d')).toBe('truncated emoji \ufffd');
+    expect(repairText('😀\ude00')).toBe('😀\ufffd');
+    expect(repairText('fine')).toBe('fine');
+  });
+
+  test('repairJson repairs keys and strings at any depth and leaves other values alone', () => {
+    expect(repairJson({ 'k\u0000': ['v\ud800', { n: 1, b: true, z: null }] })).toEqual({ k: ['v\ufffd', { n: 1, b: true, z: null }] });
+  });
+});
+
+describe('the boundary schemas', () => {
+  test('refuse a message, a context value or key, and a session id holding what cannot be stored', () => {
+    expect(UserMessage.safeParse({ text: 'hi\u0000' }).success).toBe(false);
+    expect(UserMessage.safeParse({ input: [{ type: 'message', role: 'user', content: [{ type: 'input_text', text: '\udfff' }] }] }).success).toBe(false);
+    expect(UserMessage.safeParse({ id: 'id\u0000', text: 'hi' }).success).toBe(false);
+    expect(JsonObject.safeParse({ nested: { deep: ['\ud800'] } }).success).toBe(false);
+    expect(findUnstorable({ 'bad\u0000key': 1 })?.reason).toContain('key');
+    for (const id of ['a\u0000b', 'has space', '', ':leading', 'x'.repeat(201), 'ünicode']) expect(SessionId.safeParse(id).success).toBe(false);
+    for (const id of ['alice:support', 'user_1/orders', 'a@b.c+d=e-f']) expect(SessionId.safeParse(id).success).toBe(true);
+  });
+});
