@@ -26,7 +26,7 @@ afterAll(async () => {
 
 test('four concurrent clients, 100 messages and signals through many rollovers: each answered once, no gaps', async () => {
   const session = 'rollover:many-clients';
-  await stack.client.send(session, { id: 'start', text: 'My name is Rita.' }, { context: { n: 0 } });
+  await stack.client.send(session, { id: 'start', text: 'My name is Rita.' }, { context: { n: 0 }, settings: { window: { maxItems: 500 } } });
   const clients = 4;
   const perClient = 25;
   const sent = Array.from({ length: clients }, (_, client) =>
@@ -65,6 +65,7 @@ test('four concurrent clients, 100 messages and signals through many rollovers: 
   const status = await stack.client.status(session);
   expect(status.run).toBeGreaterThanOrEqual(4);
   expect(status.itemCount).toBe(items.length);
+  expect(status.window.items).toBe(items.length);
   expect(await stack.client.context(session)).toEqual({ n: 0, patch1: 1, patch2: 2, patch3: 3, patch4: 4, patch5: 5 });
   expect((await stack.client.send(session, "What's my name?")).reply).toBe('Your name is Rita.');
 });
