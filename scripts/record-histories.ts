@@ -52,7 +52,8 @@ const RECORDINGS: Recording[] = [
       await stack.client.updateContext(id, { tier: 'plus' }, { id: 'c1' });
       await stack.client.updateSettings(id, { compaction: { afterItems: 8, keepTurns: 1 } }, { id: 'st1' });
       await stack.client.compact(id, { id: 'k1' });
-      const [latest] = await stack.client.items(id, { limit: 1 });
+      const latest = (await stack.client.items(id)).filter((entry) => !entry.summary).at(-1);
+      if (!latest) throw new Error('the recording expected items before replaceSuffix');
       await stack.client.replaceSuffix(id, [latest.item], [{ type: 'message', role: 'assistant', content: 'Order 1234 ships Thursday.' }], { id: 'r1' });
       await stack.client.clearSession(id, { id: 'x1' });
       for (let turn = 0; (await stack.client.status(id)).run === 1 && turn < 40; turn++) await stack.client.send(id, `filler ${turn}`);

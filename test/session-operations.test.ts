@@ -197,6 +197,51 @@ describe('compaction', () => {
     expect(await stack.client.compact(session)).toBeNull();
     await expectProjectionMatchesWorkflow(session);
   });
+
+  test('pop after a compaction removes the latest reply, not the summary', async () => {
+    const session = newSession('compact');
+    for (const text of ['one', 'two', 'three']) await stack.client.send(session, text);
+    await stack.client.compact(session);
+    const popped = await stack.client.popItem(session);
+    expect(popped?.item).toMatchObject({ role: 'assistant', content: expect.stringContaining('three') });
+    expect((await stack.client.items(session)).filter((entry) => entry.summary)).toHaveLength(1);
+  });
+});
+
+describe('replaceSuffix', () => {
+  test('replaces the latest items in one operation, and refuses to leave a tool call without its output', async () => {
+    const session = newSession('replace');
+    await stack.client.addItems(session, [
+      { type: 'message', role: 'user', content: 'weather?' },
+      { type: 'function_call', call_id: 'w1', name: 'weather', arguments: '{}' },
+      { type: 'function_call_output', call_id: 'w1', output: 'rain' },
+    ]);
+    await expect(
+      stack.client.replaceSuffix(session, [{ type: 'function_call_output', call_id: 'w1', output: 'rain' }], [{ type: 'message', role: 'assistant', content: 'x' }]),
+    ).rejects.toThrow(/without its output/);
+    const replaced = await stack.client.replaceSuffix(
+      session,
+      [
+        { type: 'function_call', call_id: 'w1', name: 'weather', arguments: '{}' },
+        { type: 'function_call_output', call_id: 'w1', output: 'rain' },
+      ],
+      [{ type: 'message', role: 'assistant', content: 'It rains.' }],
+    );
+    expect(replaced.map((entry) => entry.seq)).toEqual([4]);
+    expect((await stack.client.items(session)).map((entry) => entry.seq)).toEqual([1, 4]);
+    await expectProjectionMatchesWorkflow(session);
+  });
+});
+
+describe('bounded turns', () => {
+  test('a model reply that makes the turn too large fails the turn with a typed error; the session is unchanged', async () => {
+    const session = newSession('huge');
+    await stack.client.send(session, 'Hello');
+    stack.model.enqueue({ text: 'x'.repeat(1_100_000) });
+    await expect(stack.client.send(session, 'Say a lot')).rejects.toThrow(/passed 1048576 bytes/);
+    expect((await stack.client.status(session)).itemCount).toBe(2);
+    expect((await stack.client.send(session, 'again')).items[0].seq).toBe(3);
+  });
 });
 
 describe('text every store can keep', () => {

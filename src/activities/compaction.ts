@@ -7,13 +7,14 @@ import { SummarizeInput, type SummarizeResult } from '../shared/activity-io';
 import { COMPACTION_INSTRUCTIONS } from '../shared/compaction';
 import { FailureType } from '../shared/failures';
 import type { Item } from '../shared/schemas';
+import { parseActivityInput } from './activity-input';
 import { completeChat, requireAgent, type ModelDependencies } from './model';
 import { readWindow } from './model-window';
 
 /** Creates the `summarize` activity. */
 export function createSummarize(deps: ModelDependencies) {
   return async function summarize(rawInput: SummarizeInput): Promise<SummarizeResult> {
-    const input = SummarizeInput.parse(rawInput);
+    const input = parseActivityInput(SummarizeInput, rawInput, 'summarize');
     const agent = requireAgent(deps.agents, input.agent);
     const items = await readWindow(deps.pool, input.sessionId, input.window);
     const reply = await completeChat(deps.openai, {

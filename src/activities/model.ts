@@ -15,6 +15,7 @@ import { describeIssues, type Item, type Usage } from '../shared/schemas';
 import { repairJson } from '../shared/text';
 import { ChatCompletionReply, fromChatCompletion, toChatMessages } from './chat-format';
 import { applyInputCallback, type InputCallbacks } from './input-callbacks';
+import { parseActivityInput } from './activity-input';
 import { toActivityFailure } from './model-errors';
 import { readWindow } from './model-window';
 
@@ -75,7 +76,7 @@ export async function completeChat(
 /** Creates the `callModel` activity. */
 export function createCallModel(deps: ModelDependencies) {
   return async function callModel(rawInput: ModelCallInput): Promise<ModelCallResult> {
-    const input = ModelCallInput.parse(rawInput);
+    const input = parseActivityInput(ModelCallInput, rawInput, 'callModel');
     const agent = requireAgent(deps.agents, input.agent);
     const history = await readWindow(deps.pool, input.sessionId, input.window);
     const items = await applyInputCallback(deps.inputCallbacks, input.inputCallback, history, input.turnItems);

@@ -10,6 +10,7 @@ import { FailureType } from '../shared/failures';
 import type { SessionItem } from '../shared/schemas';
 import { readLatestItems, readPopTarget, removeItems, writeItems } from '../postgres/items';
 import { endSessionRows } from '../postgres/sessions';
+import { parseActivityInput } from './activity-input';
 
 /** SQLSTATE classes that retrying cannot fix: data exceptions (22) and integrity violations (23). */
 const PERMANENT_SQLSTATE_CLASSES = ['22', '23'];
@@ -35,26 +36,31 @@ export function createProjectionActivities(pool: Pool) {
   return {
     /** Writes a committed turn's (or added) items and the session row. */
     async projectTurn(raw: ProjectionInput): Promise<void> {
-      const input = ProjectionInput.parse(raw);
+      const input = parseActivityInput(ProjectionInput, raw, 'projectTurn');
       await permanentOrRetry('store the items', () => writeItems(pool, input));
     },
     /** Removes items (pop) or all items (clear) and updates the session row. */
     async removeItems(raw: RemoveItemsInput): Promise<void> {
-      const input = RemoveItemsInput.parse(raw);
+      const input = parseActivityInput(RemoveItemsInput, raw, 'removeItems');
       await permanentOrRetry('remove the items', () => removeItems(pool, input));
     },
     /** Reads items back: a seq range, or its latest N. */
     async readItems(raw: ReadItemsInput): Promise<SessionItem[]> {
-      const input = ReadItemsInput.parse(raw);
-      return readLatestItems(pool, input.sessionId, { limit: input.latest, fromSeq: input.fromSeq, throughSeq: input.throughSeq });
+      const input = parseActivityInput(ReadItemsInput, raw, 'readItems');
+      return readLatestItems(pool, input.sessionId, {
+        limit: input.latest,
+        fromSeq: input.fromSeq,
+        throughSeq: input.throughSeq,
+        withoutSummaries: input.withoutSummaries,
+      });
     },
     /** The items a pop removes: the latest, with its tool call when it is an output. */
     async readPopTarget(raw: { sessionId: string }): Promise<SessionItem[]> {
-      return readPopTarget(pool, ReadItemsInput.pick({ sessionId: true }).parse(raw).sessionId);
+      return readPopTarget(pool, parseActivityInput(ReadItemsInput.pick({ sessionId: true }), raw, 'readPopTarget').sessionId);
     },
     /** Ends the session in the projection: rows removed (deleted) or marked expired. */
     async endSession(raw: EndSessionInput): Promise<void> {
-      const input = EndSessionInput.parse(raw);
+      const input = parseActivityInput(EndSessionInput, raw, 'endSession');
       await endSessionRows(pool, input.sessionId, input.status);
     },
   };

@@ -7,8 +7,9 @@ import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import type { Pool } from 'pg';
 import { z } from 'zod';
 import { deleteSessionUpdate } from '../shared/messages';
-import { SessionId } from '../shared/schemas';
+import { WorkflowSessionId } from '../shared/activity-io';
 import { endSessionRows, listSessionsUpdatedBefore } from '../postgres/sessions';
+import { parseActivityInput } from './activity-input';
 
 /** Which sessions one retention pass retires. */
 export const RetentionInput = z.object({
@@ -23,13 +24,13 @@ export function createRetentionActivities(pool: Pool, temporal: () => Promise<Cl
   return {
     /** Ids of the sessions last changed more than N days ago. */
     async listSessionsToRetire(raw: RetentionInput): Promise<string[]> {
-      const input = RetentionInput.parse(raw);
+      const input = parseActivityInput(RetentionInput, raw, 'listSessionsToRetire');
       const cutoff = new Date(Date.now() - input.olderThanDays * 24 * 3600 * 1000);
       return listSessionsUpdatedBefore(pool, cutoff, input.limit);
     },
     /** Deletes one session: through its workflow when it runs, else its rows directly. */
     async retireSession(rawId: string): Promise<void> {
-      const sessionId = SessionId.parse(rawId);
+      const sessionId = WorkflowSessionId.parse(rawId);
       const client = await temporal();
       try {
         const handle = client.workflow.getHandle(sessionId);

@@ -3,7 +3,8 @@
  * (add, pop, clear, compact, delete, context, settings), and read items from the Postgres projection.
  * Reads from the projection need no Temporal at all. Every operation carries an id, so the client
  * retries Temporal's passing refusals (a run continuing as new, too many updates in flight) with the
- * same id and a caller never sees them; an operation never runs twice.
+ * same id and a caller never sees them; while the session remembers the id (its last 200
+ * operations), a retry never runs the operation twice.
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -54,6 +55,7 @@ import {
   AddItemsArgs,
   ContextPatch,
   describeIssues,
+  GetItemsArgs,
   type CompactionResult,
   type Item,
   type JsonObject,
@@ -255,7 +257,8 @@ export class SessionsClient {
 
   /** The latest items the workflow holds in memory (at most 50): for checking the projection against. */
   async workflowItems(sessionId: string, options: { limit?: number } = {}): Promise<SessionItem[]> {
-    return this.query(sessionId, (handle) => handle.query(getItemsQuery, options));
+    const args = check(GetItemsArgs, options, 'invalid limit');
+    return this.query(sessionId, (handle) => handle.query(getItemsQuery, args));
   }
 
   /** The session's typed context. */
@@ -299,7 +302,12 @@ export class SessionsClient {
       await this.temporal.schedule.create({ scheduleId: RETENTION_SCHEDULE_ID, spec: { intervals: [{ every }] }, action });
     } catch (error) {
       if (!(error instanceof ScheduleAlreadyRunning)) throw await this.translate(error, 'retention');
-      await this.temporal.schedule.getHandle(RETENTION_SCHEDULE_ID).update((previous) => ({ ...previous, spec: { intervals: [{ every }] }, action }));
+      await this.temporal.schedule
+        .getHandle(RETENTION_SCHEDULE_ID)
+        .update((previous) => ({ ...previous, spec: { intervals: [{ every }] }, action }))
+        .catch(async (updateError: unknown) => {
+          throw await this.translate(updateError, 'retention');
+        });
     }
     return RETENTION_SCHEDULE_ID;
   }
@@ -372,10 +380,20 @@ export class SessionsClient {
         return await accepted.result();
       } catch (error) {
         if (isDeadline(error)) await this.requireLiveWorker(sessionId, updateId);
-        else if (!isRetryableRefusal(error) || Date.now() > giveUpAt) throw await this.translate(error, sessionId);
+        else if (!isRetryableRefusal(error)) throw await this.translate(error, sessionId);
+        if (Date.now() > giveUpAt) throw this.notProgressing(sessionId, updateId, error);
         await sleep(Math.min(25 * 2 ** attempt, 1_000) * (0.5 + Math.random()));
       }
     }
+  }
+
+  /** The error for an operation no run took within `retryForMs` although workers poll. */
+  private notProgressing(sessionId: string, operationId: string, cause: unknown): BackendUnavailableError {
+    return new BackendUnavailableError(
+      `the session "${sessionId}" took no operation for ${Math.round(this.retryForMs / 1000)} s although workers poll; ` +
+        `check the worker's logs (a workflow task may be failing), then retry with the same id (${operationId})`,
+      { cause },
+    );
   }
 
   /** Runs a query, telling the caller within seconds when no worker answers. */
@@ -436,8 +454,12 @@ export class SessionsClient {
     let status: string | undefined;
     try {
       status = (await handle.describe()).status.name;
-    } catch {
-      return new SessionNotFoundError(sessionId);
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError || isNotFound(error)) return new SessionNotFoundError(sessionId);
+      return new BackendUnavailableError(`cannot tell what became of session "${sessionId}": ${(error as Error).message}`, { cause: error });
+    }
+    if (status === 'RUNNING') {
+      return new BackendUnavailableError(`the session "${sessionId}" is running but did not take the call; retry with the same id`);
     }
     if (status === 'COMPLETED') {
       const end = ConversationEnd.safeParse(await handle.result().catch(() => undefined));

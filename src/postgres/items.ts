@@ -17,12 +17,16 @@ export type ItemRow = z.infer<typeof ItemRow>;
 const ITEM_COLUMNS = 'seq, agent, item, summary, created_at';
 
 /**
- * Writes items and the session's row in one statement (one atomic write, even over a multiplexed
- * connection). Idempotent by (session_id, seq); a stale retry never moves the session row back.
+ * Writes items (removing `removeSeqs` first, for a suffix replacement) and the session's row in one
+ * statement: one atomic write, even over a multiplexed connection. Idempotent by (session_id, seq); a
+ * stale retry never moves the session row back.
  */
 export async function writeItems(pool: Pool, write: ProjectionInput): Promise<void> {
   await pool.query(
-    `WITH upsert_session AS (
+    `WITH removed AS (
+       DELETE FROM items WHERE session_id = $1 AND seq = ANY($6::integer[])
+     ),
+     upsert_session AS (
        INSERT INTO sessions AS s (id, item_count, last_seq, status, current_agent)
        VALUES ($1, $2, $3, 'active', $4)
        ON CONFLICT (id) DO UPDATE
@@ -36,7 +40,7 @@ export async function writeItems(pool: Pool, write: ProjectionInput): Promise<vo
        FROM jsonb_to_recordset($5::jsonb) AS r (seq integer, agent text, at timestamptz, item jsonb, summary boolean)
      ON CONFLICT (session_id, seq) DO UPDATE
        SET type = excluded.type, role = excluded.role, agent = excluded.agent, item = excluded.item, summary = excluded.summary`,
-    [write.sessionId, write.session.itemCount, write.session.lastSeq, write.session.agent, JSON.stringify(write.items)],
+    [write.sessionId, write.session.itemCount, write.session.lastSeq, write.session.agent, JSON.stringify(write.items), write.removeSeqs ?? []],
   );
 }
 
@@ -70,25 +74,26 @@ export async function readItemRanges(pool: Pool, sessionId: string, ranges: SeqR
 export async function readLatestItems(
   pool: Pool,
   sessionId: string,
-  options: { limit?: number; fromSeq?: number; throughSeq?: number } = {},
+  options: { limit?: number; fromSeq?: number; throughSeq?: number; withoutSummaries?: boolean } = {},
 ): Promise<SessionItem[]> {
   const { rows } = await pool.query(
     `SELECT * FROM (
        SELECT ${ITEM_COLUMNS} FROM items
         WHERE session_id = $1 AND seq >= coalesce($3::integer, 0) AND seq <= coalesce($4::integer, 2147483647)
+          AND NOT (summary AND $5::boolean)
         ORDER BY seq DESC LIMIT $2
      ) latest ORDER BY seq`,
-    [sessionId, options.limit ?? null, options.fromSeq ?? null, options.throughSeq ?? null],
+    [sessionId, options.limit ?? null, options.fromSeq ?? null, options.throughSeq ?? null, options.withoutSummaries ?? false],
   );
   return rows.map(toSessionItem);
 }
 
 /**
- * What `popItem` removes: the latest item and, when it is a tool's output, the call it answers (so no
- * call is ever left without its output). Read-only; chronological.
+ * What `popItem` removes: the latest item that is not a compaction summary and, when it is a tool's
+ * output, the call it answers (so no call is ever left without its output). Read-only; chronological.
  */
 export async function readPopTarget(pool: Pool, sessionId: string): Promise<SessionItem[]> {
-  const [latest] = await readLatestItems(pool, sessionId, { limit: 1 });
+  const [latest] = await readLatestItems(pool, sessionId, { limit: 1, withoutSummaries: true });
   if (!latest) return [];
   if (latest.item.type !== 'function_call_output') return [latest];
   const { rows } = await pool.query(

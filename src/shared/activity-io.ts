@@ -1,6 +1,12 @@
 /** The inputs and results of the activities, as the workflow sends them and the activities check them. */
 import { z } from 'zod';
-import { FunctionCallItem, Item, JsonObject, SessionId, SessionItem, Usage } from './schemas';
+import { FunctionCallItem, Item, JsonObject, SessionItem, Usage } from './schemas';
+
+/**
+ * A session id as activities take it: any non-empty string. The workflow id is the session id, and a
+ * session started under an older, looser id rule must keep working.
+ */
+export const WorkflowSessionId = z.string().min(1);
 
 /** Consecutive seq numbers, both ends included. */
 export const SeqRange = z.tuple([z.number().int().positive(), z.number().int().nonnegative()]);
@@ -19,7 +25,7 @@ export type ItemWindow = z.infer<typeof ItemWindow>;
 
 /** One model call: the agent, its instructions for this context, the window and the turn's own items. */
 export const ModelCallInput = z.object({
-  sessionId: SessionId,
+  sessionId: WorkflowSessionId,
   agent: z.string(),
   instructions: z.string(),
   window: ItemWindow,
@@ -38,7 +44,7 @@ export type ModelCallResult = z.infer<typeof ModelCallResult>;
 
 /** One summarisation call: the window items to summarise and the model to ask. */
 export const SummarizeInput = z.object({
-  sessionId: SessionId,
+  sessionId: WorkflowSessionId,
   agent: z.string(),
   window: ItemWindow,
   model: z.string().optional(),
@@ -51,7 +57,7 @@ export type SummarizeResult = z.infer<typeof SummarizeResult>;
 
 /** One tool call: the call the model made and the session's context at that moment. */
 export const ToolCallInput = z.object({
-  sessionId: SessionId,
+  sessionId: WorkflowSessionId,
   agent: z.string(),
   call: FunctionCallItem,
   context: JsonObject,
@@ -73,17 +79,19 @@ export const SessionSummary = z.object({
 });
 export type SessionSummary = z.infer<typeof SessionSummary>;
 
-/** A committed turn (or added items) for the projection: its new items and the session row after it. */
+/** A committed turn (or added items) for the projection: its new items, items it replaces, and the session row after it. */
 export const ProjectionInput = z.object({
-  sessionId: SessionId,
+  sessionId: WorkflowSessionId,
   items: z.array(SessionItem),
+  /** Items removed in the same write (a suffix replacement). */
+  removeSeqs: z.array(z.number().int().positive()).optional(),
   session: SessionSummary,
 });
 export type ProjectionInput = z.infer<typeof ProjectionInput>;
 
 /** Removing the latest item (pop): the seqs to remove, and the session row after it. */
 export const RemoveItemsInput = z.object({
-  sessionId: SessionId,
+  sessionId: WorkflowSessionId,
   /** Remove the items with these seqs; all of the session's items when absent (clear). */
   seqs: z.array(z.number().int().positive()).optional(),
   session: SessionSummary,
@@ -92,14 +100,16 @@ export type RemoveItemsInput = z.infer<typeof RemoveItemsInput>;
 
 /** Reading a seq range back (to answer a retried operation, or to pop). */
 export const ReadItemsInput = z.object({
-  sessionId: SessionId,
+  sessionId: WorkflowSessionId,
   fromSeq: z.number().int().positive().optional(),
   throughSeq: z.number().int().nonnegative().optional(),
   /** Only the latest N items of the range. */
   latest: z.number().int().positive().optional(),
+  /** Leave compaction summaries out. */
+  withoutSummaries: z.boolean().optional(),
 });
 export type ReadItemsInput = z.infer<typeof ReadItemsInput>;
 
 /** How a session ends in the projection: its rows removed (deleted), or marked expired. */
-export const EndSessionInput = z.object({ sessionId: SessionId, status: z.enum(['deleted', 'expired']) });
+export const EndSessionInput = z.object({ sessionId: WorkflowSessionId, status: z.enum(['deleted', 'expired']) });
 export type EndSessionInput = z.infer<typeof EndSessionInput>;

@@ -88,13 +88,15 @@ export class WorkerUnavailableError extends SystemError {}
 type FailureClass = new (failureType: string, message: string) => AgentSessionsError;
 
 /** Adapts a class built from a message alone to the table's (type, message) constructor. */
-function fromMessage(Class: new (message: string) => CallerError): FailureClass {
-  const Adapted = class extends Class {
+function fromMessage(Class: (new (message: string) => CallerError) | (new (message: string) => SystemError)): FailureClass {
+  const Base = Class as new (message: string) => CallerError;
+  const Adapted = class extends Base {
     constructor(_type: string, message: string) {
       super(message);
       this.name = Class.name;
     }
   };
+  Object.defineProperty(Adapted, 'name', { value: Class.name });
   return Adapted as unknown as FailureClass;
 }
 
@@ -106,6 +108,7 @@ export const FAILURE_CLASSES: Partial<Record<string, FailureClass>> = {
   [FailureType.InvalidInput]: fromMessage(InvalidInputError),
   [FailureType.SessionDeleted]: fromMessage(SessionDeletedError),
   [FailureType.SessionExpired]: fromMessage(SessionExpiredError),
+  [FailureType.SessionRollingOver]: fromMessage(BackendUnavailableError),
   [FailureType.MaxTurnsExceeded]: MaxTurnsExceededError,
   [FailureType.ModelRequestRejected]: ModelRequestRejectedError,
   [FailureType.ModelUnavailable]: ModelUnavailableError,

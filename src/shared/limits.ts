@@ -21,11 +21,14 @@ export const MAX_CONTEXT_BYTES = 256 * 1024;
 /** How many recent operation ids (with compact outcomes) a session remembers to answer retries. */
 export const REMEMBERED_MESSAGE_IDS = 200;
 
-/** The byte budget of remembered outcomes carried across continue-as-new. */
-export const REMEMBERED_OUTCOME_BYTES = 128 * 1024;
+/** The byte budget of remembered outcomes carried across continue-as-new (above what the count bound needs). */
+export const REMEMBERED_OUTCOME_BYTES = 320 * 1024;
 
 /** A single remembered outcome value larger than this is not kept (a retry gets OutcomeForgotten). */
-export const MAX_REMEMBERED_VALUE_BYTES = 8 * 1024;
+export const MAX_REMEMBERED_VALUE_BYTES = 1024;
+
+/** A remembered failure's message is cut to this many characters. */
+export const MAX_REMEMBERED_MESSAGE_LENGTH = 500;
 
 /** Model calls allowed in one turn before it fails with MaxTurnsExceeded. */
 export const DEFAULT_MAX_MODEL_CALLS = 10;
@@ -40,10 +43,22 @@ export const MAX_WINDOW_ITEMS = 2_000;
 export const QUERY_TAIL_ITEMS = 50;
 
 /** The byte budget of the `getItems` tail (JSON). */
-export const QUERY_TAIL_BYTES = 256 * 1024;
+export const QUERY_TAIL_BYTES = 128 * 1024;
 
 /** Updates one run accepts before it continues as new (Temporal refuses the 2,001st). */
 export const MAX_UPDATES_PER_RUN = 1_000;
 
-/** Queued operations carried across a rollover at most; further signals are refused meanwhile. */
-export const MAX_QUEUED_OPERATIONS = 500;
+/**
+ * The byte budget of signalled messages waiting in the queue (they are carried across a rollover);
+ * a signal beyond it is dropped with a logged reason. Updates wait in the client instead.
+ */
+export const QUEUED_SIGNAL_BYTES = 512 * 1024;
+
+/** A tool's output longer than this many characters is cut, with a note saying so. */
+export const MAX_TOOL_OUTPUT_CHARS = 64_000;
+
+/** The items of one turn, as JSON, at most (they travel in activity inputs and the update's result). */
+export const MAX_TURN_BYTES = 1024 * 1024;
+
+/** Longest tool call id. */
+export const MAX_CALL_ID_LENGTH = 200;

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import {
   DEFAULT_WINDOW_ITEMS,
+  MAX_CALL_ID_LENGTH,
   MAX_CONTEXT_BYTES,
   MAX_ID_LENGTH,
   MAX_INPUT_ITEMS,
@@ -29,14 +30,15 @@ export const JsonObject = z.record(z.string(), z.unknown()).superRefine((value, 
 export type JsonObject = z.infer<typeof JsonObject>;
 
 /**
- * A session id: 1 to 200 characters from letters, digits and `_ - . : @ / + =`, starting with a letter
- * or digit (e.g. "alice:support"). It is the workflow id and the projection's key.
+ * A session id: 1 to 200 characters, no whitespace and no control characters (e.g. "alice:support",
+ * `{user}:{kind}`). It is the workflow id and the projection's key.
  */
 export const SessionId = z
   .string({ error: 'a session id must be a string' })
   .min(1, 'a session id must not be empty')
   .max(MAX_SESSION_ID_LENGTH, `a session id must be at most ${MAX_SESSION_ID_LENGTH} characters`)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.:@/+=-]*$/, 'a session id may hold only letters, digits and _ - . : @ / + =, and must start with a letter or digit');
+  .regex(/^[^\s\p{Cc}]+$/u, 'a session id must not contain whitespace or control characters')
+  .pipe(StorableText);
 export type SessionId = z.infer<typeof SessionId>;
 
 /** An operation id (a message id, for instance): what makes a retried call idempotent. */
@@ -60,8 +62,8 @@ export type MessageItem = z.infer<typeof MessageItem>;
 /** The model asking for a tool call (Responses API `function_call` item). */
 export const FunctionCallItem = z.object({
   type: z.literal('function_call'),
-  call_id: StorableText.min(1),
-  name: StorableText.min(1),
+  call_id: StorableText.min(1).max(MAX_CALL_ID_LENGTH),
+  name: StorableText.min(1).max(MAX_CALL_ID_LENGTH),
   arguments: StorableText,
 });
 export type FunctionCallItem = z.infer<typeof FunctionCallItem>;
@@ -69,7 +71,7 @@ export type FunctionCallItem = z.infer<typeof FunctionCallItem>;
 /** A tool's answer to a function call (Responses API `function_call_output` item). */
 export const FunctionCallOutputItem = z.object({
   type: z.literal('function_call_output'),
-  call_id: StorableText.min(1),
+  call_id: StorableText.min(1).max(MAX_CALL_ID_LENGTH),
   output: StorableText,
 });
 export type FunctionCallOutputItem = z.infer<typeof FunctionCallOutputItem>;
@@ -175,17 +177,19 @@ export const CompactionSettings = z
   });
 export type CompactionSettings = z.infer<typeof CompactionSettings>;
 
+/** The settings besides the window, each optional. */
+const optionalSettings = {
+  /** Automatic compaction; none when absent (manual `compact` works either way). */
+  compaction: CompactionSettings.optional(),
+  /** A session input callback registered with the worker under this name. */
+  inputCallback: z.string().min(1).max(100).optional(),
+  /** End the session after this many seconds without an operation (status `expired`). */
+  ttlSeconds: z.number().int().min(1).max(10 * 365 * 24 * 3600).optional(),
+};
+
 /** Per-session settings, set when the session starts and changed with `updateSettings`. */
 export const SessionSettings = z
-  .object({
-    window: WindowSettings.default({ maxItems: DEFAULT_WINDOW_ITEMS }),
-    /** Automatic compaction; none when absent (manual `compact` works either way). */
-    compaction: CompactionSettings.optional(),
-    /** A session input callback registered with the worker under this name. */
-    inputCallback: z.string().min(1).max(100).optional(),
-    /** End the session after this many seconds without an operation (status `expired`). */
-    ttlSeconds: z.number().int().min(1).max(10 * 365 * 24 * 3600).optional(),
-  })
+  .object({ window: WindowSettings.default({ maxItems: DEFAULT_WINDOW_ITEMS }), ...optionalSettings })
   .strict();
 export type SessionSettings = z.infer<typeof SessionSettings>;
 /** Session settings as a caller gives them (every field optional). */
@@ -248,8 +252,12 @@ export type ReplaceSuffixArgs = z.infer<typeof ReplaceSuffixArgs>;
 export const OperationArgs = z.object({ id: OperationId.optional() }).strict();
 export type OperationArgs = z.infer<typeof OperationArgs>;
 
+/** The settings a change names (no defaults: what is absent stays as it is). */
+export const SettingsChange = z.object({ window: WindowSettings.optional(), ...optionalSettings }).strict();
+export type SettingsChange = z.infer<typeof SettingsChange>;
+
 /** Arguments of `updateSettings`: the fields to change. */
-export const SettingsPatch = z.object({ settings: SessionSettings.partial(), id: OperationId.optional() }).strict();
+export const SettingsPatch = z.object({ settings: SettingsChange, id: OperationId.optional() }).strict();
 export type SettingsPatch = z.infer<typeof SettingsPatch>;
 
 /** What `compact` answers: the summary item and how many items it stands for, or null when nothing was old enough. */

@@ -13,6 +13,7 @@ import {
   OperationId,
   SessionItem,
   SessionSettings,
+  SettingsChange,
   Usage,
   UserMessage,
 } from './schemas';
@@ -36,7 +37,7 @@ export const Operation = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('clear'), id: OperationId }),
   z.object({ kind: z.literal('compact'), id: OperationId }),
   z.object({ kind: z.literal('delete'), id: OperationId }),
-  z.object({ kind: z.literal('settings'), id: OperationId, settings: SessionSettings.partial() }),
+  z.object({ kind: z.literal('settings'), id: OperationId, settings: SettingsChange }),
 ]);
 export type Operation = z.infer<typeof Operation>;
 

@@ -69,6 +69,10 @@ export async function startWorker(settings: WorkerSettings, pool?: Pool): Promis
   const temporal = () => {
     temporalClient ??= Connection.connect({ address: settings.temporalAddress }).then(
       (clientConnection) => new Client({ connection: clientConnection, namespace: settings.namespace }),
+      (error: unknown) => {
+        temporalClient = undefined; // the next retention call connects again
+        throw error;
+      },
     );
     return temporalClient;
   };

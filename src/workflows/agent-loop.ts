@@ -7,8 +7,9 @@ import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
 import type { AgentRegistry } from '../shared/agent';
 import { resolveInstructions } from '../shared/agent';
 import { FailureType } from '../shared/failures';
-import { DEFAULT_MAX_MODEL_CALLS } from '../shared/limits';
-import type { FunctionCallItem, Item, JsonObject, SessionItem, TurnResult, UserMessage } from '../shared/schemas';
+import { DEFAULT_MAX_MODEL_CALLS, MAX_TURN_BYTES } from '../shared/limits';
+import { utf8Length, type FunctionCallItem, type Item, type JsonObject, type SessionItem, type TurnResult, type UserMessage } from '../shared/schemas';
+import { repairText } from '../shared/text';
 import { model, projection, tools } from './activity-stubs';
 import type { SessionState } from './session-state';
 import { addUsage, emptyUsage } from './session-state';
@@ -76,14 +77,25 @@ class TurnDraft {
       if (result.contextPatch) this.context = { ...this.context, ...result.contextPatch };
     } catch (error) {
       if (!(error instanceof ActivityFailure)) throw error;
-      output = `Error: the tool ${functionCall.name} failed: ${error.cause?.message ?? error.message}`;
+      output = repairText(`Error: the tool ${functionCall.name} failed: ${error.cause?.message ?? error.message}`);
     }
     this.append({ type: 'function_call_output', call_id: functionCall.call_id, output });
   }
 
+  private bytes = 0;
+
+  /** Adds an item to the draft; a turn whose items outgrow MAX_TURN_BYTES fails (they travel in activity inputs). */
   private append(item: Item): void {
     const seq = this.state.lastSeq + this.items.length + 1;
-    this.items.push({ seq, agent: this.agent, at: new Date().toISOString(), item });
+    const entry = { seq, agent: this.agent, at: new Date().toISOString(), item };
+    this.bytes += utf8Length(JSON.stringify(entry));
+    if (this.bytes > MAX_TURN_BYTES) {
+      throw ApplicationFailure.nonRetryable(
+        `the turn's items passed ${MAX_TURN_BYTES} bytes (large tool outputs?); the session is unchanged`,
+        FailureType.TurnFailed,
+      );
+    }
+    this.items.push(entry);
   }
 
   private async commit(messageId: string, reply: string): Promise<TurnResult> {

@@ -64,7 +64,12 @@ export async function conversation(input?: ConversationInput): Promise<Conversat
       log.warn('dropped a userMessage signal with bad input', { reason: describeIssues(parsed.error) });
       return;
     }
-    state.enqueue({ kind: 'message', id: parsed.data.id ?? uuid4(), message: parsed.data });
+    const operation: Operation = { kind: 'message', id: parsed.data.id ?? uuid4(), message: parsed.data };
+    if (!state.knows(operation.id) && !state.enqueueSignal(operation)) {
+      log.warn('dropped a userMessage signal: the queue of signalled messages is full; send with an update to wait instead', {
+        messageId: operation.id,
+      });
+    }
   });
 
   const register = operationRegistrar(state);
@@ -111,22 +116,22 @@ export async function conversation(input?: ConversationInput): Promise<Conversat
       state.ended = 'expired';
       await projection.endSession({ sessionId: state.sessionId, status: 'expired' });
     }
-    if (state.shouldRollOver(workflowInfo().continueAsNewSuggested)) state.rollingOver = true;
+    if (!state.ended && state.shouldRollOver(workflowInfo().continueAsNewSuggested)) {
+      state.rollingOver = true;
+      state.returnAwaitedForRetry();
+      await condition(allHandlersFinished);
+      log.info('continuing as new', { run: state.run, updates: state.updatesThisRun, historyLength: workflowInfo().historyLength });
+      return continueAsNew<typeof conversation>({ snapshot: state.snapshot() });
+    }
     const next = state.queue.shift();
     if (next) {
       state.running = next;
       await runOperation(state, next, agents);
       state.running = undefined;
     }
-    if (state.queue.length > 0) continue;
-    if (state.ended) {
+    if (state.ended && state.queue.length === 0) {
       await condition(allHandlersFinished);
       return { ended: state.ended };
-    }
-    if (state.rollingOver) {
-      await condition(allHandlersFinished);
-      log.info('continuing as new', { run: state.run, updates: state.updatesThisRun, historyLength: workflowInfo().historyLength });
-      return continueAsNew<typeof conversation>({ snapshot: state.snapshot() });
     }
   }
 }
@@ -147,6 +152,11 @@ function startingState(input: ConversationInput | undefined): SessionState {
   return SessionState.start(sessionId, context, known && agent ? agent : agents.defaultAgent, settings ?? SessionSettings.parse({}));
 }
 
+/** The failure for a retried operation whose outcome cannot be given again. */
+function forgotten(id: string, why: string): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(`operation ${id} already ran, but ${why}; read the session instead`, FailureType.OutcomeForgotten);
+}
+
 /** Rebuilds a retried operation's answer from the items it added, read back from the projection. */
 type FromItems = (outcome: Extract<RememberedOutcome, { form: 'items' }>, items: SessionItem[]) => unknown;
 
@@ -160,13 +170,8 @@ function operationRegistrar(state: SessionState) {
     if (!parsed.success) {
       throw ApplicationFailure.nonRetryable(`invalid input: ${describeIssues(parsed.error)}`, FailureType.InvalidInput);
     }
-    if (state.ended) {
-      const type = state.ended === 'deleted' ? FailureType.SessionDeleted : FailureType.SessionExpired;
-      throw ApplicationFailure.nonRetryable(`the session "${state.sessionId}" was ${state.ended}; use a new session id`, type);
-    }
-    if (state.rollingOver) {
-      throw ApplicationFailure.nonRetryable('the session is continuing as new; retry with the same id', FailureType.SessionRollingOver);
-    }
+    const refusal = state.unavailable();
+    if (refusal) throw ApplicationFailure.nonRetryable(refusal.message, refusal.type);
   }
 
   async function submit(operation: Operation, fromItems: FromItems | undefined): Promise<unknown> {
@@ -186,13 +191,13 @@ function operationRegistrar(state: SessionState) {
         throw ApplicationFailure.nonRetryable(remembered.message, remembered.type);
       case 'items': {
         const items = await projection.readItems({ sessionId: state.sessionId, fromSeq: remembered.fromSeq, throughSeq: remembered.throughSeq });
+        if (items.length !== remembered.throughSeq - remembered.fromSeq + 1) throw forgotten(operation.id, 'some of its items were removed since');
         return fromItems ? fromItems(remembered, items) : items;
       }
+      case 'forgotten':
+        throw forgotten(operation.id, 'its outcome was too large to remember');
       default:
-        throw ApplicationFailure.nonRetryable(
-          `operation ${operation.id} already ran, but its outcome was too large to remember; read the session instead`,
-          FailureType.OutcomeForgotten,
-        );
+        throw ApplicationFailure.nonRetryable('the session is continuing as new; retry with the same id', FailureType.SessionRollingOver);
     }
   }
 

@@ -115,14 +115,18 @@ function turnStartFromEnd(entries: ViewEntry[], turns: number): number {
   return 0;
 }
 
-/** The first index at or after `from` where no earlier tool call is still waiting for its output. */
+/**
+ * The first index at or after `from` where no earlier tool call is still waiting for its output. A call
+ * whose output never comes (it cannot, by the session's rules) does not hold every later cut back.
+ */
 function firstCleanCut(entries: ViewEntry[], from: number): number {
+  const answered = new Set(entries.flatMap((entry) => (entry.kind === 'output' && entry.callId ? [entry.callId] : [])));
   const open = new Set<string>();
   const cleanAt: boolean[] = [];
   for (let index = 0; index < entries.length; index++) {
     cleanAt.push(open.size === 0);
     const entry = entries[index];
-    if (entry.kind === 'call' && entry.callId) open.add(entry.callId);
+    if (entry.kind === 'call' && entry.callId && answered.has(entry.callId)) open.add(entry.callId);
     if (entry.kind === 'output' && entry.callId) open.delete(entry.callId);
   }
   for (let index = from; index < entries.length; index++) {

@@ -12,13 +12,13 @@ import type { CompactionResult, Item, SessionItem } from '../shared/schemas';
 import { windowOf } from './model-view';
 import { model, projection } from './activity-stubs';
 import { callerFailure, runTurn } from './agent-loop';
-import type { OperationOutcome, SessionState } from './session-state';
+import { emptyUsage, type OperationOutcome, type SessionState } from './session-state';
 
 /** Runs one operation and settles it in the state (its outcome, full and compact). */
 export async function runOperation(state: SessionState, operation: Operation, agents: AgentRegistry): Promise<void> {
-  if (state.ended) {
-    const type = state.ended === 'deleted' ? FailureType.SessionDeleted : FailureType.SessionExpired;
-    settleFailure(state, operation.id, { type, message: `the session "${state.sessionId}" was ${state.ended}; use a new session id` });
+  const refusal = state.ended ? state.unavailable() : undefined;
+  if (refusal) {
+    settleFailure(state, operation.id, refusal);
     return;
   }
   try {
@@ -83,34 +83,33 @@ function valueOutcome(id: string, value: unknown): { value: unknown; compact: Re
   return { value, compact: { form: 'value', id, value } };
 }
 
-function itemsOutcome(id: string, agent: string, items: SessionItem[], usage = zeroUsage()): RememberedOutcome {
+function itemsOutcome(id: string, agent: string, items: SessionItem[], usage = emptyUsage()): RememberedOutcome {
   const fromSeq = items[0]?.seq ?? 1;
   return { form: 'items', id, agent, usage, fromSeq, throughSeq: items[items.length - 1]?.seq ?? 0 };
 }
 
-function zeroUsage() {
-  return { requests: 0, inputTokens: 0, outputTokens: 0, totalTokens: 0 };
-}
-
-/** Appends items without a turn, as the active agent's. */
-async function addItems(state: SessionState, items: Item[]): Promise<SessionItem[]> {
+/** Appends items without a turn, as the active agent's, removing `replacing` in the same write. */
+async function addItems(state: SessionState, items: Item[], replacing: number[] = []): Promise<SessionItem[]> {
   const at = new Date().toISOString();
   const added = items.map((item, index) => ({ seq: state.lastSeq + index + 1, agent: state.agent, at, item }));
   await projection.projectTurn({
     sessionId: state.sessionId,
     items: added,
-    session: { agent: state.agent, itemCount: state.itemCount + added.length, lastSeq: added[added.length - 1].seq },
+    ...(replacing.length > 0 ? { removeSeqs: replacing } : {}),
+    session: { agent: state.agent, itemCount: state.itemCount - replacing.length + added.length, lastSeq: added[added.length - 1].seq },
   });
+  state.removeItems(replacing);
   state.commitItems(added);
   return added;
 }
 
 /**
- * Replaces the latest items with others if they are the expected ones (compared as JSON); refuses,
- * changing nothing, when they are not.
+ * Replaces the latest items (compaction summaries aside) with others, in one write, if they are the
+ * expected ones (compared as JSON); refuses, changing nothing, when they are not or when removing them
+ * would leave a tool call without its output.
  */
 async function replaceSuffix(state: SessionState, expected: Item[], replacement: Item[]): Promise<SessionItem[]> {
-  const latest = await projection.readItems({ sessionId: state.sessionId, latest: expected.length });
+  const latest = await projection.readItems({ sessionId: state.sessionId, latest: expected.length, withoutSummaries: true });
   const matches = latest.length === expected.length && latest.every((entry, index) => sameJson(entry.item, expected[index]));
   if (!matches) {
     throw ApplicationFailure.nonRetryable(
@@ -118,8 +117,15 @@ async function replaceSuffix(state: SessionState, expected: Item[], replacement:
       FailureType.InvalidInput,
     );
   }
-  await removeCommitted(state, latest.map((entry) => entry.seq));
-  return replacement.length > 0 ? addItems(state, replacement) : [];
+  const removedCalls = new Set(latest.flatMap((entry) => (entry.item.type === 'function_call' ? [entry.item.call_id] : [])));
+  const orphaned = latest.find((entry) => entry.item.type === 'function_call_output' && !removedCalls.has(entry.item.call_id));
+  if (orphaned) {
+    throw ApplicationFailure.nonRetryable(
+      `replacing that suffix would leave a tool call without its output (#${orphaned.seq}); include the call in the suffix`,
+      FailureType.InvalidInput,
+    );
+  }
+  return addItems(state, replacement, latest.map((entry) => entry.seq));
 }
 
 /** Whether two JSON values are equal, whatever the order of their keys. */

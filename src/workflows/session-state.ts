@@ -1,20 +1,24 @@
 /**
  * The state of one conversation inside its workflow: the one queue of operations, the outcomes of
  * recent ones (to answer retries), the model's window as metadata, a small tail of items for the
- * `getItems` query, and the counters. Everything here is bounded in bytes, whatever the session's age;
- * Postgres keeps every item. Only the workflow mutates it, one operation at a time.
+ * `getItems` query, and the counters. What is carried across continue-as-new is bounded in bytes
+ * whatever the session's age (see limits.ts); Postgres keeps every item. Only the workflow mutates it,
+ * one operation at a time.
  */
+import { FailureType } from '../shared/failures';
 import {
   MAX_CONTEXT_BYTES,
+  MAX_REMEMBERED_MESSAGE_LENGTH,
   MAX_REMEMBERED_VALUE_BYTES,
   MAX_UPDATES_PER_RUN,
   QUERY_TAIL_BYTES,
   QUERY_TAIL_ITEMS,
+  QUEUED_SIGNAL_BYTES,
   REMEMBERED_MESSAGE_IDS,
   REMEMBERED_OUTCOME_BYTES,
 } from '../shared/limits';
 import type { Operation, RememberedOutcome, SessionSnapshot } from '../shared/session-snapshot';
-import { SessionSettings, utf8Length, type JsonObject, type SessionItem, type Usage } from '../shared/schemas';
+import { SessionSettings, utf8Length, type JsonObject, type SessionItem, type SettingsChange, type Usage } from '../shared/schemas';
 import { ModelView } from './model-view';
 
 /** How an operation ended in this run: its full value, or the failure the caller sees. */
@@ -52,6 +56,8 @@ export class SessionState {
   private tail: SessionItem[];
   private readonly remembered = new Map<string, RememberedOutcome>();
   private readonly fullResults = new Map<string, OperationOutcome>();
+  /** Ids of queued operations whose callers wait for them (updates, as opposed to signals). */
+  private readonly awaited = new Set<string>();
 
   private constructor(
     readonly sessionId: string,
@@ -102,14 +108,53 @@ export class SessionState {
 
   /** Whether an operation with this id is queued, running or already settled. */
   knows(id: string): boolean {
-    return this.remembered.has(id) || this.running?.id === id || this.queue.some((queued) => queued.id === id);
+    return (
+      this.remembered.has(id) || this.fullResults.has(id) || this.running?.id === id || this.queue.some((queued) => queued.id === id)
+    );
   }
 
-  /** Queues an operation unless its id is known; says whether it was queued. */
+  /** Queues an operation (an update's: its caller waits) unless its id is known; says whether it was queued. */
   enqueue(operation: Operation): boolean {
     if (this.knows(operation.id)) return false;
     this.queue.push(operation);
+    this.awaited.add(operation.id);
     return true;
+  }
+
+  /**
+   * Queues a signalled operation unless its id is known or the queue's signals would pass their byte
+   * budget (they are carried across a rollover); says whether it was queued.
+   */
+  enqueueSignal(operation: Operation): boolean {
+    if (this.knows(operation.id)) return false;
+    const signalled = this.queue.filter((queued) => !this.awaited.has(queued.id));
+    const bytes = [...signalled, operation].reduce((sum, queued) => sum + utf8Length(JSON.stringify(queued)), 0);
+    if (bytes > QUEUED_SIGNAL_BYTES) return false;
+    this.queue.push(operation);
+    return true;
+  }
+
+  /**
+   * Before a rollover: takes the queued operations whose callers wait (updates) out of the queue and
+   * answers them with SessionRollingOver, which the client retries with the same id on the next run.
+   * Nothing is remembered of them, so the retry runs them there. Signalled operations stay, carried.
+   */
+  returnAwaitedForRetry(): void {
+    for (const operation of this.queue.filter((queued) => this.awaited.has(queued.id))) {
+      this.queue.splice(this.queue.indexOf(operation), 1);
+      this.awaited.delete(operation.id);
+      this.fullResults.set(operation.id, { ok: false, ...(this.unavailable() as { type: string; message: string }) });
+    }
+  }
+
+  /** Why the session takes no operation now (ended, or rolling over), or undefined when it does. */
+  unavailable(): { type: string; message: string } | undefined {
+    if (this.ended) {
+      const type = this.ended === 'deleted' ? FailureType.SessionDeleted : FailureType.SessionExpired;
+      return { type, message: `the session "${this.sessionId}" was ${this.ended}; use a new session id` };
+    }
+    if (this.rollingOver) return { type: FailureType.SessionRollingOver, message: 'the session is continuing as new; retry with the same id' };
+    return undefined;
   }
 
   /** Whether this run should stop taking updates and continue as new. */
@@ -119,6 +164,7 @@ export class SessionState {
 
   /** Records how an operation ended: in full for waiting callers, compactly for later retries. */
   settle(id: string, outcome: OperationOutcome, compact: RememberedOutcome): void {
+    this.awaited.delete(id);
     this.fullResults.set(id, outcome);
     while (this.fullResults.size > FULL_RESULTS_KEPT) this.fullResults.delete(this.fullResults.keys().next().value as string);
     this.remembered.delete(id);
@@ -192,8 +238,8 @@ export class SessionState {
     return { context };
   }
 
-  /** Changes some settings (checked again as a whole) and trims the window to them. */
-  changeSettings(patch: Partial<SessionSettings>): SessionSettings {
+  /** Changes the settings a change names (checked again as a whole) and trims the window to them. */
+  changeSettings(patch: SettingsChange): SessionSettings {
     this.settings = SessionSettings.parse({ ...this.settings, ...patch });
     this.view.trim(this.settings.window);
     return this.settings;
@@ -220,6 +266,8 @@ function boundedOutcome(outcome: RememberedOutcome): RememberedOutcome {
   if (outcome.form === 'value' && utf8Length(JSON.stringify(outcome.value ?? null)) > MAX_REMEMBERED_VALUE_BYTES) {
     return { form: 'forgotten', id: outcome.id };
   }
-  if (outcome.form === 'failure' && outcome.message.length > 1000) return { ...outcome, message: `${outcome.message.slice(0, 1000)}…` };
+  if (outcome.form === 'failure' && outcome.message.length > MAX_REMEMBERED_MESSAGE_LENGTH) {
+    return { ...outcome, message: `${outcome.message.slice(0, MAX_REMEMBERED_MESSAGE_LENGTH)}…` };
+  }
   return outcome;
 }

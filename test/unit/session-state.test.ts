@@ -1,6 +1,6 @@
 /** The conversation's state inside the workflow: the queue, remembered outcomes, counters and the carried snapshot. */
 import { MAX_CONTEXT_BYTES, QUERY_TAIL_ITEMS, REMEMBERED_MESSAGE_IDS } from '../../src/shared/limits';
-import { SessionSettings, type SessionItem } from '../../src/shared/schemas';
+import { SessionSettings, SettingsPatch, type SessionItem } from '../../src/shared/schemas';
 import { SessionSnapshot } from '../../src/shared/session-snapshot';
 import { SessionState } from '../../src/workflows/session-state';
 
@@ -109,5 +109,30 @@ describe('rolling over', () => {
       settleValue(state, `m${turn}`, { reply: 'ok' });
     }
     expect(JSON.stringify(state.snapshot()).length).toBeLessThan(200_000);
+  });
+});
+
+describe('defects found in review', () => {
+  test('an operation stays known (never queued twice) while 199 later outcomes of any size settle', () => {
+    const state = newState();
+    settleValue(state, 'first', 'ok');
+    for (let index = 0; index < REMEMBERED_MESSAGE_IDS - 1; index += 1) settleValue(state, `big${index}`, { context: 'x'.repeat(7_000) });
+    expect(state.enqueue({ kind: 'message', id: 'first', message: { text: 'again' } })).toBe(false);
+  });
+
+  test('changing one setting keeps the others as they were', () => {
+    const state = SessionState.start('s-1', {}, 'support', SessionSettings.parse({ window: { maxTurns: 5 } }));
+    const patch = SettingsPatch.parse({ settings: { ttlSeconds: 60 } });
+    expect(state.changeSettings(patch.settings)).toEqual({ window: { maxTurns: 5 }, ttlSeconds: 60 });
+  });
+
+  test('signalled messages beyond the carried queue budget are refused, so a snapshot stays under 2 MB', () => {
+    const state = newState();
+    const big = 'x'.repeat(30_000);
+    let accepted = 0;
+    for (let index = 0; index < 100; index += 1) if (state.enqueueSignal({ kind: 'message', id: `s${index}`, message: { text: big } })) accepted += 1;
+    expect(accepted).toBeGreaterThan(0);
+    expect(accepted).toBeLessThan(100);
+    expect(JSON.stringify(state.snapshot()).length).toBeLessThan(2_000_000);
   });
 });

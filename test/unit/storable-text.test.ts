@@ -38,7 +38,7 @@ describe('the boundary schemas', () => {
     expect(UserMessage.safeParse({ id: 'id\u0000', text: 'hi' }).success).toBe(false);
     expect(JsonObject.safeParse({ nested: { deep: ['\ud800'] } }).success).toBe(false);
     expect(findUnstorable({ 'bad\u0000key': 1 })?.reason).toContain('key');
-    for (const id of ['a\u0000b', 'has space', '', ':leading', 'x'.repeat(201), 'ünicode']) expect(SessionId.safeParse(id).success).toBe(false);
-    for (const id of ['alice:support', 'user_1/orders', 'a@b.c+d=e-f']) expect(SessionId.safeParse(id).success).toBe(true);
+    for (const id of ['a\u0000b', 'has space', 'tab\there', 'bell\u0007', '', 'x'.repeat(201), 'lone\ud800']) expect(SessionId.safeParse(id).success).toBe(false);
+    for (const id of ['alice:support', 'user_1/orders', 'a@b.c+d=e-f', 'user#1', 'ünicode:støtte']) expect(SessionId.safeParse(id).success).toBe(true);
   });
 });

@@ -5,6 +5,8 @@ import { ToolCallInput, type ToolCallResult } from '../../shared/activity-io';
 import type { JsonObject } from '../../shared/schemas';
 import { describeIssues } from '../../shared/schemas';
 import { repairJson } from '../../shared/text';
+import { MAX_TOOL_OUTPUT_CHARS } from '../../shared/limits';
+import { parseActivityInput } from '../activity-input';
 
 /** What a tool implementation gets besides its arguments. */
 export interface ToolRunContext {
@@ -40,12 +42,12 @@ export function implementTool<Params extends z.ZodObject>(
 /**
  * Creates the `callTool` activity. Bad arguments from the model and unknown tools are answered to
  * the model as an error output (so it can correct itself); a tool that throws is retried. Text Postgres
- * could not store is repaired in what a tool answers.
+ * could not store is repaired, and an output longer than 64,000 characters is cut, in what a tool answers.
  */
 export function createCallTool(agents: AgentRegistry, implemented: ImplementedTool[]) {
   const byName = new Map(implemented.map((tool) => [tool.spec.name, tool]));
   return async function callTool(rawInput: ToolCallInput): Promise<ToolCallResult> {
-    const input = ToolCallInput.parse(rawInput);
+    const input = parseActivityInput(ToolCallInput, rawInput, 'callTool');
     const { name } = input.call;
     const spec = agents.findTool(input.agent, name);
     const tool = byName.get(name);
@@ -59,6 +61,13 @@ export function createCallTool(agents: AgentRegistry, implemented: ImplementedTo
     const args = spec.parameters.safeParse(json);
     if (!args.success) return { output: `Error: invalid arguments for ${name}: ${describeIssues(args.error)}` };
     const answer = await tool.run(args.data, { sessionId: input.sessionId, agent: input.agent, context: input.context });
-    return repairJson(typeof answer === 'string' ? { output: answer } : answer);
+    const result = repairJson(typeof answer === 'string' ? { output: answer } : answer);
+    return { ...result, output: capOutput(result.output) };
   };
+}
+
+/** A tool's output cut to MAX_TOOL_OUTPUT_CHARS, with a note for the model that it was cut. */
+export function capOutput(output: string): string {
+  if (output.length <= MAX_TOOL_OUTPUT_CHARS) return output;
+  return `${output.slice(0, MAX_TOOL_OUTPUT_CHARS)}\n[output cut: ${output.length - MAX_TOOL_OUTPUT_CHARS} more characters were not kept]`;
 }
