@@ -25,7 +25,7 @@ export const StorableText = z.string().superRefine((text, ctx) => {
 /** A JSON object whose keys and strings every store can keep: the typed context, tool patches. */
 export const JsonObject = z.record(z.string(), z.unknown()).superRefine((value, ctx) => {
   const found = findUnstorable(value);
-  if (found) ctx.addIssue({ code: 'custom', path: found.path ? found.path.split('.') : [], message: `the value ${found.reason}` });
+  if (found) ctx.addIssue({ code: 'custom', message: `${found.path ? `at ${found.path}, ` : ''}a ${found.reason}` });
 });
 export type JsonObject = z.infer<typeof JsonObject>;
 
@@ -45,38 +45,46 @@ export type SessionId = z.infer<typeof SessionId>;
 export const OperationId = StorableText.min(1, 'id must not be empty').max(MAX_ID_LENGTH, `id must be at most ${MAX_ID_LENGTH} characters`);
 
 /** A text part of a message's content, as the Responses API spells it. */
-export const TextPart = z.object({
-  type: z.enum(['input_text', 'output_text']),
-  text: StorableText,
-});
+export const TextPart = z
+  .object({
+    type: z.enum(['input_text', 'output_text']),
+    text: StorableText,
+  })
+  .strict();
 export type TextPart = z.infer<typeof TextPart>;
 
 /** A message item (Responses API `EasyInputMessage` shape). */
-export const MessageItem = z.object({
-  type: z.literal('message'),
-  role: z.enum(['user', 'assistant', 'system', 'developer']),
-  content: z.union([StorableText, z.array(TextPart)]),
-});
+export const MessageItem = z
+  .object({
+    type: z.literal('message'),
+    role: z.enum(['user', 'assistant', 'system', 'developer']),
+    content: z.union([StorableText, z.array(TextPart)]),
+  })
+  .strict();
 export type MessageItem = z.infer<typeof MessageItem>;
 
 /** The model asking for a tool call (Responses API `function_call` item). */
-export const FunctionCallItem = z.object({
-  type: z.literal('function_call'),
-  call_id: StorableText.min(1).max(MAX_CALL_ID_LENGTH),
-  name: StorableText.min(1).max(MAX_CALL_ID_LENGTH),
-  arguments: StorableText,
-});
+export const FunctionCallItem = z
+  .object({
+    type: z.literal('function_call'),
+    call_id: StorableText.min(1).max(MAX_CALL_ID_LENGTH),
+    name: StorableText.min(1).max(MAX_CALL_ID_LENGTH),
+    arguments: StorableText,
+  })
+  .strict();
 export type FunctionCallItem = z.infer<typeof FunctionCallItem>;
 
 /** A tool's answer to a function call (Responses API `function_call_output` item). */
-export const FunctionCallOutputItem = z.object({
-  type: z.literal('function_call_output'),
-  call_id: StorableText.min(1).max(MAX_CALL_ID_LENGTH),
-  output: StorableText,
-});
+export const FunctionCallOutputItem = z
+  .object({
+    type: z.literal('function_call_output'),
+    call_id: StorableText.min(1).max(MAX_CALL_ID_LENGTH),
+    output: StorableText,
+  })
+  .strict();
 export type FunctionCallOutputItem = z.infer<typeof FunctionCallOutputItem>;
 
-/** One conversation item in a Responses API input item shape. */
+/** One conversation item in a Responses API input item shape (unknown keys are refused, so what is stored is exactly what was given). */
 export const Item = z.discriminatedUnion('type', [MessageItem, FunctionCallItem, FunctionCallOutputItem]);
 export type Item = z.infer<typeof Item>;
 

@@ -49,7 +49,12 @@ export function repairText(text: string): string {
   return repaired;
 }
 
-/** The first string (key or value) in a JSON value that cannot be stored: its path and why. */
+/** A key as it may appear in a message: escaped (as in JSON) when it holds what cannot be stored. */
+function printableKey(key: string): string {
+  return unstorableReason(key) === undefined ? key : JSON.stringify(key).slice(1, -1);
+}
+
+/** The first string (key or value) in a JSON value that cannot be stored: its path (keys escaped) and why. */
 export function findUnstorable(value: unknown, path: string[] = []): { path: string; reason: string } | undefined {
   if (typeof value === 'string') {
     const reason = unstorableReason(value);
@@ -65,8 +70,8 @@ export function findUnstorable(value: unknown, path: string[] = []): { path: str
   if (value !== null && typeof value === 'object') {
     for (const [key, entry] of Object.entries(value)) {
       const keyReason = unstorableReason(key);
-      if (keyReason !== undefined) return { path: [...path, key].join('.'), reason: `key ${keyReason}` };
-      const found = findUnstorable(entry, [...path, key]);
+      if (keyReason !== undefined) return { path: [...path, printableKey(key)].join('.'), reason: `key ${keyReason}` };
+      const found = findUnstorable(entry, [...path, printableKey(key)]);
       if (found) return found;
     }
   }

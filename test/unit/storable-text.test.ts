@@ -42,3 +42,16 @@ describe('the boundary schemas', () => {
     for (const id of ['alice:support', 'user_1/orders', 'a@b.c+d=e-f', 'user#1', 'ünicode:støtte']) expect(SessionId.safeParse(id).success).toBe(true);
   });
 });
+
+test('an error about a key that cannot be stored shows the key escaped, never the raw character', () => {
+  const result = JsonObject.safeParse({ 'a\u0000': 1 });
+  expect(result.success).toBe(false);
+  const message = result.error?.issues[0].message ?? '';
+  expect(message).toContain('a\\u0000');
+  expect(message).not.toContain('\u0000');
+});
+
+test('an item with a key the session does not keep is refused, not silently stripped', () => {
+  const result = UserMessage.safeParse({ input: [{ type: 'message', role: 'user', content: [{ type: 'input_text', text: 'a', nested: {} }] }] });
+  expect(result.success).toBe(false);
+});
