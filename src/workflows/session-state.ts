@@ -19,6 +19,7 @@ import {
 } from '../shared/limits';
 import type { Operation, RememberedOutcome, SessionSnapshot } from '../shared/session-snapshot';
 import { SessionSettings, utf8Length, type JsonObject, type SessionItem, type SettingsChange, type Usage } from '../shared/schemas';
+import { BoundedMap } from './bounded-map';
 import { ModelView } from './model-view';
 
 /** How an operation ended in this run: its full value, or the failure the caller sees. */
@@ -53,8 +54,10 @@ export class SessionState {
   rollingOver = false;
   /** Set when the session has ended; every later operation fails. */
   ended: 'deleted' | 'expired' | undefined;
-  private tail: SessionItem[];
-  private readonly remembered = new Map<string, RememberedOutcome>();
+  /** The latest items by seq, for the `getItems` query. */
+  private readonly tail = new BoundedMap<number, SessionItem>(QUERY_TAIL_ITEMS, QUERY_TAIL_BYTES);
+  /** Compact outcomes of recent operations by id, to answer retries (carried across runs). */
+  private readonly remembered = new BoundedMap<string, RememberedOutcome>(REMEMBERED_MESSAGE_IDS, REMEMBERED_OUTCOME_BYTES);
   private readonly fullResults = new Map<string, OperationOutcome>();
   /** Ids of queued operations whose callers wait for them (updates, as opposed to signals). */
   private readonly awaited = new Set<string>();
@@ -72,7 +75,7 @@ export class SessionState {
     snapshot?: SessionSnapshot,
   ) {
     this.view = new ModelView(snapshot?.view ?? []);
-    this.tail = snapshot?.tail ?? [];
+    for (const entry of snapshot?.tail ?? []) this.tail.set(entry.seq, entry);
     this.queue = snapshot?.queue ?? [];
     for (const outcome of snapshot?.remembered ?? []) this.remembered.set(outcome.id, outcome);
   }
@@ -100,8 +103,8 @@ export class SessionState {
       usage: this.usage,
       run: this.run,
       view: this.view.toJSON(),
-      tail: this.tail,
-      remembered: [...this.remembered.values()],
+      tail: this.tail.values(),
+      remembered: this.remembered.values(),
       queue: [...this.queue],
     };
   }
@@ -167,14 +170,7 @@ export class SessionState {
     this.awaited.delete(id);
     this.fullResults.set(id, outcome);
     while (this.fullResults.size > FULL_RESULTS_KEPT) this.fullResults.delete(this.fullResults.keys().next().value as string);
-    this.remembered.delete(id);
     this.remembered.set(id, boundedOutcome(compact));
-    let bytes = [...this.remembered.values()].reduce((sum, entry) => sum + utf8Length(JSON.stringify(entry)), 0);
-    while (this.remembered.size > REMEMBERED_MESSAGE_IDS || bytes > REMEMBERED_OUTCOME_BYTES) {
-      const oldest = this.remembered.keys().next().value as string;
-      bytes -= utf8Length(JSON.stringify(this.remembered.get(oldest)));
-      this.remembered.delete(oldest);
-    }
   }
 
   /** Whether the operation has ended. */
@@ -217,15 +213,14 @@ export class SessionState {
   removeItems(seqs: number[]): void {
     this.itemCount -= seqs.length;
     this.view.remove(seqs);
-    const removed = new Set(seqs);
-    this.tail = this.tail.filter((entry) => !removed.has(entry.seq));
+    for (const seq of seqs) this.tail.delete(seq);
   }
 
   /** Forgets every item; the seq counter goes on (seq numbers are never reused). */
   clearItems(): void {
     this.itemCount = 0;
     this.view.clear();
-    this.tail = [];
+    this.tail.clear();
   }
 
   /** The context with a patch merged in, or the reason it is refused. */
@@ -247,17 +242,12 @@ export class SessionState {
 
   /** The latest `limit` items of the in-memory tail (all of it when absent), chronological. */
   latestItems(limit?: number): SessionItem[] {
-    return limit === undefined ? [...this.tail] : this.tail.slice(-limit);
+    const items = this.tail.values();
+    return limit === undefined ? items : items.slice(-limit);
   }
 
   private appendToTail(items: SessionItem[]): void {
-    this.tail.push(...items);
-    if (this.tail.length > QUERY_TAIL_ITEMS) this.tail = this.tail.slice(-QUERY_TAIL_ITEMS);
-    let bytes = this.tail.reduce((sum, entry) => sum + utf8Length(JSON.stringify(entry)), 0);
-    while (bytes > QUERY_TAIL_BYTES && this.tail.length > 0) {
-      bytes -= utf8Length(JSON.stringify(this.tail[0]));
-      this.tail.shift();
-    }
+    for (const entry of items) this.tail.set(entry.seq, entry);
   }
 }
 
