@@ -135,13 +135,14 @@ export class SessionsClient {
    * and Postgres (when a URL is given). Close with `close()`.
    */
   static async connect(options: {
-    temporalAddress: string;
+    /** Temporal's address; Temporal's own default (localhost:7233) when absent. */
+    temporalAddress?: string;
     namespace?: string;
     databaseUrl?: string;
     taskQueue?: string;
     workerWaitMs?: number;
   }): Promise<SessionsClient> {
-    const connection = Connection.lazy({ address: options.temporalAddress, connectTimeout: '5 seconds' });
+    const connection = Connection.lazy({ address: options.temporalAddress ?? 'localhost:7233', connectTimeout: '5 seconds' });
     return new SessionsClient({
       temporal: new Client({ connection, namespace: options.namespace ?? 'default' }),
       pool: options.databaseUrl ? new Pool({ connectionString: options.databaseUrl, max: 4 }) : undefined,
@@ -487,8 +488,7 @@ function checkMessage(message: string | UserMessage): UserMessage & { id: string
 }
 
 function checkStart(start: StartOptions): ConversationInput {
-  const parsed = check(ConversationInput.omit({ snapshot: true }), start, 'invalid start options');
-  return parsed;
+  return check(ConversationInput.omit({ snapshot: true }), start, 'invalid start options');
 }
 
 /** Parses a value, or throws InvalidInputError with what is wrong (never a raw ZodError). */

@@ -130,6 +130,9 @@ export function replyText(items: Item[]): string {
   return '';
 }
 
+/** The project's own failure types: an activity failing with one of them keeps it, retried or not. */
+const KNOWN_FAILURE_TYPES = new Set<string>(Object.values(FailureType));
+
 /** The failure a caller should see for an error that ends an operation; undefined for bugs (they retry the task). */
 export function callerFailure(error: unknown): { type: string; message: string } | undefined {
   if (error instanceof ApplicationFailure) {
@@ -137,8 +140,7 @@ export function callerFailure(error: unknown): { type: string; message: string }
   }
   if (!(error instanceof ActivityFailure)) return undefined;
   const cause = error.cause;
-  const known = Object.values(FailureType) as string[];
-  if (cause instanceof ApplicationFailure && cause.type && (cause.nonRetryable || known.includes(cause.type))) {
+  if (cause instanceof ApplicationFailure && cause.type && (cause.nonRetryable || KNOWN_FAILURE_TYPES.has(cause.type))) {
     return { type: cause.type, message: cause.message };
   }
   const reason = cause?.message ?? error.message;

@@ -17,12 +17,12 @@ export interface CommandInput {
   positionals: string[];
 }
 
-/** Connects what a command needs: Temporal (lazily), and Postgres when `needsDatabase`. */
+/** Connects what a command needs: Temporal (lazily, so `history` never dials it) and Postgres. */
 async function withClient<T>(needs: { database: boolean; temporal: boolean }, run: (client: SessionsClient) => Promise<T>): Promise<T> {
   const config = loadConfig();
   const endpoints = await knownEndpoints(config);
   const client = await SessionsClient.connect({
-    temporalAddress: needs.temporal ? requireTemporal(endpoints) : (endpoints.temporalAddress ?? '127.0.0.1:7233'),
+    temporalAddress: needs.temporal ? requireTemporal(endpoints) : endpoints.temporalAddress,
     databaseUrl: needs.database ? requireDatabase(endpoints) : endpoints.databaseUrl,
     namespace: config.namespace,
     taskQueue: config.taskQueue,
