@@ -1,8 +1,9 @@
 /**
  * Sessions without end: on a dev server whose per-run limits are lowered (a rollover suggested after
  * 60 events, at most 40 updates a run), several clients send concurrently through many rollovers.
- * Every message is answered exactly once, the projection has no seq gaps, retries of old ids are
- * answered from what the session remembers, and every run's history replays.
+ * Every message is answered exactly once, reads never fail while runs roll over, the projection has
+ * no seq gaps, retries of old ids are answered from what the session remembers, and every run's
+ * history replays.
  */
 import { Client, Connection } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
@@ -24,7 +25,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-test('four concurrent clients, 100 messages and signals through many rollovers: each answered once, no gaps', async () => {
+test('four concurrent clients, 100 messages and signals through many rollovers: each answered once, no gaps, reads never fail', async () => {
   const session = 'rollover:many-clients';
   await stack.client.send(session, { id: 'start', text: 'My name is Rita.' }, { context: { n: 0 }, settings: { window: { maxItems: 500 } } });
   const clients = 4;
@@ -39,12 +40,22 @@ test('four concurrent clients, 100 messages and signals through many rollovers: 
       return results;
     })(),
   );
+  let sending = true;
+  const readErrors: string[] = [];
+  const reader = (async () => {
+    while (sending) {
+      await stack.client.status(session).catch((error: Error) => readErrors.push(`${error.name}: ${error.message}`));
+    }
+  })();
   const patches = (async () => {
     for (let index = 1; index <= 5; index += 1) await stack.client.updateContext(session, { [`patch${index}`]: index });
   })();
   const results = (await Promise.all([...sent, patches]))
     .filter((entry): entry is TurnResult[] => Array.isArray(entry))
     .flat();
+  sending = false;
+  await reader;
+  expect(readErrors).toEqual([]);
 
   expect(results).toHaveLength(clients * perClient);
   for (const result of results) expect(result.reply).toContain(result.messageId.replace(/^c(\d+)-(\d+)$/, 'client $1 message $2'));

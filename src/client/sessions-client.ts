@@ -354,60 +354,57 @@ export class SessionsClient {
    * Runs an update until it has an outcome: waits up to `workerWaitMs` for a worker to accept it
    * (then says no worker is there), and retries Temporal's passing refusals with the same id.
    */
-  private async update<Result, Args>(
+  private update<Result, Args>(
     sessionId: string,
     update: UpdateDefinition<Result, [Args]>,
     args: Args,
     updateId: string,
     start?: () => WithStartWorkflowOperation<typeof conversationType>,
   ): Promise<Result> {
+    return this.untilTaken(sessionId, updateId, async () => {
+      const options = { args: [args] as [Args], updateId, waitForStage: WorkflowUpdateStage.ACCEPTED };
+      const accepted = await this.temporal.withDeadline(Date.now() + this.workerWaitMs, () =>
+        start
+          ? this.temporal.workflow.startUpdateWithStart(update, { ...options, startWorkflowOperation: start() })
+          : this.temporal.workflow.getHandle(sessionId).startUpdate(update, options),
+      );
+      return accepted.result();
+    });
+  }
+
+  /** Runs a query, retrying Temporal's passing refusals (a run that has just continued as new, for one). */
+  private query<T>(sessionId: string, read: (handle: WorkflowHandle) => Promise<T>): Promise<T> {
+    const handle = this.temporalHandle(sessionId);
+    return this.untilTaken(handle.workflowId, undefined, () => this.temporal.withDeadline(Date.now() + this.workerWaitMs, () => read(handle)));
+  }
+
+  /**
+   * Calls `attempt` until it succeeds. When no worker takes the call within `workerWaitMs`, it says so
+   * unless a worker polls; Temporal's passing refusals are retried with backoff; after `retryForMs`
+   * without success, the session is reported as taking nothing. Anything else is translated at once.
+   */
+  private async untilTaken<T>(sessionId: string, operationId: string | undefined, attempt: () => Promise<T>): Promise<T> {
     const giveUpAt = Date.now() + this.retryForMs;
-    for (let attempt = 0; ; attempt++) {
+    for (let tries = 0; ; tries++) {
       try {
-        const accepted = await this.temporal.withDeadline(Date.now() + this.workerWaitMs, () =>
-          start
-            ? this.temporal.workflow.startUpdateWithStart(update, {
-                args: [args],
-                updateId,
-                waitForStage: WorkflowUpdateStage.ACCEPTED,
-                startWorkflowOperation: start(),
-              })
-            : this.temporal.workflow.getHandle(sessionId).startUpdate(update, {
-                args: [args],
-                updateId,
-                waitForStage: WorkflowUpdateStage.ACCEPTED,
-              }),
-        );
-        return await accepted.result();
+        return await attempt();
       } catch (error) {
-        if (isDeadline(error)) await this.requireLiveWorker(sessionId, updateId);
+        if (isDeadline(error)) await this.requireLiveWorker(sessionId, operationId);
         else if (!isRetryableRefusal(error)) throw await this.translate(error, sessionId);
-        if (Date.now() > giveUpAt) throw this.notProgressing(sessionId, updateId, error);
-        await sleep(Math.min(25 * 2 ** attempt, 1_000) * (0.5 + Math.random()));
+        if (Date.now() > giveUpAt) throw this.notProgressing(sessionId, operationId, error);
+        await sleep(Math.min(25 * 2 ** tries, 1_000) * (0.5 + Math.random()));
       }
     }
   }
 
-  /** The error for an operation no run took within `retryForMs` although workers poll. */
-  private notProgressing(sessionId: string, operationId: string, cause: unknown): BackendUnavailableError {
+  /** The error for a call no run took within `retryForMs` although workers poll. */
+  private notProgressing(sessionId: string, operationId: string | undefined, cause: unknown): BackendUnavailableError {
+    const retry = operationId ? `, then retry with the same id (${operationId})` : '';
     return new BackendUnavailableError(
-      `the session "${sessionId}" took no operation for ${Math.round(this.retryForMs / 1000)} s although workers poll; ` +
-        `check the worker's logs (a workflow task may be failing), then retry with the same id (${operationId})`,
+      `the session "${sessionId}" took no call for ${Math.round(this.retryForMs / 1000)} s although workers poll; ` +
+        `check the worker's logs (a workflow task may be failing)${retry}`,
       { cause },
     );
-  }
-
-  /** Runs a query, telling the caller within seconds when no worker answers. */
-  private async query<T>(sessionId: string, read: (handle: WorkflowHandle) => Promise<T>): Promise<T> {
-    const handle = this.temporalHandle(sessionId);
-    for (;;) {
-      try {
-        return await this.temporal.withDeadline(Date.now() + this.workerWaitMs, () => read(handle));
-      } catch (error) {
-        if (!isDeadline(error)) throw await this.translate(error, handle.workflowId);
-        await this.requireLiveWorker(sessionId);
-      }
-    }
   }
 
   /** Throws WorkerUnavailableError unless a worker has polled the task queue within the last minute or so. */
