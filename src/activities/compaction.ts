@@ -8,17 +8,16 @@ import { COMPACTION_INSTRUCTIONS } from '../shared/compaction';
 import { FailureType } from '../shared/failures';
 import type { Item } from '../shared/schemas';
 import { parseActivityInput } from './activity-input';
-import { completeChat, requireAgent, type ModelDependencies } from './model';
+import { completeChat, type ModelDependencies } from './model';
 import { readWindow } from './model-window';
 
 /** Creates the `summarize` activity. */
 export function createSummarize(deps: ModelDependencies) {
   return async function summarize(rawInput: SummarizeInput): Promise<SummarizeResult> {
     const input = parseActivityInput(SummarizeInput, rawInput, 'summarize');
-    const agent = requireAgent(deps.agents, input.agent);
     const items = await readWindow(deps.pool, input.sessionId, input.window);
     const reply = await completeChat(deps.openai, {
-      model: input.model ?? agent.model ?? deps.defaultModel,
+      model: input.model ?? deps.agents.find(input.agent || deps.agents.defaultAgent)?.model ?? deps.defaultModel,
       messages: [
         { role: 'system', content: COMPACTION_INSTRUCTIONS },
         { role: 'user', content: transcript(items) },

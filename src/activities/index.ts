@@ -2,20 +2,19 @@
 import type { Client } from '@temporalio/client';
 import type OpenAI from 'openai';
 import type { Pool } from 'pg';
-import type { AgentRegistry } from '../shared/agent';
+import type { AgentRegistry } from '../agents';
 import { createSummarize } from './compaction';
 import type { InputCallbacks } from './input-callbacks';
 import { createCallModel } from './model';
 import { createProjectionActivities } from './projection';
 import { createRetentionActivities } from './retention';
-import { createCallTool, type ImplementedTool } from './tools/registry';
+import { createCallTool } from './tools';
 
-/** What the activities need: the model client, the projection's pool, the agents, tools and input callbacks. */
+/** What the activities need: the model client, the projection's pool, the agents and input callbacks. */
 export interface ActivityDependencies {
   openai: OpenAI;
   pool: Pool;
   agents: AgentRegistry;
-  tools: ImplementedTool[];
   inputCallbacks: InputCallbacks;
   defaultModel: string;
   /** The worker's Temporal client, made on first use (retention deletes sessions through it). */
@@ -27,7 +26,7 @@ export function createActivities(deps: ActivityDependencies) {
   return {
     callModel: createCallModel(deps),
     summarize: createSummarize(deps),
-    callTool: createCallTool(deps.agents, deps.tools),
+    callTool: createCallTool(deps.agents),
     ...createProjectionActivities(deps.pool),
     ...createRetentionActivities(deps.pool, deps.temporal),
   };

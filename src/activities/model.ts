@@ -7,9 +7,9 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type OpenAI from 'openai';
 import type { Pool } from 'pg';
-import { z } from 'zod';
-import type { Agent, AgentRegistry, ModelSettings, ToolSpec } from '../shared/agent';
-import { ModelCallInput, type ModelCallResult } from '../shared/activity-io';
+import type { AgentRegistry, RunnableAgent, RunnableHandoff, RunnableTool } from '../agents';
+import type { ModelSettings } from '../shared/agent';
+import { ModelCallInput, type CallPlan, type ModelCallResult } from '../shared/activity-io';
 import { FailureType } from '../shared/failures';
 import { describeIssues, type Item, type Usage } from '../shared/schemas';
 import { repairJson } from '../shared/text';
@@ -32,10 +32,16 @@ export interface ModelDependencies {
 /** How often a waiting model call tells Temporal it is alive. */
 const HEARTBEAT_INTERVAL_MS = 2_000;
 
-/** The agent with this name, or a non-retryable failure that says to deploy it. */
-export function requireAgent(agents: AgentRegistry, name: string): Agent {
-  const agent = agents.find(name);
-  if (!agent) throw ApplicationFailure.nonRetryable(`this worker has no agent named "${name}"`, FailureType.UnknownAgentOrTool);
+/** The agent with this name (the default agent for an empty name), or a non-retryable failure that says to deploy it. */
+function requireAgent(agents: AgentRegistry, name: string): RunnableAgent {
+  const agent = agents.find(name || agents.defaultAgent);
+  if (!agent) {
+    throw ApplicationFailure.nonRetryable(
+      `this worker has no agent named "${name}" (it serves ${agents.names.map((known) => `"${known}"`).join(', ')}); ` +
+        'name one of them, or deploy a worker that registers it',
+      FailureType.UnknownAgentOrTool,
+    );
+  }
   return agent;
 }
 
@@ -78,21 +84,45 @@ export function createCallModel(deps: ModelDependencies) {
   return async function callModel(rawInput: ModelCallInput): Promise<ModelCallResult> {
     const input = parseActivityInput(ModelCallInput, rawInput, 'callModel');
     const agent = requireAgent(deps.agents, input.agent);
-    const history = await readWindow(deps.pool, input.sessionId, input.window);
+    const run = { sessionId: input.sessionId, agent: agent.name };
+    const [instructions, history] = await Promise.all([
+      agent.instructions(structuredClone(input.context), run),
+      readWindow(deps.pool, input.sessionId, input.window),
+    ]);
     const items = await applyInputCallback(deps.inputCallbacks, input.inputCallback, history, input.turnItems);
-    return completeChat(deps.openai, {
+    const tools = [...agent.tools.map(toChatTool), ...agent.handoffs.map(handoffChatTool)];
+    const reply = await completeChat(deps.openai, {
       model: agent.model ?? deps.defaultModel,
-      messages: toChatMessages(input.instructions, items),
-      ...(agent.tools.length > 0 ? { tools: agent.tools.map(toChatTool) } : {}),
+      messages: toChatMessages(instructions, items),
+      ...(tools.length > 0 ? { tools } : {}),
       ...modelSettings(agent.settings),
     });
+    return { ...reply, agent: agent.name, maxModelCalls: agent.maxModelCalls, calls: planCalls(agent, reply.items) };
   };
 }
 
-/** A tool as the Chat Completions API declares it, its parameters as JSON schema. */
-function toChatTool(tool: ToolSpec): OpenAI.Chat.Completions.ChatCompletionFunctionTool {
-  const { $schema: _ignored, ...parameters } = z.toJSONSchema(tool.parameters) as Record<string, unknown>;
-  return { type: 'function', function: { name: tool.name, description: tool.description, parameters } };
+/** What each function call of a reply is: a handoff to the agent its tool names, or a tool call. */
+function planCalls(agent: RunnableAgent, items: Item[]): Record<string, CallPlan> {
+  const plans: Record<string, CallPlan> = {};
+  for (const item of items) {
+    if (item.type !== 'function_call') continue;
+    const handoff = agent.handoffs.find((candidate) => candidate.toolName === item.name);
+    plans[item.call_id] = handoff ? { kind: 'handoff', target: handoff.target } : { kind: 'tool' };
+  }
+  return plans;
+}
+
+/** A tool as the Chat Completions API declares it. */
+function toChatTool(tool: RunnableTool): OpenAI.Chat.Completions.ChatCompletionFunctionTool {
+  return { type: 'function', function: { name: tool.name, description: tool.description, parameters: tool.parameters } };
+}
+
+/** A handoff as the tool the model calls to hand the conversation over. */
+function handoffChatTool(handoff: RunnableHandoff): OpenAI.Chat.Completions.ChatCompletionFunctionTool {
+  return {
+    type: 'function',
+    function: { name: handoff.toolName, description: handoff.description, parameters: { type: 'object', properties: {}, additionalProperties: false } },
+  };
 }
 
 /** The request fields for an agent's model settings. */

@@ -1,6 +1,5 @@
-/** The agents this worker serves. A new session starts with the first one. */
-import { AgentRegistry } from '../shared/agent';
-import { supportAgent } from './support';
-
-/** Every agent the conversation workflow can run, by name. */
-export const agents = new AgentRegistry([supportAgent]);
+/** Declaring agents and tools, and the registry a worker serves them from. */
+export { defineAgent, defineTool, type AgentDefinition, type AnyTool, type Instructions, type RunContext, type ToolDefinition } from './define';
+export { AgentRegistry, type RegisteredAgent, type ToolImplementations } from './registry';
+export type { ToolImplementation } from './from-definition';
+export type { RunInfo, RunnableAgent, RunnableHandoff, RunnableTool } from './runnable';

@@ -59,6 +59,7 @@ import {
   type CompactionResult,
   type Item,
   type JsonObject,
+  AgentName,
   OperationId,
   ReplaceSuffixArgs,
   SessionId,
@@ -485,7 +486,7 @@ function checkMessage(message: string | UserMessage): UserMessage & { id: string
 }
 
 function checkStart(start: StartOptions): ConversationInput {
-  return check(ConversationInput.omit({ snapshot: true }), start, 'invalid start options');
+  return check(ConversationInput.omit({ snapshot: true }).extend({ agent: AgentName.optional() }), start, 'invalid start options');
 }
 
 /** Parses a value, or throws InvalidInputError with what is wrong (never a raw ZodError). */

@@ -23,11 +23,15 @@ export const ItemWindow = z.object({
 });
 export type ItemWindow = z.infer<typeof ItemWindow>;
 
-/** One model call: the agent, its instructions for this context, the window and the turn's own items. */
+/**
+ * One model call: the agent (empty: the worker's default), the session's context, the window and the
+ * turn's own items. The worker's activity resolves the agent's instructions and tools from its registry,
+ * so no agent code lives in the workflow.
+ */
 export const ModelCallInput = z.object({
   sessionId: WorkflowSessionId,
   agent: z.string(),
-  instructions: z.string(),
+  context: JsonObject,
   window: ItemWindow,
   turnItems: z.array(Item),
   /** A session input callback registered with the worker, applied to (window, turn items). */
@@ -35,10 +39,24 @@ export const ModelCallInput = z.object({
 });
 export type ModelCallInput = z.infer<typeof ModelCallInput>;
 
-/** What the model answered: an assistant message and/or function calls, and the tokens it used. */
+/** What the workflow must decide for one function call: run the tool, or switch to another agent. */
+export const CallPlan = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('tool') }),
+  z.object({ kind: z.literal('handoff'), target: z.string().min(1) }),
+]);
+export type CallPlan = z.infer<typeof CallPlan>;
+
+/**
+ * What the model answered: an assistant message and/or function calls, the tokens it used, the agent
+ * that answered (by its registered name) and its limits, and what each function call is (by call id).
+ * Histories recorded before agents moved to the worker have items and usage only.
+ */
 export const ModelCallResult = z.object({
   items: z.array(Item).min(1),
   usage: Usage,
+  agent: z.string().optional(),
+  maxModelCalls: z.number().int().positive().optional(),
+  calls: z.record(z.string(), CallPlan).optional(),
 });
 export type ModelCallResult = z.infer<typeof ModelCallResult>;
 

@@ -15,6 +15,9 @@ export const MAX_ID_LENGTH = 200;
 /** Longest session id. */
 export const MAX_SESSION_ID_LENGTH = 200;
 
+/** The longest agent name. */
+export const MAX_AGENT_NAME_LENGTH = 100;
+
 /** Largest context as JSON, in UTF-8 bytes: it is carried across every continue-as-new. */
 export const MAX_CONTEXT_BYTES = 256 * 1024;
 

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import {
   DEFAULT_WINDOW_ITEMS,
+  MAX_AGENT_NAME_LENGTH,
   MAX_CALL_ID_LENGTH,
   MAX_CONTEXT_BYTES,
   MAX_ID_LENGTH,
@@ -40,6 +41,15 @@ export const SessionId = z
   .regex(/^[^\s\p{Cc}]+$/u, 'a session id must not contain whitespace or control characters')
   .pipe(StorableText);
 export type SessionId = z.infer<typeof SessionId>;
+
+/** An agent's name: what items record, handoffs target and a message may ask for. */
+export const AgentName = z
+  .string({ error: 'an agent name must be a string' })
+  .min(1, 'an agent name must not be empty')
+  .max(MAX_AGENT_NAME_LENGTH, `an agent name must be at most ${MAX_AGENT_NAME_LENGTH} characters`)
+  .regex(/^[^\p{Cc}]+$/u, 'an agent name must not contain control characters')
+  .pipe(StorableText);
+export type AgentName = z.infer<typeof AgentName>;
 
 /** An operation id (a message id, for instance): what makes a retried call idempotent. */
 export const OperationId = StorableText.min(1, 'id must not be empty').max(MAX_ID_LENGTH, `id must be at most ${MAX_ID_LENGTH} characters`);
@@ -118,6 +128,8 @@ export const UserMessage = z
       .pipe(StorableText)
       .optional(),
     input: z.array(UserInputItem).min(1).max(MAX_INPUT_ITEMS).optional(),
+    /** The agent that should answer (it stays the active agent); the active agent when absent. */
+    agent: AgentName.optional(),
   })
   .strict()
   .superRefine((message, ctx) => {

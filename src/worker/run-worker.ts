@@ -5,8 +5,7 @@ import OpenAI from 'openai';
 import type { Pool } from 'pg';
 import { createActivities } from '../activities';
 import type { InputCallbacks } from '../activities/input-callbacks';
-import { supportTools } from '../activities/tools/support';
-import { agents } from '../agents';
+import { AgentRegistry, type RegisteredAgent, type ToolImplementations } from '../agents';
 import { openProjectionPool } from '../postgres/pool';
 import { BackendUnavailableError } from '../shared/errors';
 
@@ -33,6 +32,13 @@ export interface WorkerSettings {
   taskQueue: string;
   databaseUrl: string;
   model: ModelEndpoint;
+  /**
+   * The agents this worker serves (declared with `defineAgent`, or `@openai/agents` Agents); the first
+   * answers new sessions. Agents their handoffs lead to are registered with them.
+   */
+  agents: RegisteredAgent[];
+  /** Code for tools declared without `execute`, by tool name. */
+  tools?: ToolImplementations;
   /** Session input callbacks by name, for sessions whose settings name one. */
   inputCallbacks?: InputCallbacks;
   /** A pre-built workflow bundle (tests build it once); bundled from src/workflows when absent. */
@@ -58,6 +64,7 @@ export interface RunningWorker {
 
 /** Starts a worker on `pool` (or on a pool of its own to `databaseUrl`); it runs until `stop()`. */
 export async function startWorker(settings: WorkerSettings, pool?: Pool): Promise<RunningWorker> {
+  const agents = new AgentRegistry(settings.agents, settings.tools);
   installQuietRuntime();
   const projectionPool = pool ?? (await openProjectionPool(settings.databaseUrl));
   const closeOwnPool = async () => {
@@ -101,7 +108,6 @@ export async function startWorker(settings: WorkerSettings, pool?: Pool): Promis
         openai,
         pool: projectionPool,
         agents,
-        tools: supportTools,
         inputCallbacks: settings.inputCallbacks ?? {},
         defaultModel: settings.model.defaultModel,
         temporal,

@@ -4,8 +4,8 @@
  * all: if it fails, the session is as it was before the message.
  */
 import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
-import type { AgentRegistry } from '../shared/agent';
-import { resolveInstructions } from '../shared/agent';
+import type { CallPlan } from '../shared/activity-io';
+import { handoffOutput } from '../shared/agent';
 import { FailureType } from '../shared/failures';
 import { DEFAULT_MAX_MODEL_CALLS, MAX_TURN_BYTES } from '../shared/limits';
 import { utf8Length, type FunctionCallItem, type Item, type JsonObject, type SessionItem, type TurnResult, type UserMessage } from '../shared/schemas';
@@ -15,8 +15,8 @@ import type { SessionState } from './session-state';
 import { addUsage, emptyUsage } from './session-state';
 
 /** Runs the turn of one message against the session state; throws an ApplicationFailure when it fails. */
-export async function runTurn(state: SessionState, messageId: string, message: UserMessage, agents: AgentRegistry): Promise<TurnResult> {
-  return new TurnDraft(state).run(messageId, message, agents);
+export async function runTurn(state: SessionState, messageId: string, message: UserMessage): Promise<TurnResult> {
+  return new TurnDraft(state).run(messageId, message);
 }
 
 /** The items, context and agent of a turn in progress, committed to the session only at its end. */
@@ -31,37 +31,63 @@ class TurnDraft {
     this.agent = state.agent;
   }
 
-  async run(messageId: string, message: UserMessage, agents: AgentRegistry): Promise<TurnResult> {
+  async run(messageId: string, message: UserMessage): Promise<TurnResult> {
+    if (message.agent) this.agent = message.agent;
     for (const item of userItems(message)) this.append(item);
-    const definition = agents.find(this.agent);
-    if (!definition) {
-      throw ApplicationFailure.nonRetryable(
-        `this worker has no agent named "${this.agent}"; deploy a worker that registers it`,
-        FailureType.UnknownAgentOrTool,
-      );
-    }
-    const maxCalls = definition.maxModelCalls ?? DEFAULT_MAX_MODEL_CALLS;
     const window = this.state.view.window();
+    let maxCalls = DEFAULT_MAX_MODEL_CALLS;
     for (let call = 0; call < maxCalls; call++) {
       const response = await model.callModel({
         sessionId: this.state.sessionId,
         agent: this.agent,
-        instructions: resolveInstructions(definition, this.context),
+        context: this.context,
         window,
         turnItems: this.items.map((entry) => entry.item),
         inputCallback: this.state.settings.inputCallback,
       });
+      if (response.agent) this.answeredBy(response.agent);
+      maxCalls = response.maxModelCalls ?? maxCalls;
       this.usage = addUsage(this.usage, response.usage);
       for (const item of response.items) this.append(item);
       const calls = response.items.filter((item): item is FunctionCallItem => item.type === 'function_call');
       if (calls.length === 0) return this.commit(messageId, replyText(response.items));
-      for (const functionCall of calls) await this.runTool(functionCall);
+      await this.runCalls(calls, response.calls ?? {});
     }
     throw ApplicationFailure.nonRetryable(
       `the agent "${this.agent}" called the model ${maxCalls} times without a final answer; ` +
         'rephrase the message or raise the agent\'s maxModelCalls',
       FailureType.MaxTurnsExceeded,
     );
+  }
+
+  /**
+   * Records the agent the worker resolved: a session that started without naming one learns its
+   * default agent's name at the first model call, and the items drafted so far are relabelled.
+   */
+  private answeredBy(agent: string): void {
+    if (this.agent === '') for (const entry of this.items) entry.agent = agent;
+    this.agent = agent;
+  }
+
+  /**
+   * Runs a reply's function calls in order: tools through the tool activity, the first handoff by
+   * switching the active agent (later items are the new agent's); a second handoff in the same reply
+   * is answered, not followed, as the Agents SDK does.
+   */
+  private async runCalls(calls: FunctionCallItem[], plans: Record<string, CallPlan>): Promise<void> {
+    let handedOffTo: string | undefined;
+    for (const functionCall of calls) {
+      const plan = plans[functionCall.call_id] ?? { kind: 'tool' };
+      if (plan.kind === 'tool') {
+        await this.runTool(functionCall);
+      } else if (handedOffTo === undefined) {
+        handedOffTo = plan.target;
+        this.append({ type: 'function_call_output', call_id: functionCall.call_id, output: handoffOutput(plan.target) });
+      } else {
+        this.append({ type: 'function_call_output', call_id: functionCall.call_id, output: 'Multiple handoffs detected, ignoring this one.' });
+      }
+    }
+    if (handedOffTo !== undefined) this.agent = handedOffTo;
   }
 
   private async runTool(functionCall: FunctionCallItem): Promise<void> {

@@ -18,7 +18,6 @@ import {
 } from '@temporalio/workflow';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { z } from 'zod';
-import { agents } from '../agents';
 import { FailureType } from '../shared/failures';
 import {
   addItemsUpdate,
@@ -126,7 +125,7 @@ export async function conversation(input?: ConversationInput): Promise<Conversat
     const next = state.queue.shift();
     if (next) {
       state.running = next;
-      await runOperation(state, next, agents);
+      await runOperation(state, next);
       state.running = undefined;
     }
     if (state.ended && state.queue.length === 0) {
@@ -143,13 +142,11 @@ function startingState(input: ConversationInput | undefined): SessionState {
   if (!parsed.success) {
     if (input?.snapshot !== undefined) throw new Error(`the carried snapshot is invalid: ${describeIssues(parsed.error)}`);
     log.warn('ignored bad start input; the session starts with defaults', { reason: describeIssues(parsed.error) });
-    return SessionState.start(sessionId, {}, agents.defaultAgent, SessionSettings.parse({}));
+    return SessionState.start(sessionId, {}, '', SessionSettings.parse({}));
   }
   const { snapshot, agent, context, settings } = parsed.data;
   if (snapshot) return SessionState.resume(sessionId, snapshot);
-  const known = agent === undefined || agents.find(agent) !== undefined;
-  if (!known) log.warn('unknown start agent; the session starts with the default agent', { agent });
-  return SessionState.start(sessionId, context, known && agent ? agent : agents.defaultAgent, settings ?? SessionSettings.parse({}));
+  return SessionState.start(sessionId, context, agent ?? '', settings ?? SessionSettings.parse({}));
 }
 
 /** The failure for a retried operation whose outcome cannot be given again. */

@@ -4,7 +4,6 @@
  * so a caller that gets an answer reads its own write; a failed operation changes nothing.
  */
 import { ApplicationFailure, log, workflowInfo } from '@temporalio/workflow';
-import type { AgentRegistry } from '../shared/agent';
 import { SUMMARY_PREFIX } from '../shared/compaction';
 import { FailureType } from '../shared/failures';
 import type { Operation, RememberedOutcome } from '../shared/session-snapshot';
@@ -15,14 +14,14 @@ import { callerFailure, runTurn } from './agent-loop';
 import { emptyUsage, type OperationOutcome, type SessionState } from './session-state';
 
 /** Runs one operation and settles it in the state (its outcome, full and compact). */
-export async function runOperation(state: SessionState, operation: Operation, agents: AgentRegistry): Promise<void> {
+export async function runOperation(state: SessionState, operation: Operation): Promise<void> {
   const refusal = state.ended ? state.unavailable() : undefined;
   if (refusal) {
     settleFailure(state, operation.id, refusal);
     return;
   }
   try {
-    const outcome = await perform(state, operation, agents);
+    const outcome = await perform(state, operation);
     state.settle(operation.id, { ok: true, value: outcome.value }, outcome.compact);
   } catch (error) {
     const failure = callerFailure(error);
@@ -41,12 +40,11 @@ function settleFailure(state: SessionState, id: string, failure: { type: string;
 async function perform(
   state: SessionState,
   operation: Operation,
-  agents: AgentRegistry,
 ): Promise<{ value: unknown; compact: RememberedOutcome }> {
   const { id } = operation;
   switch (operation.kind) {
     case 'message': {
-      const result = await runTurn(state, id, operation.message, agents);
+      const result = await runTurn(state, id, operation.message);
       return { value: result, compact: itemsOutcome(id, result.agent, result.items, result.usage) };
     }
     case 'add': {

@@ -9,6 +9,8 @@ import { startOfflineModel, type OfflineModel } from '../../src/offline-model/se
 import { OFFLINE_MODEL_ID } from '../../src/offline-model/wire';
 import { installQuietRuntime, startWorker, WORKFLOWS_PATH, type RunningWorker } from '../../src/worker/run-worker';
 import type { InputCallbacks } from '../../src/activities/input-callbacks';
+import type { RegisteredAgent } from '../../src/agents';
+import { supportAgent } from '../../src/dev/demo-agent';
 import { createTestDatabase, type TestDatabase } from './database';
 
 /** Everything an integration test talks to. */
@@ -40,6 +42,8 @@ export interface TestStackOptions {
   dynamicConfig?: Record<string, string | number | boolean>;
   /** Session input callbacks the workers register. */
   inputCallbacks?: InputCallbacks;
+  /** The agents the workers serve (the demo support agent when absent). */
+  agents?: RegisteredAgent[];
 }
 
 /** Starts the stack with one worker running. */
@@ -69,6 +73,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
         model: { baseURL: model.baseURL, apiKey: 'offline', defaultModel: OFFLINE_MODEL_ID, timeoutMs: workerOptions.modelTimeoutMs },
         workflowBundle: bundle,
         inputCallbacks: options.inputCallbacks,
+        agents: options.agents ?? [supportAgent],
       },
       db.pool,
     );

@@ -1,71 +1,89 @@
-/** Declaring agents and tools, and finding them by name in the registry a worker serves. */
+/** Declaring agents and tools, and the registry a worker runs them from. */
 import { z } from 'zod';
-import { supportAgent } from '../../src/agents/support';
-import { type Agent, AgentRegistry, defineTool, resolveInstructions } from '../../src/shared/agent';
+import { AgentRegistry, defineAgent, defineTool, type RunContext } from '../../src/agents';
+import { supportAgent } from '../../src/dev/demo-agent';
 
-const ping = defineTool({ name: 'ping', description: 'Answers pong.', parameters: z.object({}) });
+const run = { sessionId: 's1', agent: 'billing' };
+
 const refund = defineTool({
   name: 'issue_refund',
   description: 'Refunds an order.',
-  parameters: z.object({ order_id: z.string() }),
+  parameters: z.object({ order_id: z.string(), amount: z.number().positive() }),
+  execute: ({ order_id, amount }, { context }: RunContext<{ refunds?: string[] }>) => {
+    context.refunds = [...(context.refunds ?? []), order_id];
+    return { refunded: amount };
+  },
 });
-
-const billingAgent: Agent = { name: 'billing', instructions: 'You handle refunds.', tools: [refund] };
-const helperAgent: Agent = { name: 'helper', instructions: 'You help.', tools: [ping] };
+const billing = defineAgent({ name: 'billing', instructions: 'You handle refunds.', tools: [refund] });
+const triage = defineAgent({ name: 'triage', instructions: 'You route requests.', handoffs: [billing] });
 
 describe('AgentRegistry', () => {
-  test('makes the first agent the default for new sessions', () => {
-    expect(new AgentRegistry([billingAgent, helperAgent]).defaultAgent).toBe('billing');
-    expect(new AgentRegistry([helperAgent, billingAgent]).defaultAgent).toBe('helper');
+  test('makes the first agent the default, and registers the agents handoffs lead to', () => {
+    const registry = new AgentRegistry([triage]);
+    expect(registry.defaultAgent).toBe('triage');
+    expect(registry.names).toEqual(['triage', 'billing']);
+    expect(registry.find('triage')?.handoffs).toEqual([expect.objectContaining({ toolName: 'transfer_to_billing', target: 'billing' })]);
   });
 
-  test('refuses two agents with the same name', () => {
-    expect(() => new AgentRegistry([billingAgent, { ...helperAgent, name: 'billing' }])).toThrow(
-      'two agents are named "billing"',
-    );
+  test('accepts the same agent twice but refuses two different agents with one name', () => {
+    expect(new AgentRegistry([triage, billing]).names).toEqual(['triage', 'billing']);
+    expect(() => new AgentRegistry([billing, { ...triage, name: 'billing' }])).toThrow('two different agents are named "billing"');
   });
 
-  test('refuses an empty list of agents', () => {
+  test('refuses an empty list, a handoff to an agent it does not know, and code for an undeclared tool', () => {
     expect(() => new AgentRegistry([])).toThrow('at least one agent');
+    expect(() => new AgentRegistry([defineAgent({ name: 'a', instructions: 'x', handoffs: ['nobody'] })])).toThrow(
+      'the agent "a" hands off to "nobody", which is not registered with this worker',
+    );
+    expect(() => new AgentRegistry([billing], { issue_refnd: () => 'x' })).toThrow('no registered agent declares that tool');
   });
 
-  test('finds agents by name and answers undefined for an unknown one', () => {
-    const registry = new AgentRegistry([billingAgent, helperAgent]);
-    expect(registry.find('helper')).toBe(helperAgent);
-    expect(registry.find('nobody')).toBeUndefined();
-  });
-
-  test("findTool finds an agent's own tool but not another agent's", () => {
-    const registry = new AgentRegistry([billingAgent, helperAgent]);
-    expect(registry.findTool('billing', 'issue_refund')).toBe(refund);
-    expect(registry.findTool('helper', 'issue_refund')).toBeUndefined();
-    expect(registry.findTool('nobody', 'ping')).toBeUndefined();
+  test('refuses to start when a declared tool has no implementation, and takes one from the tools map', () => {
+    const declared = defineTool({ name: 'ping', description: 'Answers pong.', parameters: z.object({}) });
+    const agent = defineAgent({ name: 'helper', instructions: 'x', tools: [declared] });
+    expect(() => new AgentRegistry([agent])).toThrow('the tool "ping" of the agent "helper" has no implementation');
+    return expect(new AgentRegistry([agent], { ping: () => 'pong' }).find('helper')?.tools[0].invoke('{}', {}, run)).resolves.toBe('pong');
   });
 });
 
-describe('defineTool', () => {
-  test('refuses a name with spaces', () => {
-    expect(() => defineTool({ name: 'look up order', description: 'd', parameters: z.object({}) })).toThrow(
-      'tool name "look up order" must be 1-64 letters, digits, _ or -',
-    );
+describe('a declared tool, as the worker runs it', () => {
+  const tool = new AgentRegistry([billing]).find('billing')!.tools[0];
+
+  test('offers its zod parameters as JSON schema', () => {
+    expect(tool.parameters).toMatchObject({ type: 'object', required: ['order_id', 'amount'] });
+    expect(tool.parameters).not.toHaveProperty('$schema');
   });
 
-  test('refuses an empty name and one longer than 64 characters, but accepts 64', () => {
+  test('answers bad JSON and arguments its schema refuses with an error the model can read', async () => {
+    await expect(tool.invoke('{not json', {}, run)).resolves.toBe('Error: the arguments for issue_refund are not valid JSON.');
+    await expect(tool.invoke('{"order_id":"1","amount":-3}', {}, run)).resolves.toMatch(/^Error: invalid arguments for issue_refund: amount/);
+  });
+
+  test('sends a JSON result as JSON text, and changes the context it is given', async () => {
+    const context: Record<string, unknown> = { refunds: ['0'] };
+    await expect(tool.invoke('{"order_id":"7","amount":5}', context, run)).resolves.toBe('{"refunded":5}');
+    expect(context).toEqual({ refunds: ['0', '7'] });
+  });
+});
+
+describe('instructions', () => {
+  test('are computed from the context, and may be async', async () => {
+    const support = new AgentRegistry([supportAgent]).find('support')!;
+    await expect(support.instructions({ tier: 'enterprise' }, run)).resolves.toContain('priority line');
+    await expect(support.instructions({ tier: 'free' }, run)).resolves.not.toContain('priority line');
+    const later = defineAgent<{ name: string }>({ name: 'later', instructions: async ({ context }) => `Greet ${context.name}.` });
+    await expect(new AgentRegistry([later]).find('later')!.instructions({ name: 'Ada' }, run)).resolves.toBe('Greet Ada.');
+  });
+});
+
+describe('defineTool and defineAgent', () => {
+  test('refuse a tool name the model API would refuse, and an agent name with control characters', () => {
     const tool = (name: string) => () => defineTool({ name, description: 'd', parameters: z.object({}) });
+    expect(tool('look up order')).toThrow('tool name "look up order" must be 1-64 letters, digits, _ or -');
     expect(tool('')).toThrow();
     expect(tool('a'.repeat(65))).toThrow();
     expect(tool('a'.repeat(64))).not.toThrow();
-  });
-});
-
-describe('resolveInstructions', () => {
-  test('gives string instructions as they are', () => {
-    expect(resolveInstructions(billingAgent, { tier: 'enterprise' })).toBe('You handle refunds.');
-  });
-
-  test("computes the support agent's instructions from the context", () => {
-    expect(resolveInstructions(supportAgent, { tier: 'enterprise' })).toContain('priority line');
-    expect(resolveInstructions(supportAgent, { tier: 'free' })).not.toContain('priority line');
-    expect(resolveInstructions(supportAgent, {})).toContain('lookup_order');
+    expect(() => defineAgent({ name: 'bad\nname', instructions: 'x' })).toThrow('must not contain control characters');
+    expect(() => defineAgent({ name: 'Billing agent', instructions: 'x' })).not.toThrow();
   });
 });

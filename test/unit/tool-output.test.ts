@@ -1,5 +1,5 @@
 /** What a tool's output becomes before it enters the session. */
-import { capOutput } from '../../src/activities/tools/registry';
+import { capOutput } from '../../src/activities/tools';
 import { MAX_TOOL_OUTPUT_CHARS } from '../../src/shared/limits';
 
 describe('tool output', () => {

@@ -6,8 +6,9 @@ import { parseCommandLine } from './options';
 
 const USAGE = `usage: npx agent-sessions <command> [options]
 
-  send --session ID [--id ID] [--json] [--context JSON] [--settings JSON] TEXT
-                                 send a message, print the reply (--id makes a retry safe)
+  send --session ID [--id ID] [--agent NAME] [--json] [--context JSON] [--settings JSON] TEXT
+                                 send a message, print the reply (--id makes a retry safe;
+                                 --agent: the agent that answers, and stays active)
   history --session ID [--limit N] [--json]
                                  print the items from the Postgres projection (no Temporal needed)
   context --session ID           print the session's context
@@ -21,8 +22,9 @@ const USAGE = `usage: npx agent-sessions <command> [options]
                                  print the settings, after changing those given
   retention --older-than-days N [--schedule]
                                  delete sessions idle for N days, now or daily (a Temporal Schedule)
-  worker                         run a worker (TEMPORAL_ADDRESS, DATABASE_URL)
-  dev                            start whatever is not configured, plus a worker
+  worker [--agents MODULE]       run a worker (TEMPORAL_ADDRESS, DATABASE_URL) serving the agents
+                                 MODULE exports (.js, .mjs or .ts); the demo agent without it
+  dev [--agents MODULE]          start whatever is not configured, plus a worker
   demo                           dev, after a short demo conversation
   migrate                        apply the SQL migrations to DATABASE_URL
 
@@ -51,9 +53,9 @@ export async function main(argv: string[]): Promise<void> {
       compact: () => compact(input),
       settings: () => settings(input),
       retention: () => retention(input),
-      worker: () => worker(),
-      dev: () => dev({ demo: false }),
-      demo: () => dev({ demo: true }),
+      worker: () => worker(input),
+      dev: () => dev(input, { demo: false }),
+      demo: () => dev(input, { demo: true }),
       migrate: () => migrate(),
     };
     const run = commands[command];

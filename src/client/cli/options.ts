@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { describeIssues, OperationId, SessionId } from '../../shared/schemas';
+import { AgentName, describeIssues, OperationId, SessionId } from '../../shared/schemas';
 import { InvalidInputError } from '../errors';
 
 /** Every option any command accepts; each command's schema says which it needs. */
@@ -15,6 +15,8 @@ const OPTION_SPEC = {
   settings: { type: 'string' },
   'older-than-days': { type: 'string' },
   schedule: { type: 'boolean', default: false },
+  agent: { type: 'string' },
+  agents: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -51,6 +53,7 @@ export const SendOptions = z.object({
   json: z.boolean(),
   context: JsonObjectOption('--context'),
   settings: JsonObjectOption('--settings'),
+  agent: AgentName.optional(),
 });
 export type SendOptions = z.infer<typeof SendOptions>;
 
@@ -71,6 +74,10 @@ export const RetentionOptions = z.object({
 });
 export type RetentionOptions = z.infer<typeof RetentionOptions>;
 
+/** Options of `worker`, `dev` and `demo`: the module that exports the user's agents. */
+export const WorkerOptions = z.object({ agents: z.string().min(1, '--agents needs a module path').optional() });
+export type WorkerOptions = z.infer<typeof WorkerOptions>;
+
 /** The parsed command line: the command, its positionals and raw options. */
 export function parseCommandLine(argv: string[]) {
   try {
@@ -86,7 +93,7 @@ export function parseCommandLine(argv: string[]) {
 export function checkOptions<Schema extends z.ZodType>(schema: Schema, raw: unknown): z.infer<Schema> {
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
-    throw new InvalidInputError(describeIssues(parsed.error).replace(/^(session|limit|context|settings|id): /, '--$1: '));
+    throw new InvalidInputError(describeIssues(parsed.error).replace(/^(session|limit|context|settings|id|agent|agents): /, '--$1: '));
   }
   return parsed.data;
 }

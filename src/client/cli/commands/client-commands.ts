@@ -43,7 +43,7 @@ function print(value: unknown): void {
 /** Sends a message, waits for the reply and prints it (`--json`: the whole result). */
 export async function send({ values, positionals }: CommandInput): Promise<void> {
   const options = checkOptions(SendOptions, { ...values, text: positionals.join(' ') });
-  const message = options.id ? { id: options.id, text: options.text } : options.text;
+  const message = { text: options.text, ...(options.id ? { id: options.id } : {}), ...(options.agent ? { agent: options.agent } : {}) };
   const result = await withClient(TEMPORAL, (client) => client.send(options.session, message, { context: options.context, settings: options.settings }));
   if (options.json) print(result);
   else console.log(result.reply);

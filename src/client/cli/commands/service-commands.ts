@@ -7,11 +7,13 @@ import { clearEndpoints, saveEndpoints } from '../../../dev/endpoints';
 import { startModelService } from '../../../dev/model-endpoint';
 import { startDevStack } from '../../../dev/stack';
 import { migrate as applyMigrations } from '../../../postgres/migrate';
+import { supportAgent } from '../../../dev/demo-agent';
+import { loadAgentsModule, type AgentsModule } from '../../../worker/agents-module';
 import { installQuietRuntime, startWorker, type RunningWorker, type WorkerSettings } from '../../../worker/run-worker';
 import { InvalidInputError } from '../../errors';
 import { SessionsClient } from '../../sessions-client';
 import { knownEndpoints, requireDatabase, requireTemporal } from '../endpoints';
-import { checkOptions, RetentionOptions } from '../options';
+import { checkOptions, RetentionOptions, WorkerOptions } from '../options';
 import type { CommandInput } from './client-commands';
 
 const say = (line: string) => console.log(line);
@@ -24,8 +26,16 @@ function untilInterrupted(): Promise<void> {
   });
 }
 
+/** The agents a `worker` or `dev` command serves: the module `--agents` names, or the demo agent. */
+async function agentsFor(values: CommandInput['values']): Promise<AgentsModule & { from: string }> {
+  const { agents } = checkOptions(WorkerOptions, { agents: values.agents });
+  if (!agents) return { agents: [supportAgent], from: 'the demo agent (give --agents MODULE to serve yours)' };
+  return { ...(await loadAgentsModule(agents)), from: agents };
+}
+
 /** Runs a worker against TEMPORAL_ADDRESS and DATABASE_URL (or a running dev stack) until stopped. */
-export async function worker(): Promise<void> {
+export async function worker({ values }: CommandInput): Promise<void> {
+  const served = await agentsFor(values);
   installQuietRuntime();
   const config = loadConfig();
   const endpoints = await knownEndpoints(config);
@@ -39,8 +49,12 @@ export async function worker(): Promise<void> {
       taskQueue: config.taskQueue,
       databaseUrl,
       model: model.endpoint,
+      agents: served.agents,
+      tools: served.tools,
+      inputCallbacks: served.inputCallbacks,
     });
     say(`worker polling task queue "${config.taskQueue}" on ${temporalAddress}`);
+    say(`agents: ${served.agents.map((agent) => agent.name).join(', ')} from ${served.from}`);
     say(`model: ${model.description}`);
     await Promise.race([untilInterrupted(), handle.done]);
     await handle.stop();
@@ -50,7 +64,8 @@ export async function worker(): Promise<void> {
 }
 
 /** Starts what the environment does not give, plus a worker; `demo` runs a short conversation first. */
-export async function dev(options: { demo: boolean }): Promise<void> {
+export async function dev({ values }: CommandInput, options: { demo: boolean }): Promise<void> {
+  const served = await agentsFor(values);
   installQuietRuntime();
   const config = loadConfig();
   await mkdir(config.dataDir, { recursive: true });
@@ -63,6 +78,9 @@ export async function dev(options: { demo: boolean }): Promise<void> {
       taskQueue: config.taskQueue,
       databaseUrl: stack.databaseUrl,
       model: stack.model,
+      agents: served.agents,
+      tools: served.tools,
+      inputCallbacks: served.inputCallbacks,
     };
     handle = await startWorker(settings);
     await saveEndpoints(config.dataDir, {

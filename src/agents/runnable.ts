@@ -1,0 +1,50 @@
+/**
+ * The one shape a worker runs agents in, whatever they were declared with (`defineAgent` or
+ * `@openai/agents`): instructions, tools and handoffs as functions of the session's context. It lives
+ * in the worker, never in the workflow bundle, so a prompt or tool change deploys without breaking
+ * the replay of sessions already running.
+ */
+import type { JsonObject } from '../shared/schemas';
+import type { ModelSettings } from '../shared/agent';
+
+/** What agent code learns about the call it serves. */
+export interface RunInfo {
+  sessionId: string;
+  /** The agent the model call or tool call belongs to. */
+  agent: string;
+}
+
+/** A function tool as a worker runs it. */
+export interface RunnableTool {
+  name: string;
+  description: string;
+  /** The parameters as JSON schema (an object schema). */
+  parameters: Record<string, unknown>;
+  /** Whether a call with these arguments must wait for a human's approval. */
+  needsApproval(context: JsonObject, argumentsJson: string, run: RunInfo): Promise<boolean>;
+  /**
+   * Runs the call: the output text the model reads. `context` is the session's context, a copy the
+   * tool may change; the changed top-level keys are kept when the turn commits.
+   */
+  invoke(argumentsJson: string, context: JsonObject, run: RunInfo): Promise<string>;
+}
+
+/** A handoff the model may call: a tool that makes `target` the session's active agent. */
+export interface RunnableHandoff {
+  toolName: string;
+  description: string;
+  target: string;
+}
+
+/** An agent as a worker runs it. */
+export interface RunnableAgent {
+  name: string;
+  /** The model; the worker's default when absent. */
+  model?: string;
+  settings?: ModelSettings;
+  /** How many model calls one turn may make (10 when absent). */
+  maxModelCalls?: number;
+  instructions(context: JsonObject, run: RunInfo): Promise<string>;
+  tools: RunnableTool[];
+  handoffs: RunnableHandoff[];
+}

@@ -1,0 +1,2 @@
+/** The package root: the client (`agent-sessions/client`). Workers import `agent-sessions/worker`. */
+export * from './client';

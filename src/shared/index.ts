@@ -1,0 +1,11 @@
+/**
+ * `agent-sessions/shared`: workflow-safe definitions (zod schemas with their types, wire names, limits,
+ * failure types and error classes). Imports nothing that does I/O, so any code may use it.
+ */
+export * from './schemas';
+export * from './errors';
+export { FailureType } from './failures';
+export * from './messages';
+export * from './limits';
+export { ModelSettings, handoffOutput, handoffToolName } from './agent';
+export { namespacedSessionId } from './session-ids';

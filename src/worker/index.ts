@@ -1,0 +1,21 @@
+/**
+ * `agent-sessions/worker`: declaring agents and tools, and running a worker that serves them. Agent
+ * and tool code runs here, in the worker's activities; the workflow knows agents by name only.
+ */
+export {
+  AgentRegistry,
+  defineAgent,
+  defineTool,
+  type AgentDefinition,
+  type AnyTool,
+  type Instructions,
+  type RegisteredAgent,
+  type RunContext,
+  type RunInfo,
+  type ToolDefinition,
+  type ToolImplementation,
+  type ToolImplementations,
+} from '../agents';
+export type { InputCallbacks, SessionInputCallback } from '../activities/input-callbacks';
+export { loadAgentsModule, type AgentsModule } from './agents-module';
+export { startWorker, type ModelEndpoint, type RunningWorker, type WorkerSettings } from './run-worker';
