@@ -1,4 +1,3 @@
 #!/usr/bin/env node
-// The `agent-sessions` command: runs the TypeScript CLI through tsx, so there is no build step.
-require('tsx/cjs/api').register();
-require('../src/client/cli/main.ts').main(process.argv.slice(2));
+// The `agent-sessions` command: the compiled CLI (`npm run build` writes dist/; `npm install` runs it).
+require('../dist/client/cli/main.js').main(process.argv.slice(2));

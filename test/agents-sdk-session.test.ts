@@ -5,8 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { Agent, OpenAIChatCompletionsModel, run, setTracingDisabled, type AgentInputItem } from '@openai/agents';
-import OpenAI from 'openai';
+import { Agent, OpenAIProvider, run, setTracingDisabled, type AgentInputItem } from '@openai/agents';
 import { DurableAgentSession } from '../src/client/agents-sdk-session';
 import { InvalidInputError } from '../src/client/errors';
 import { OFFLINE_MODEL_ID } from '../src/offline-model/wire';
@@ -23,8 +22,8 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-function sdkAgent(): Agent {
-  const model = new OpenAIChatCompletionsModel(new OpenAI({ baseURL: stack.model.baseURL, apiKey: 'offline' }), OFFLINE_MODEL_ID);
+async function sdkAgent(): Promise<Agent> {
+  const model = await new OpenAIProvider({ baseURL: stack.model.baseURL, apiKey: 'offline', useResponses: false }).getModel(OFFLINE_MODEL_ID);
   return new Agent({ name: 'assistant', instructions: 'You are helpful.', model });
 }
 
@@ -55,7 +54,7 @@ const user = (content: string): AgentInputItem => ({ type: 'message', role: 'use
 
 test('run() remembers across processes: one process is told the name, another is asked it', async () => {
   const session = new DurableAgentSession(stack.client, 'sdk:memory');
-  const first = await run(sdkAgent(), 'My name is Sam.', { session });
+  const first = await run(await sdkAgent(), 'My name is Sam.', { session });
   expect(first.finalOutput).toBe('Nice to meet you, Sam!');
   expect(await runInOtherProcess('sdk:memory', "What's my name?")).toBe('Your name is Sam.');
   const items = await session.getItems();

@@ -16,7 +16,7 @@ export function createSummarize(deps: ModelDependencies) {
   return async function summarize(rawInput: SummarizeInput): Promise<SummarizeResult> {
     const input = parseActivityInput(SummarizeInput, rawInput, 'summarize');
     const items = await readWindow(deps.pool, input.sessionId, input.window);
-    const reply = await completeChat(deps.openai, {
+    const reply = await completeChat(deps, {
       model: input.model ?? deps.agents.find(input.agent || deps.agents.defaultAgent)?.model ?? deps.defaultModel,
       messages: [
         { role: 'system', content: COMPACTION_INSTRUCTIONS },

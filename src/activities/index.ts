@@ -17,6 +17,7 @@ export interface ActivityDependencies {
   agents: AgentRegistry;
   inputCallbacks: InputCallbacks;
   defaultModel: string;
+  modelTimeoutMs: number;
   /** The worker's Temporal client, made on first use (retention deletes sessions through it). */
   temporal: () => Promise<Client>;
 }

@@ -27,6 +27,8 @@ export interface ModelDependencies {
   inputCallbacks: InputCallbacks;
   /** The model used for agents that name none. */
   defaultModel: string;
+  /** How long one model request may take, reading the whole answer included, before it is abandoned and retried. */
+  modelTimeoutMs: number;
 }
 
 /** How often a waiting model call tells Temporal it is alive. */
@@ -45,16 +47,21 @@ function requireAgent(agents: AgentRegistry, name: string): RunnableAgent {
   return agent;
 }
 
-/** One chat completion, heartbeating while it waits; the reply's items (repaired) and usage. */
+/**
+ * One chat completion, heartbeating while it waits; the reply's items (repaired) and usage. The
+ * deadline covers reading the body too (the client's own timeout stops at the headers), so an
+ * endpoint that stalls mid-answer is abandoned and retried.
+ */
 export async function completeChat(
-  openai: OpenAI,
+  deps: Pick<ModelDependencies, 'openai' | 'modelTimeoutMs'>,
   request: OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming,
 ): Promise<{ items: Item[]; usage: Usage }> {
   const context = Context.current();
   const heartbeat = setInterval(() => context.heartbeat(), HEARTBEAT_INTERVAL_MS);
+  const signal = AbortSignal.any([context.cancellationSignal, AbortSignal.timeout(deps.modelTimeoutMs)]);
   let raw: unknown;
   try {
-    raw = await openai.chat.completions.create(request, { signal: context.cancellationSignal });
+    raw = await deps.openai.chat.completions.create(request, { signal });
   } catch (error) {
     throw toActivityFailure(error);
   } finally {
@@ -91,7 +98,7 @@ export function createCallModel(deps: ModelDependencies) {
     ]);
     const items = await applyInputCallback(deps.inputCallbacks, input.inputCallback, history, input.turnItems);
     const tools = [...agent.tools.map(toChatTool), ...agent.handoffs.map(handoffChatTool)];
-    const reply = await completeChat(deps.openai, {
+    const reply = await completeChat(deps, {
       model: agent.model ?? deps.defaultModel,
       messages: toChatMessages(instructions, items),
       ...(tools.length > 0 ? { tools } : {}),

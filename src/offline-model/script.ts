@@ -24,8 +24,7 @@ const ErrorStep = z.strictObject({
 
 /**
  * Never finish answering: send the 200 status and headers, then hold the body until the client gives up or the
- * server closes. Holding the body rather than the headers makes the openai client report its timeout as
- * APIConnectionTimeoutError under jest too, where an abort while awaiting headers surfaces as APIConnectionError.
+ * server closes: an endpoint that stalls mid-answer, which only a deadline covering the body read escapes.
  */
 const HangStep = z.strictObject({ hang: z.literal(true) });
 

@@ -93,12 +93,8 @@ export async function startWorker(settings: WorkerSettings, pool?: Pool): Promis
         { cause: error },
       );
     });
-    const openai = new OpenAI({
-      apiKey: settings.model.apiKey,
-      baseURL: settings.model.baseURL,
-      timeout: settings.model.timeoutMs ?? DEFAULT_MODEL_TIMEOUT_MS,
-      maxRetries: 0,
-    });
+    const modelTimeoutMs = settings.model.timeoutMs ?? DEFAULT_MODEL_TIMEOUT_MS;
+    const openai = new OpenAI({ apiKey: settings.model.apiKey, baseURL: settings.model.baseURL, timeout: modelTimeoutMs, maxRetries: 0 });
     worker = await Worker.create({
       connection,
       namespace: settings.namespace,
@@ -110,6 +106,7 @@ export async function startWorker(settings: WorkerSettings, pool?: Pool): Promis
         agents,
         inputCallbacks: settings.inputCallbacks ?? {},
         defaultModel: settings.model.defaultModel,
+        modelTimeoutMs,
         temporal,
       }),
     });
