@@ -4,6 +4,8 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest'] },
+  // The examples import the package by name, as users do; in tests that is the sources.
+  moduleNameMapper: { '^agent-sessions/(.*)$': '<rootDir>/src/$1' },
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   testTimeout: 120000,
