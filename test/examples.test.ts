@@ -4,6 +4,7 @@
  * through the installed bin.
  */
 import * as customerSupport from '../examples/customer-support/agents';
+import * as preferences from '../examples/preferences/agents';
 import * as shoppingCart from '../examples/shopping-cart/agents';
 import * as triage from '../examples/triage/agents';
 import { startTestStack, type TestStack } from './support/stack';
@@ -11,7 +12,10 @@ import { startTestStack, type TestStack } from './support/stack';
 let stack: TestStack;
 
 beforeAll(async () => {
-  stack = await startTestStack({ agents: [...customerSupport.agents, ...triage.agents, ...shoppingCart.agents] });
+  stack = await startTestStack({
+    agents: [...customerSupport.agents, ...triage.agents, ...shoppingCart.agents, ...preferences.agents],
+    memory: preferences.memory,
+  });
 });
 
 afterAll(async () => {
@@ -71,4 +75,24 @@ test('shopping cart: the cart stays in the context across turns and a worker res
   await stack.client.send(session, 'What is in my cart?');
   expect(await stack.client.context(session)).toEqual({ lines: { apples: 3, coffee: 1 } });
   expect(stack.model.requests.at(-1)?.messages[0].content).toContain('3 × apples, 1 × coffee; total 9.40 EUR.');
+});
+
+test("preferences: what the chef remembers in one session, a new session of the same user knows; another user's does not", async () => {
+  stack.model.enqueue(
+    { toolCalls: [{ name: 'remember', arguments: { key: 'diet', text: 'Dee is vegetarian.' } }, { name: 'remember', arguments: { key: 'household', text: 'Cooks for four.' } }] },
+    { text: 'Noted: vegetarian, for four.' },
+  );
+  await stack.client.send('dee:monday', { text: 'I am vegetarian, and we are four at home', agent: 'chef' }, { userId: 'dee' });
+  expect(stack.model.requests[0].messages[0].content).toContain('You know nothing about this user yet.');
+
+  stack.model.enqueue({ text: 'A lentil lasagne for four.' });
+  await stack.client.send('dee:friday', { text: 'What should I cook tonight?', agent: 'chef' }, { userId: 'dee' });
+  const friday = String(stack.model.requests.at(-1)?.messages[0].content);
+  expect(friday).toContain('Dee is vegetarian.');
+  expect(friday).toContain('Cooks for four.');
+  expect(friday).not.toContain('You know nothing');
+
+  stack.model.enqueue({ text: 'How about steak?' });
+  await stack.client.send('eve:friday', { text: 'What should I cook tonight?', agent: 'chef' }, { userId: 'eve' });
+  expect(String(stack.model.requests.at(-1)?.messages[0].content)).not.toContain('vegetarian');
 });

@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import type OpenAI from 'openai';
 import type { Pool } from 'pg';
 import type { AgentRegistry } from '../agents';
+import type { MemoryOptions } from '../shared/memory';
 import { createSummarize } from './compaction';
 import type { InputCallbacks } from './input-callbacks';
 import { createCallModel } from './model';
@@ -18,6 +19,8 @@ export interface ActivityDependencies {
   inputCallbacks: InputCallbacks;
   defaultModel: string;
   modelTimeoutMs: number;
+  /** Long-term memory for sessions that belong to a user. */
+  memory: MemoryOptions;
   /** The worker's Temporal client, made on first use (retention deletes sessions through it). */
   temporal: () => Promise<Client>;
 }
@@ -27,7 +30,7 @@ export function createActivities(deps: ActivityDependencies) {
   return {
     callModel: createCallModel(deps),
     summarize: createSummarize(deps),
-    callTool: createCallTool(deps.agents),
+    callTool: createCallTool(deps),
     ...createProjectionActivities(deps.pool),
     ...createRetentionActivities(deps.pool, deps.temporal),
   };

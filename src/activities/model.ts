@@ -7,16 +7,19 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type OpenAI from 'openai';
 import type { Pool } from 'pg';
-import type { AgentRegistry, RunnableAgent, RunnableHandoff, RunnableTool } from '../agents';
+import type { AgentRegistry, RunInfo, RunnableAgent, RunnableHandoff, RunnableTool } from '../agents';
 import type { ModelSettings } from '../shared/agent';
+import type { MemoryOptions } from '../shared/memory';
 import { ModelCallInput, type CallPlan, type ModelCallResult } from '../shared/activity-io';
 import { FailureType } from '../shared/failures';
-import { describeIssues, type Item, type Usage } from '../shared/schemas';
+import { describeIssues, type Item, type JsonObject, type Usage } from '../shared/schemas';
 import { repairJson } from '../shared/text';
 import { ChatCompletionReply, fromChatCompletion, toChatMessages } from './chat-format';
 import { applyInputCallback, type InputCallbacks } from './input-callbacks';
 import { parseActivityInput } from './activity-input';
 import { toActivityFailure } from './model-errors';
+import { MEMORY_TOOLS, memorySection, recallMemories } from './memory';
+import { lastMessageText } from '../shared/item-text';
 import { readWindow } from './model-window';
 
 /** What the model activities need from the worker. */
@@ -29,6 +32,8 @@ export interface ModelDependencies {
   defaultModel: string;
   /** How long one model request may take, reading the whole answer included, before it is abandoned and retried. */
   modelTimeoutMs: number;
+  /** Long-term memory for sessions that belong to a user. */
+  memory: MemoryOptions;
 }
 
 /** How often a waiting model call tells Temporal it is alive. */
@@ -91,36 +96,49 @@ export function createCallModel(deps: ModelDependencies) {
   return async function callModel(rawInput: ModelCallInput): Promise<ModelCallResult> {
     const input = parseActivityInput(ModelCallInput, rawInput, 'callModel');
     const agent = requireAgent(deps.agents, input.agent);
-    const run = { sessionId: input.sessionId, agent: agent.name };
-    const [instructions, history] = await Promise.all([
-      agent.instructions(structuredClone(input.context), run),
+    const { userId } = input;
+    const [memories, history] = await Promise.all([
+      userId ? recallMemories(deps.pool, userId, deps.memory.recall, lastMessageText(input.turnItems, 'user')) : [],
       readWindow(deps.pool, input.sessionId, input.window),
     ]);
+    const run = { sessionId: input.sessionId, agent: agent.name, ...(userId ? { userId } : {}), memories };
+    const instructions = (await agent.instructions(structuredClone(input.context), run)) + memorySection(memories);
     const items = await applyInputCallback(deps.inputCallbacks, input.inputCallback, history, input.turnItems);
-    const tools = [...agent.tools.map(toChatTool), ...agent.handoffs.map(handoffChatTool)];
+    const tools = [
+      ...agent.tools.map(toChatTool),
+      ...agent.handoffs.map(handoffChatTool),
+      ...(userId && deps.memory.tools ? MEMORY_TOOLS.map(toChatTool) : []),
+    ];
     const reply = await completeChat(deps, {
       model: agent.model ?? deps.defaultModel,
       messages: toChatMessages(instructions, items),
       ...(tools.length > 0 ? { tools } : {}),
       ...modelSettings(agent.settings),
     });
-    return { ...reply, agent: agent.name, maxModelCalls: agent.maxModelCalls, calls: planCalls(agent, reply.items) };
+    const calls = await planCalls(agent, reply.items, structuredClone(input.context), run);
+    return { ...reply, agent: agent.name, maxModelCalls: agent.maxModelCalls, calls };
   };
 }
 
-/** What each function call of a reply is: a handoff to the agent its tool names, or a tool call. */
-function planCalls(agent: RunnableAgent, items: Item[]): Record<string, CallPlan> {
+/**
+ * What each function call of a reply is: a handoff to the agent its tool names, or a tool call, marked
+ * when the tool says this call needs a human's approval.
+ */
+async function planCalls(agent: RunnableAgent, items: Item[], context: JsonObject, run: RunInfo): Promise<Record<string, CallPlan>> {
   const plans: Record<string, CallPlan> = {};
   for (const item of items) {
     if (item.type !== 'function_call') continue;
     const handoff = agent.handoffs.find((candidate) => candidate.toolName === item.name);
-    plans[item.call_id] = handoff ? { kind: 'handoff', target: handoff.target } : { kind: 'tool' };
+    const tool = agent.tools.find((candidate) => candidate.name === item.name);
+    if (handoff) plans[item.call_id] = { kind: 'handoff', target: handoff.target };
+    else if (tool && (await tool.needsApproval(context, item.arguments, run))) plans[item.call_id] = { kind: 'tool', approval: true };
+    else plans[item.call_id] = { kind: 'tool' };
   }
   return plans;
 }
 
 /** A tool as the Chat Completions API declares it. */
-function toChatTool(tool: RunnableTool): OpenAI.Chat.Completions.ChatCompletionFunctionTool {
+function toChatTool(tool: Pick<RunnableTool, 'name' | 'description' | 'parameters'>): OpenAI.Chat.Completions.ChatCompletionFunctionTool {
   return { type: 'function', function: { name: tool.name, description: tool.description, parameters: tool.parameters } };
 }
 

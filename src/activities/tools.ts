@@ -1,25 +1,34 @@
 /** The `callTool` activity: runs a function call with the code the worker registered for it. */
+import type { Pool } from 'pg';
 import type { AgentRegistry } from '../agents';
+import type { MemoryOptions } from '../shared/memory';
 import { ToolCallInput, type ToolCallResult } from '../shared/activity-io';
 import { MAX_TOOL_OUTPUT_CHARS } from '../shared/limits';
 import type { JsonObject } from '../shared/schemas';
 import { repairJson } from '../shared/text';
 import { parseActivityInput } from './activity-input';
+import { invokeMemoryTool, isMemoryTool } from './memory';
 
 /**
  * Creates the `callTool` activity. Bad arguments from the model and unknown tools are answered to the
  * model as an error output (so it can correct itself); a tool that throws is retried. The tool works on
  * a copy of the context: the top-level keys it changed come back as the patch. Text Postgres could not
- * store is repaired, and an output longer than 64,000 characters is cut.
+ * store is repaired, and an output longer than 64,000 characters is cut. The built-in memory tools act
+ * on the session's user's memories.
  */
-export function createCallTool(agents: AgentRegistry) {
+export function createCallTool(deps: { agents: AgentRegistry; pool: Pool; memory: MemoryOptions }) {
+  const { agents } = deps;
   return async function callTool(rawInput: ToolCallInput): Promise<ToolCallResult> {
     const input = parseActivityInput(ToolCallInput, rawInput, 'callTool');
     const { name } = input.call;
+    if (isMemoryTool(name) && deps.memory.tools && input.userId) {
+      return repairJson({ output: capOutput(await invokeMemoryTool(deps.pool, input.call, { userId: input.userId, sessionId: input.sessionId })) });
+    }
     const tool = agents.find(input.agent || agents.defaultAgent)?.tools.find((candidate) => candidate.name === name);
     if (!tool) return { output: `Error: the agent ${input.agent} has no tool named ${name}.` };
     const context = structuredClone(input.context);
-    const output = await tool.invoke(input.call.arguments, context, { sessionId: input.sessionId, agent: input.agent });
+    const run = { sessionId: input.sessionId, agent: input.agent, ...(input.userId ? { userId: input.userId } : {}) };
+    const output = await tool.invoke(input.call.arguments, context, run);
     const contextPatch = changedKeys(input.context, context);
     return repairJson({ output: capOutput(output), ...(contextPatch ? { contextPatch } : {}) });
   };

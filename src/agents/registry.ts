@@ -21,7 +21,8 @@ export class AgentRegistry {
   /** The name of the agent a session starts with unless told otherwise. */
   readonly defaultAgent: string;
 
-  constructor(agents: RegisteredAgent[], implementations: ToolImplementations = {}) {
+  /** `reservedToolNames`: built-in tools (memory) no agent may declare a tool of its own under. */
+  constructor(agents: RegisteredAgent[], implementations: ToolImplementations = {}, reservedToolNames: readonly string[] = []) {
     if (agents.length === 0) throw new Error('a worker needs at least one agent');
     const sources = new Map<string, RegisteredAgent>();
     const pending = [...agents];
@@ -42,6 +43,7 @@ export class AgentRegistry {
     this.defaultAgent = agents[0].name;
     this.checkHandoffs();
     this.checkImplementations(implementations);
+    this.checkReserved(reservedToolNames);
   }
 
   /** The agent with this name, or undefined. */
@@ -60,6 +62,17 @@ export class AgentRegistry {
         if (!this.byName.has(handoff.target)) {
           throw new Error(`the agent "${agent.name}" hands off to "${handoff.target}", which is not registered with this worker`);
         }
+      }
+    }
+  }
+
+  private checkReserved(reserved: readonly string[]): void {
+    for (const agent of this.byName.values()) {
+      const clash = agent.tools.find((tool) => reserved.includes(tool.name));
+      if (clash) {
+        throw new Error(
+          `the agent "${agent.name}" declares a tool "${clash.name}", the name of a built-in memory tool; rename it, or turn the built-in tools off with startWorker({ memory: { tools: false } })`,
+        );
       }
     }
   }

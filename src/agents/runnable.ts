@@ -6,12 +6,17 @@
  */
 import type { JsonObject } from '../shared/schemas';
 import type { ModelSettings } from '../shared/agent';
+import type { Memory } from '../shared/memory';
 
 /** What agent code learns about the call it serves. */
 export interface RunInfo {
   sessionId: string;
   /** The agent the model call or tool call belongs to. */
   agent: string;
+  /** The user the session belongs to, when it belongs to one. */
+  userId?: string;
+  /** The user's memories recalled for this model call (instructions only; empty without a user). */
+  memories?: Memory[];
 }
 
 /** A function tool as a worker runs it. */

@@ -12,9 +12,13 @@ export {
 export { DurableAgentSession } from './agents-sdk-session';
 export * from './errors';
 export { namespacedSessionId } from '../shared/session-ids';
+export type { ListedSession, SessionFilter, SessionPage, SessionUsage, UsageEntry } from '../shared/listing';
+export type { Memory, MemoryInput, MemorySelector } from '../shared/memory';
+export type { ApprovalDecisionResult, PendingApproval } from '../shared/approvals';
 export type {
   Item,
   JsonObject,
+  Labels,
   SessionItem,
   SessionSettings,
   SessionSettingsInput,

@@ -21,7 +21,7 @@ import type { UpdateDefinition } from '@temporalio/common';
 import { Pool } from 'pg';
 import { z } from 'zod';
 import { readLatestItems } from '../postgres/items';
-import { endSessionRows, readSessionRow } from '../postgres/sessions';
+import { endSessionRows, listSessions, readSessionRow } from '../postgres/sessions';
 import {
   BackendUnavailableError,
   errorForFailure,
@@ -31,13 +31,15 @@ import {
   SessionExpiredError,
   SessionNotFoundError,
   WorkerUnavailableError,
-  type AgentSessionsError,
+  AgentSessionsError,
 } from '../shared/errors';
 import {
   addItemsUpdate,
   clearSessionUpdate,
   compactUpdate,
   CONVERSATION_WORKFLOW_TYPE,
+  decideApprovalUpdate,
+  getPendingApprovalsQuery,
   DEFAULT_TASK_QUEUE,
   deleteSessionUpdate,
   getContextQuery,
@@ -48,6 +50,7 @@ import {
   RETENTION_WORKFLOW_TYPE,
   sendMessageUpdate,
   updateContextUpdate,
+  updateLabelsUpdate,
   updateSettingsUpdate,
   userMessageSignal,
 } from '../shared/messages';
@@ -60,6 +63,8 @@ import {
   type Item,
   type JsonObject,
   AgentName,
+  type Labels,
+  LabelsPatch,
   OperationId,
   ReplaceSuffixArgs,
   SessionId,
@@ -69,8 +74,16 @@ import {
   type SessionStatus,
   SettingsPatch,
   type TurnResult,
+  UserId,
   UserMessage,
 } from '../shared/schemas';
+import { SessionFilter as SessionFilterSchema, type SessionFilter, type SessionPage, type SessionUsage } from '../shared/listing';
+import { MemoryInput, MemorySelector, type Memory } from '../shared/memory';
+import { ApprovalDecisionArgs, type ApprovalDecisionResult, type PendingApproval } from '../shared/approvals';
+import { deleteMemory, insertMemory, selectMemories } from '../postgres/memories';
+import { readUsage } from '../postgres/usage';
+import { addUsage, emptyUsage } from '../shared/usage';
+import { cursorAfter, listedSession, positionOf } from './session-pages';
 import { ConversationEnd, ConversationInput } from '../shared/session-snapshot';
 import { isDeadline, isNotFound, isRetryableRefusal, isUnavailable, updateFailure } from './temporal-errors';
 
@@ -84,6 +97,10 @@ export interface StartOptions {
   agent?: string;
   /** The session's settings: the model's window, compaction, an input callback, a time-to-live. */
   settings?: SessionSettingsInput;
+  /** The user the session belongs to: their long-term memories are recalled, and kept by the memory tools. */
+  userId?: string;
+  /** Labels to list the session by (`{ tier: 'gold' }`); change them with `updateLabels`. */
+  labels?: Labels;
 }
 
 /** An operation's id, to make a retried call idempotent (one is made when absent). */
@@ -186,7 +203,8 @@ export class SessionsClient {
   async addItems(sessionId: string, items: Item[], options: OperationOptions & StartOptions = {}): Promise<SessionItem[]> {
     const id = checkSessionId(sessionId);
     const args = check(AddItemsArgs, { items, id: options.id ?? randomUUID() }, 'invalid items');
-    const startArgs = checkStart({ context: options.context, agent: options.agent, settings: options.settings });
+    const { id: _operationId, ...start } = options;
+    const startArgs = checkStart(start);
     return this.update(id, addItemsUpdate, args, args.id as string, () => this.startOperation(id, startArgs));
   }
 
@@ -239,6 +257,72 @@ export class SessionsClient {
     return this.update(id, updateSettingsUpdate, args, args.id as string);
   }
 
+  /** The tool calls of the session that wait for a human's decision (the turn that made them is paused). */
+  async pendingApprovals(sessionId: string): Promise<PendingApproval[]> {
+    return this.query(sessionId, (handle) => handle.query(getPendingApprovalsQuery));
+  }
+
+  /** Approves a waiting tool call: it runs when every call its turn waits on is decided. */
+  async approve(sessionId: string, callId: string, options: OperationOptions & { reason?: string } = {}): Promise<ApprovalDecisionResult> {
+    return this.decide(sessionId, callId, true, options);
+  }
+
+  /** Rejects a waiting tool call: the model reads the rejection (and the reason) as the tool's output. */
+  async reject(sessionId: string, callId: string, options: OperationOptions & { reason?: string } = {}): Promise<ApprovalDecisionResult> {
+    return this.decide(sessionId, callId, false, options);
+  }
+
+  /** Sets labels (a null value removes one), in turn with the session's other operations; returns them all. */
+  async updateLabels(sessionId: string, labels: Record<string, string | null>, options: OperationOptions = {}): Promise<Labels> {
+    const id = checkSessionId(sessionId);
+    const args = check(LabelsPatch, { labels, id: options.id ?? randomUUID() }, 'invalid labels');
+    return this.update(id, updateLabelsUpdate, args, args.id as string);
+  }
+
+  /**
+   * A page of sessions from the projection, most recently changed first, by id prefix, user, labels
+   * (all must match) and last change; pass the page's `next` as `cursor` for the page after it.
+   */
+  async list(filter: SessionFilter = {}): Promise<SessionPage> {
+    const checked = check(SessionFilterSchema, filter, 'invalid session filter');
+    const rows = await this.read(() =>
+      listSessions(this.requirePool(), { ...checked, limit: checked.limit + 1, after: checked.cursor ? positionOf(checked.cursor) : undefined }),
+    );
+    const page = rows.slice(0, checked.limit);
+    return { sessions: page.map(listedSession), ...(rows.length > checked.limit ? { next: cursorAfter(page[page.length - 1]) } : {}) };
+  }
+
+  /** The tokens the session spent, per turn (and per compaction), with the total; from the projection. */
+  async usage(sessionId: string): Promise<SessionUsage> {
+    const id = checkSessionId(sessionId);
+    const pool = this.requirePool();
+    const entries = await this.read(() => readUsage(pool, id));
+    if (entries.length === 0 && !(await this.read(() => readSessionRow(pool, id)))) throw new SessionNotFoundError(id);
+    return { sessionId: id, entries, total: entries.reduce((sum, entry) => addUsage(sum, entry.usage), emptyUsage()) };
+  }
+
+  /** A user's long-term memories, most recently changed first (at most `limit`, 100 when absent). */
+  async listMemories(userId: string, options: { limit?: number } = {}): Promise<Memory[]> {
+    const user = check(UserId, userId, 'invalid user id');
+    const limit = check(z.number().int().positive().max(10_000).default(100), options.limit, 'invalid limit');
+    return this.read(() => selectMemories(this.requirePool(), user, limit));
+  }
+
+  /** Stores a fact in a user's memory (a fact with a key replaces the user's earlier one with that key). */
+  async addMemory(userId: string, memory: MemoryInput, options: { sourceSession?: string } = {}): Promise<Memory> {
+    const user = check(UserId, userId, 'invalid user id');
+    const input = check(MemoryInput, memory, 'invalid memory');
+    const source = options.sourceSession === undefined ? null : checkSessionId(options.sourceSession);
+    return this.read(() => insertMemory(this.requirePool(), user, input, source));
+  }
+
+  /** Forgets one of a user's memories, by id or key; the memory removed, or undefined when none matched. */
+  async deleteMemory(userId: string, which: MemorySelector): Promise<Memory | undefined> {
+    const user = check(UserId, userId, 'invalid user id');
+    const selector = check(MemorySelector, which, 'invalid memory selector');
+    return this.read(() => deleteMemory(this.requirePool(), user, selector));
+  }
+
   /**
    * The latest `limit` items (all when absent) in chronological order, from the projection: every
    * item the session ever kept, readable while Temporal is down.
@@ -247,14 +331,9 @@ export class SessionsClient {
     const id = checkSessionId(sessionId);
     const limit = check(z.number().int().positive('limit must be a positive integer').optional(), options.limit, 'invalid limit');
     const pool = this.requirePool();
-    try {
-      const items = await readLatestItems(pool, id, { limit });
-      if (items.length === 0 && !(await readSessionRow(pool, id))) throw new SessionNotFoundError(id);
-      return items;
-    } catch (error) {
-      if (error instanceof SessionNotFoundError) throw error;
-      throw new BackendUnavailableError(`cannot read the projection: ${(error as Error).message}; check DATABASE_URL`, { cause: error });
-    }
+    const items = await this.read(() => readLatestItems(pool, id, { limit }));
+    if (items.length === 0 && !(await this.read(() => readSessionRow(pool, id)))) throw new SessionNotFoundError(id);
+    return items;
   }
 
   /** The latest items the workflow holds in memory (at most 50): for checking the projection against. */
@@ -323,6 +402,22 @@ export class SessionsClient {
   async close(): Promise<void> {
     await this.pool?.end();
     await this.temporal.connection.close();
+  }
+
+  private async decide(sessionId: string, callId: string, approved: boolean, options: OperationOptions & { reason?: string }): Promise<ApprovalDecisionResult> {
+    const id = checkSessionId(sessionId);
+    const args = check(ApprovalDecisionArgs, { callId, approved, reason: options.reason, id: options.id ?? randomUUID() }, 'invalid decision');
+    return this.update(id, decideApprovalUpdate, args, args.id as string);
+  }
+
+  /** Runs a projection query; a failure to reach Postgres becomes BackendUnavailableError. */
+  private async read<T>(query: () => Promise<T>): Promise<T> {
+    try {
+      return await query();
+    } catch (error) {
+      if (error instanceof AgentSessionsError) throw error;
+      throw new BackendUnavailableError(`cannot read the projection: ${(error as Error).message}; check DATABASE_URL`, { cause: error });
+    }
   }
 
   private requirePool(): Pool {

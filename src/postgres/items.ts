@@ -17,30 +17,60 @@ export type ItemRow = z.infer<typeof ItemRow>;
 const ITEM_COLUMNS = 'seq, agent, item, summary, created_at';
 
 /**
- * Writes items (removing `removeSeqs` first, for a suffix replacement) and the session's row in one
- * statement: one atomic write, even over a multiplexed connection. Idempotent by (session_id, seq); a
- * stale retry never moves the session row back.
+ * Writes items (removing `removeSeqs` first, for a suffix replacement), the session's row and the
+ * usage the write spent in one statement: one atomic write, even over a multiplexed connection.
+ * Idempotent by (session_id, seq); a stale retry never moves the session row back.
  */
 export async function writeItems(pool: Pool, write: ProjectionInput): Promise<void> {
+  const spent = write.spent
+    ? {
+        kind: write.spent.kind,
+        turn: write.spent.turn ?? null,
+        message_id: write.spent.messageId ?? null,
+        requests: write.spent.usage.requests,
+        input_tokens: write.spent.usage.inputTokens,
+        output_tokens: write.spent.usage.outputTokens,
+        total_tokens: write.spent.usage.totalTokens,
+      }
+    : null;
   await pool.query(
     `WITH removed AS (
        DELETE FROM items WHERE session_id = $1 AND seq = ANY($6::integer[])
      ),
      upsert_session AS (
-       INSERT INTO sessions AS s (id, item_count, last_seq, status, current_agent)
-       VALUES ($1, $2, $3, 'active', $4)
+       INSERT INTO sessions AS s (id, item_count, last_seq, status, current_agent, user_id, labels)
+       VALUES ($1, $2, $3, 'active', $4, $7, coalesce($8::jsonb, '{}'::jsonb))
        ON CONFLICT (id) DO UPDATE
          SET item_count = excluded.item_count, last_seq = excluded.last_seq,
-             current_agent = excluded.current_agent, updated_at = now()
+             current_agent = excluded.current_agent, updated_at = now(),
+             user_id = coalesce(excluded.user_id, s.user_id), labels = coalesce($8::jsonb, s.labels)
          WHERE s.last_seq <= excluded.last_seq
        RETURNING id
+     ),
+     spent AS (
+       INSERT INTO usage (session_id, seq, kind, turn, message_id, agent, requests, input_tokens, output_tokens, total_tokens, created_at)
+       SELECT $1, $3, u.kind, u.turn, u.message_id, $4, u.requests, u.input_tokens, u.output_tokens, u.total_tokens, now()
+         FROM jsonb_to_record($9::jsonb) AS u (kind text, turn integer, message_id text, requests integer,
+                                               input_tokens integer, output_tokens integer, total_tokens integer)
+        WHERE $9::jsonb IS NOT NULL
+       ON CONFLICT (session_id, seq) DO NOTHING
      )
      INSERT INTO items (session_id, seq, type, role, agent, item, summary, created_at)
      SELECT $1, r.seq, r.item->>'type', r.item->>'role', r.agent, r.item, coalesce(r.summary, false), r.at
        FROM jsonb_to_recordset($5::jsonb) AS r (seq integer, agent text, at timestamptz, item jsonb, summary boolean)
      ON CONFLICT (session_id, seq) DO UPDATE
        SET type = excluded.type, role = excluded.role, agent = excluded.agent, item = excluded.item, summary = excluded.summary`,
-    [write.sessionId, write.session.itemCount, write.session.lastSeq, write.session.agent, JSON.stringify(write.items), write.removeSeqs ?? []],
+    [
+      write.sessionId,
+      write.session.itemCount,
+      write.session.lastSeq,
+      write.session.agent,
+      JSON.stringify(write.items),
+      write.removeSeqs ?? [],
+      write.session.userId ?? null,
+      write.session.labels ? JSON.stringify(write.session.labels) : null,
+      spent ? JSON.stringify(spent) : null,
+    ],
   );
 }
 

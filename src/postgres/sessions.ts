@@ -38,3 +38,50 @@ export async function listSessionsUpdatedBefore(pool: Pool, cutoff: Date, limit:
   const { rows } = await pool.query('SELECT id FROM sessions WHERE updated_at < $1 ORDER BY updated_at LIMIT $2', [cutoff, limit]);
   return rows.map((row) => z.object({ id: z.string() }).parse(row).id);
 }
+
+/** A session row as `listSessions` reads it. */
+const ListedRow = SessionRow.extend({
+  user_id: z.string().nullable(),
+  labels: z.record(z.string(), z.string()),
+  /** updated_at in microseconds since the epoch, exact (a Date keeps milliseconds only). */
+  updated_us: z.string().regex(/^-?\d+$/),
+});
+export type ListedRow = z.infer<typeof ListedRow>;
+
+/** Where a page of sessions starts: after this (updated_at in microseconds, id), in descending order. */
+export interface ListPosition {
+  updatedMicros: string;
+  id: string;
+}
+
+/**
+ * A page of sessions, most recently changed first: those whose id starts with `prefix`, of `userId`,
+ * carrying every label of `labels`, changed at or after `updatedSince`, after `after`.
+ */
+export async function listSessions(
+  pool: Pool,
+  filter: { prefix?: string; userId?: string; labels?: Record<string, string>; updatedSince?: Date; limit: number; after?: ListPosition },
+): Promise<ListedRow[]> {
+  const { rows } = await pool.query(
+    `SELECT id, status, item_count, last_seq, current_agent, created_at, updated_at, ended_at, user_id, labels,
+            ((extract(epoch FROM updated_at) * 1000000)::bigint)::text AS updated_us
+       FROM sessions
+      WHERE ($1::text IS NULL OR left(id, length($1::text)) = $1::text)
+        AND ($2::text IS NULL OR user_id = $2::text)
+        AND ($3::jsonb IS NULL OR labels @> $3::jsonb)
+        AND ($4::timestamptz IS NULL OR updated_at >= $4::timestamptz)
+        AND ($5::bigint IS NULL OR (updated_at, id) < (timestamptz 'epoch' + $5::bigint * interval '1 microsecond', $6::text))
+      ORDER BY updated_at DESC, id DESC
+      LIMIT $7`,
+    [
+      filter.prefix ?? null,
+      filter.userId ?? null,
+      filter.labels ? JSON.stringify(filter.labels) : null,
+      filter.updatedSince ?? null,
+      filter.after?.updatedMicros ?? null,
+      filter.after?.id ?? null,
+      filter.limit,
+    ],
+  );
+  return rows.map((row) => ListedRow.parse(row));
+}

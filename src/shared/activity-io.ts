@@ -1,6 +1,6 @@
 /** The inputs and results of the activities, as the workflow sends them and the activities check them. */
 import { z } from 'zod';
-import { FunctionCallItem, Item, JsonObject, SessionItem, Usage } from './schemas';
+import { FunctionCallItem, Item, JsonObject, Labels, SessionItem, Usage } from './schemas';
 
 /**
  * A session id as activities take it: any non-empty string. The workflow id is the session id, and a
@@ -36,12 +36,15 @@ export const ModelCallInput = z.object({
   turnItems: z.array(Item),
   /** A session input callback registered with the worker, applied to (window, turn items). */
   inputCallback: z.string().optional(),
+  /** The user the session belongs to: their memories are recalled and the memory tools offered. */
+  userId: z.string().optional(),
 });
 export type ModelCallInput = z.infer<typeof ModelCallInput>;
 
 /** What the workflow must decide for one function call: run the tool, or switch to another agent. */
 export const CallPlan = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('tool') }),
+  /** `approval`: the call waits for a human's decision before it runs. */
+  z.object({ kind: z.literal('tool'), approval: z.literal(true).optional() }),
   z.object({ kind: z.literal('handoff'), target: z.string().min(1) }),
 ]);
 export type CallPlan = z.infer<typeof CallPlan>;
@@ -79,6 +82,8 @@ export const ToolCallInput = z.object({
   agent: z.string(),
   call: FunctionCallItem,
   context: JsonObject,
+  /** The user the session belongs to (the memory tools act on their memories). */
+  userId: z.string().optional(),
 });
 export type ToolCallInput = z.infer<typeof ToolCallInput>;
 
@@ -94,8 +99,21 @@ export const SessionSummary = z.object({
   agent: z.string(),
   itemCount: z.number().int().nonnegative(),
   lastSeq: z.number().int().nonnegative(),
+  /** The user the session belongs to, written once known. */
+  userId: z.string().optional(),
+  /** The session's labels, as they are now. */
+  labels: Labels.optional(),
 });
 export type SessionSummary = z.infer<typeof SessionSummary>;
+
+/** Token usage a write spent: a turn's (with its number and message id) or a compaction's. */
+export const SpentUsage = z.object({
+  kind: z.enum(['turn', 'compaction']),
+  turn: z.number().int().positive().optional(),
+  messageId: z.string().optional(),
+  usage: Usage,
+});
+export type SpentUsage = z.infer<typeof SpentUsage>;
 
 /** A committed turn (or added items) for the projection: its new items, items it replaces, and the session row after it. */
 export const ProjectionInput = z.object({
@@ -104,6 +122,8 @@ export const ProjectionInput = z.object({
   /** Items removed in the same write (a suffix replacement). */
   removeSeqs: z.array(z.number().int().positive()).optional(),
   session: SessionSummary,
+  /** The tokens the write spent (a turn, a compaction), recorded once under the seq of its last item. */
+  spent: SpentUsage.optional(),
 });
 export type ProjectionInput = z.infer<typeof ProjectionInput>;
 

@@ -42,6 +42,9 @@ export class SessionClosedError extends CallerError {
   }
 }
 
+/** An approve or reject named a tool call that does not wait for a decision; the message lists those that do. */
+export class ApprovalNotPendingError extends CallerError {}
+
 /** The session was deleted with `deleteSession`; its id is never reused. */
 export class SessionDeletedError extends CallerError {}
 
@@ -107,6 +110,7 @@ function fromMessage(Class: (new (message: string) => CallerError) | (new (messa
 export const FAILURE_CLASSES: Partial<Record<string, FailureClass>> = {
   [FailureType.InvalidInput]: fromMessage(InvalidInputError),
   [FailureType.SessionDeleted]: fromMessage(SessionDeletedError),
+  [FailureType.ApprovalNotPending]: fromMessage(ApprovalNotPendingError),
   [FailureType.SessionExpired]: fromMessage(SessionExpiredError),
   [FailureType.SessionRollingOver]: fromMessage(BackendUnavailableError),
   [FailureType.MaxTurnsExceeded]: MaxTurnsExceededError,

@@ -27,6 +27,8 @@ export const FailureType = {
   SessionExpired: 'SessionExpired',
   /** The run is about to continue as new; the client retries with the same id. Never reaches a caller. */
   SessionRollingOver: 'SessionRollingOver',
+  /** An approve or reject named a tool call that does not wait for a decision (or was decided the other way). */
+  ApprovalNotPending: 'ApprovalNotPending',
   /** A retry of an operation whose remembered outcome was too large to keep across a rollover. */
   OutcomeForgotten: 'OutcomeForgotten',
 } as const;

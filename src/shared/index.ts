@@ -7,5 +7,8 @@ export * from './errors';
 export { FailureType } from './failures';
 export * from './messages';
 export * from './limits';
+export * from './memory';
+export * from './listing';
+export * from './approvals';
 export { ModelSettings, handoffOutput, handoffToolName } from './agent';
 export { namespacedSessionId } from './session-ids';

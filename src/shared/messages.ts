@@ -3,12 +3,15 @@
  * recorded in every history; they never change (the replay tests guard them).
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { ApprovalDecisionArgs, ApprovalDecisionResult, PendingApproval } from './approvals';
 import type {
   AddItemsArgs,
   CompactionResult,
   ContextPatch,
   GetItemsArgs,
   JsonObject,
+  Labels,
+  LabelsPatch,
   OperationArgs,
   ReplaceSuffixArgs,
   SessionItem,
@@ -57,6 +60,18 @@ export const deleteSessionUpdate = defineUpdate<null, [OperationArgs]>('deleteSe
 
 /** Changes some of the session's settings; returns them all. */
 export const updateSettingsUpdate = defineUpdate<SessionSettings, [SettingsPatch]>('updateSettings');
+
+/**
+ * Approves or rejects a tool call that waits for a human (outside the queue: the paused turn holds
+ * it); the turn resumes once every call it waits on is decided.
+ */
+export const decideApprovalUpdate = defineUpdate<ApprovalDecisionResult, [ApprovalDecisionArgs]>('decideApproval');
+
+/** The tool calls that wait for a human's decision. */
+export const getPendingApprovalsQuery = defineQuery<PendingApproval[]>('getPendingApprovals');
+
+/** Sets (or, with null, removes) some of the session's labels; returns them all. */
+export const updateLabelsUpdate = defineUpdate<Labels, [LabelsPatch]>('updateLabels');
 
 /**
  * The latest N items in chronological order, from workflow memory: at most the latest 50 items

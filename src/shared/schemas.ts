@@ -51,6 +51,36 @@ export const AgentName = z
   .pipe(StorableText);
 export type AgentName = z.infer<typeof AgentName>;
 
+/**
+ * A user id: 1 to 128 letters, digits and `.` `_` `@` `+` `-` (an email address fits; `:` does not,
+ * so `{user}:{kind}` session ids split back). Sessions belong to a user; memories are kept per user.
+ */
+export const UserId = z
+  .string({ error: 'a user id must be a string' })
+  .regex(/^[\p{L}\p{N}._@+-]{1,128}$/u, 'a user id must be 1 to 128 letters, digits, ".", "_", "@", "+" or "-"');
+export type UserId = z.infer<typeof UserId>;
+
+/** A label's key: 1 to 64 letters, digits, `.`, `_` or `-`. */
+export const LabelKey = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'a label key must be 1 to 64 letters, digits, ".", "_" or "-"');
+
+/** A label's value: a string of at most 256 characters. */
+export const LabelValue = z
+  .string({ error: 'a label value must be a string' })
+  .max(256, 'a label value must be at most 256 characters')
+  .pipe(StorableText);
+
+/** The most labels a session has. */
+export const MAX_LABELS = 32;
+
+/**
+ * A session's labels: up to 32 string values by key (e.g. `{ tier: "gold", department: "billing" }`),
+ * set when it starts and changed with `updateLabels`; sessions are listed by label.
+ */
+export const Labels = z
+  .record(LabelKey, LabelValue)
+  .refine((labels) => Object.keys(labels).length <= MAX_LABELS, { message: `a session has at most ${MAX_LABELS} labels` });
+export type Labels = z.infer<typeof Labels>;
+
 /** An operation id (a message id, for instance): what makes a retried call idempotent. */
 export const OperationId = StorableText.min(1, 'id must not be empty').max(MAX_ID_LENGTH, `id must be at most ${MAX_ID_LENGTH} characters`);
 
@@ -280,6 +310,10 @@ export type SettingsChange = z.infer<typeof SettingsChange>;
 export const SettingsPatch = z.object({ settings: SettingsChange, id: OperationId.optional() }).strict();
 export type SettingsPatch = z.infer<typeof SettingsPatch>;
 
+/** Arguments of `updateLabels`: labels to set, and labels to remove (null). */
+export const LabelsPatch = z.object({ labels: z.record(LabelKey, LabelValue.nullable()), id: OperationId.optional() }).strict();
+export type LabelsPatch = z.infer<typeof LabelsPatch>;
+
 /** What `compact` answers: the summary item and how many items it stands for, or null when nothing was old enough. */
 export const CompactionResult = z.object({ summary: SessionItem, summarizedItems: z.number().int().positive() }).nullable();
 export type CompactionResult = z.infer<typeof CompactionResult>;
@@ -288,7 +322,12 @@ export type CompactionResult = z.infer<typeof CompactionResult>;
 export const SessionStatus = z.object({
   sessionId: z.string(),
   agent: z.string(),
-  state: z.enum(['idle', 'running', 'rolling-over']),
+  /** The user the session belongs to, if any. */
+  userId: z.string().optional(),
+  labels: z.record(z.string(), z.string()),
+  state: z.enum(['idle', 'running', 'awaiting-approval', 'rolling-over']),
+  /** Tool calls that wait for a human's decision (list them with `pendingApprovals`). */
+  pendingApprovals: z.number().int().nonnegative(),
   itemCount: z.number().int().nonnegative(),
   lastSeq: z.number().int().nonnegative(),
   turns: z.number().int().nonnegative(),
@@ -317,7 +356,11 @@ export function utf8Length(text: string): number {
 
 /** One line that says what is wrong with an input, from a zod error. */
 export function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => (issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message))
-    .join('; ');
+  return error.issues.map(describeIssue).join('; ');
+}
+
+/** One issue as `path: message`; a record key's issue says what is wrong with the key. */
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const message = issue.code === 'invalid_key' && issue.issues[0] ? issue.issues[0].message : issue.message;
+  return issue.path.length > 0 ? `${issue.path.join('.')}: ${message}` : message;
 }

@@ -5,16 +5,22 @@
  * `getItems` query, compact outcomes of recent operations, and whatever is still queued.
  */
 import { z } from 'zod';
+import { CallPlan } from './activity-io';
+import { PendingApproval } from './approvals';
 import {
   AddItemsArgs,
+  FunctionCallItem,
   BoundedContext,
   Item,
   JsonObject,
+  Labels,
+  LabelsPatch,
   OperationId,
   SessionItem,
   SessionSettings,
   SettingsChange,
   Usage,
+  UserId,
   UserMessage,
 } from './schemas';
 
@@ -38,6 +44,7 @@ export const Operation = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('compact'), id: OperationId }),
   z.object({ kind: z.literal('delete'), id: OperationId }),
   z.object({ kind: z.literal('settings'), id: OperationId, settings: SettingsChange }),
+  z.object({ kind: z.literal('labels'), id: OperationId, labels: LabelsPatch.shape.labels }),
 ]);
 export type Operation = z.infer<typeof Operation>;
 
@@ -60,6 +67,31 @@ export const RememberedOutcome = z.discriminatedUnion('form', [
 ]);
 export type RememberedOutcome = z.infer<typeof RememberedOutcome>;
 
+/** A decision taken on a pending tool call. */
+export const Decision = z.object({ approved: z.boolean(), reason: z.string().optional() });
+export type Decision = z.infer<typeof Decision>;
+
+/**
+ * A turn paused until humans decide on its tool calls: its draft (items, context, agent, usage, model
+ * calls so far), the reply's calls still to run, what waits and what was decided. Carried across
+ * continue-as-new, so an approval may take days.
+ */
+export const PausedTurn = z.object({
+  operationId: OperationId,
+  message: UserMessage,
+  items: z.array(SessionItem),
+  context: JsonObject,
+  agent: z.string(),
+  usage: Usage,
+  bytes: z.number().int().nonnegative(),
+  modelCalls: z.number().int().nonnegative(),
+  maxCalls: z.number().int().positive(),
+  calls: z.array(z.object({ call: FunctionCallItem, plan: CallPlan })),
+  pending: z.array(PendingApproval),
+  decisions: z.record(z.string(), Decision),
+});
+export type PausedTurn = z.infer<typeof PausedTurn>;
+
 /** What one run hands the next when it continues as new. */
 export const SessionSnapshot = z.object({
   context: BoundedContext,
@@ -69,20 +101,30 @@ export const SessionSnapshot = z.object({
   itemCount: z.number().int().nonnegative(),
   turns: z.number().int().nonnegative(),
   usage: Usage,
+  /** The user the session belongs to, if any. */
+  userId: UserId.optional(),
+  labels: Labels.optional(),
   /** 1 for the first run, +1 at every continue-as-new. */
   run: z.number().int().positive(),
   view: z.array(ViewEntry),
   tail: z.array(SessionItem),
   remembered: z.array(RememberedOutcome),
   queue: z.array(Operation),
+  /** A turn waiting for approvals, if any. */
+  paused: PausedTurn.optional(),
 });
 export type SessionSnapshot = z.infer<typeof SessionSnapshot>;
 
-/** How the session starts: its typed context, the agent that answers first, its settings; or a carried snapshot. */
+/**
+ * How the session starts: its typed context, the agent that answers first, its settings, the user it
+ * belongs to and its labels; or a carried snapshot.
+ */
 export const ConversationInput = z.object({
   context: BoundedContext.default({}),
   agent: z.string().optional(),
   settings: SessionSettings.optional(),
+  userId: UserId.optional(),
+  labels: Labels.optional(),
   snapshot: SessionSnapshot.optional(),
 });
 export type ConversationInput = z.input<typeof ConversationInput>;

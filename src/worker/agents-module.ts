@@ -1,6 +1,7 @@
 /**
  * Loads the module a user names with `agent-sessions worker --agents MODULE`: it exports `agents` (an
- * array of agents, the first answering new sessions) and may export `tools` and `inputCallbacks`.
+ * array of agents, the first answering new sessions) and may export `tools`, `inputCallbacks` and
+ * `memory` (the worker's memory settings).
  * TypeScript modules load through tsx, so a project needs no build step to run its agents.
  */
 import path from 'node:path';
@@ -9,12 +10,15 @@ import { z } from 'zod';
 import type { RegisteredAgent, ToolImplementations } from '../agents';
 import type { InputCallbacks } from '../activities/input-callbacks';
 import { InvalidInputError } from '../shared/errors';
+import type { MemoryOptionsInput } from '../shared/memory';
 
 /** What a worker takes from an agents module. */
 export interface AgentsModule {
   agents: RegisteredAgent[];
   tools?: ToolImplementations;
   inputCallbacks?: InputCallbacks;
+  /** Memory settings for sessions that belong to a user (checked when the worker starts). */
+  memory?: MemoryOptionsInput;
 }
 
 const AgentsModuleShape = z.object({

@@ -17,5 +17,6 @@ export {
   type ToolImplementations,
 } from '../agents';
 export type { InputCallbacks, SessionInputCallback } from '../activities/input-callbacks';
+export type { MemoryOptionsInput as MemoryOptions, MemoryRecall } from '../shared/memory';
 export { loadAgentsModule, type AgentsModule } from './agents-module';
 export { startWorker, type ModelEndpoint, type RunningWorker, type WorkerSettings } from './run-worker';

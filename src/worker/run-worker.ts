@@ -7,7 +7,9 @@ import { createActivities } from '../activities';
 import type { InputCallbacks } from '../activities/input-callbacks';
 import { AgentRegistry, type RegisteredAgent, type ToolImplementations } from '../agents';
 import { openProjectionPool } from '../postgres/pool';
-import { BackendUnavailableError } from '../shared/errors';
+import { BackendUnavailableError, InvalidInputError } from '../shared/errors';
+import { MEMORY_TOOL_NAMES, MemoryOptions, type MemoryOptionsInput } from '../shared/memory';
+import { describeIssues } from '../shared/schemas';
 
 /** The path the workflow bundle is built from. */
 export const WORKFLOWS_PATH = require.resolve('../workflows');
@@ -41,6 +43,12 @@ export interface WorkerSettings {
   tools?: ToolImplementations;
   /** Session input callbacks by name, for sessions whose settings name one. */
   inputCallbacks?: InputCallbacks;
+  /**
+   * Long-term memory for sessions that belong to a user: which memories go into the instructions
+   * (`recall`: 'none', 'all', `{ latest: N }` or `{ keywords: N }`; the latest 20 when absent) and
+   * whether agents get the `remember`, `recall` and `forget` tools (yes when absent).
+   */
+  memory?: MemoryOptionsInput;
   /** A pre-built workflow bundle (tests build it once); bundled from src/workflows when absent. */
   workflowBundle?: WorkflowBundleWithSourceMap;
 }
@@ -64,7 +72,9 @@ export interface RunningWorker {
 
 /** Starts a worker on `pool` (or on a pool of its own to `databaseUrl`); it runs until `stop()`. */
 export async function startWorker(settings: WorkerSettings, pool?: Pool): Promise<RunningWorker> {
-  const agents = new AgentRegistry(settings.agents, settings.tools);
+  const memory = MemoryOptions.safeParse(settings.memory ?? {});
+  if (!memory.success) throw new InvalidInputError(`startWorker({ memory }) is invalid: ${describeIssues(memory.error)}`);
+  const agents = new AgentRegistry(settings.agents, settings.tools, memory.data.tools ? MEMORY_TOOL_NAMES : []);
   installQuietRuntime();
   const projectionPool = pool ?? (await openProjectionPool(settings.databaseUrl));
   const closeOwnPool = async () => {
@@ -107,6 +117,7 @@ export async function startWorker(settings: WorkerSettings, pool?: Pool): Promis
         inputCallbacks: settings.inputCallbacks ?? {},
         defaultModel: settings.model.defaultModel,
         modelTimeoutMs,
+        memory: memory.data,
         temporal,
       }),
     });

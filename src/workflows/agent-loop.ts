@@ -4,60 +4,112 @@
  * all: if it fails, the session is as it was before the message.
  */
 import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
-import type { CallPlan } from '../shared/activity-io';
 import { handoffOutput } from '../shared/agent';
+import { rejectionOutput } from '../shared/approvals';
+import type { PausedTurn } from '../shared/session-snapshot';
 import { FailureType } from '../shared/failures';
 import { DEFAULT_MAX_MODEL_CALLS, MAX_TURN_BYTES } from '../shared/limits';
-import { utf8Length, type FunctionCallItem, type Item, type JsonObject, type SessionItem, type TurnResult, type UserMessage } from '../shared/schemas';
+import { utf8Length, type FunctionCallItem, type Item, type TurnResult, type UserMessage } from '../shared/schemas';
+import { lastMessageText } from '../shared/item-text';
 import { repairText } from '../shared/text';
 import { model, projection, tools } from './activity-stubs';
 import type { SessionState } from './session-state';
-import { addUsage, emptyUsage } from './session-state';
+import { addUsage, emptyUsage } from '../shared/usage';
+
+/** A turn that stopped to wait for humans' decisions on its tool calls; it resumes with `resumeTurn`. */
+export const PAUSED = 'paused' as const;
 
 /** Runs the turn of one message against the session state; throws an ApplicationFailure when it fails. */
-export async function runTurn(state: SessionState, messageId: string, message: UserMessage): Promise<TurnResult> {
-  return new TurnDraft(state).run(messageId, message);
+export async function runTurn(state: SessionState, messageId: string, message: UserMessage): Promise<TurnResult | typeof PAUSED> {
+  return TurnDraft.start(state, messageId, message).run();
 }
 
-/** The items, context and agent of a turn in progress, committed to the session only at its end. */
-class TurnDraft {
-  private readonly items: SessionItem[] = [];
-  private context: JsonObject;
-  private agent: string;
-  private usage = emptyUsage();
+/** Resumes the session's paused turn once every call it waits on is decided. */
+export async function resumeTurn(state: SessionState, paused: PausedTurn): Promise<TurnResult | typeof PAUSED> {
+  return new TurnDraft(state, paused).run();
+}
 
-  constructor(private readonly state: SessionState) {
-    this.context = { ...state.context };
-    this.agent = state.agent;
+/**
+ * The items, context and agent of a turn in progress, committed to the session only at its end. Its
+ * fields are a PausedTurn, so a turn waiting for approvals is carried across continue-as-new as is.
+ */
+class TurnDraft {
+  constructor(
+    private readonly state: SessionState,
+    private readonly draft: PausedTurn,
+  ) {}
+
+  static start(state: SessionState, messageId: string, message: UserMessage): TurnDraft {
+    const draft = new TurnDraft(state, {
+      operationId: messageId,
+      message,
+      items: [],
+      context: { ...state.context },
+      agent: message.agent ?? state.agent,
+      usage: emptyUsage(),
+      bytes: 0,
+      modelCalls: 0,
+      maxCalls: DEFAULT_MAX_MODEL_CALLS,
+      calls: [],
+      pending: [],
+      decisions: {},
+    });
+    for (const item of userItems(message)) draft.append(item);
+    return draft;
   }
 
-  async run(messageId: string, message: UserMessage): Promise<TurnResult> {
-    if (message.agent) this.agent = message.agent;
-    for (const item of userItems(message)) this.append(item);
+  /**
+   * Calls the model until it answers without tool calls, running the calls of each reply; pauses (and
+   * says so) when a call needs a decision nobody has taken yet.
+   */
+  async run(): Promise<TurnResult | typeof PAUSED> {
     const window = this.state.view.window();
-    let maxCalls = DEFAULT_MAX_MODEL_CALLS;
-    for (let call = 0; call < maxCalls; call++) {
+    for (;;) {
+      if (this.draft.calls.length > 0) {
+        if (this.pause()) return PAUSED;
+        await this.runCalls();
+        if (this.draft.modelCalls >= this.draft.maxCalls) break;
+      }
       const response = await model.callModel({
         sessionId: this.state.sessionId,
-        agent: this.agent,
-        context: this.context,
+        agent: this.draft.agent,
+        context: this.draft.context,
         window,
-        turnItems: this.items.map((entry) => entry.item),
+        turnItems: this.draft.items.map((entry) => entry.item),
         inputCallback: this.state.settings.inputCallback,
+        ...(this.state.userId ? { userId: this.state.userId } : {}),
       });
+      this.draft.modelCalls += 1;
       if (response.agent) this.answeredBy(response.agent);
-      maxCalls = response.maxModelCalls ?? maxCalls;
-      this.usage = addUsage(this.usage, response.usage);
+      this.draft.maxCalls = response.maxModelCalls ?? this.draft.maxCalls;
+      this.draft.usage = addUsage(this.draft.usage, response.usage);
       for (const item of response.items) this.append(item);
       const calls = response.items.filter((item): item is FunctionCallItem => item.type === 'function_call');
-      if (calls.length === 0) return this.commit(messageId, replyText(response.items));
-      await this.runCalls(calls, response.calls ?? {});
+      if (calls.length === 0) return this.commit(replyText(response.items));
+      this.draft.calls = calls.map((call) => ({ call, plan: response.calls?.[call.call_id] ?? { kind: 'tool' } }));
     }
     throw ApplicationFailure.nonRetryable(
-      `the agent "${this.agent}" called the model ${maxCalls} times without a final answer; ` +
+      `the agent "${this.draft.agent}" called the model ${this.draft.maxCalls} times without a final answer; ` +
         'rephrase the message or raise the agent\'s maxModelCalls',
       FailureType.MaxTurnsExceeded,
     );
+  }
+
+  /** Pauses the turn when a call of the reply needs a decision not taken yet; says whether it did. */
+  private pause(): boolean {
+    const undecided = this.draft.calls.filter(({ call, plan }) => plan.kind === 'tool' && plan.approval && !this.draft.decisions[call.call_id]);
+    if (undecided.length === 0) return false;
+    const requestedAt = new Date().toISOString();
+    this.draft.pending = undecided.map(({ call }) => ({
+      callId: call.call_id,
+      tool: call.name,
+      arguments: call.arguments,
+      agent: this.draft.agent,
+      messageId: this.draft.operationId,
+      requestedAt,
+    }));
+    this.state.paused = this.draft;
+    return true;
   }
 
   /**
@@ -65,29 +117,32 @@ class TurnDraft {
    * default agent's name at the first model call, and the items drafted so far are relabelled.
    */
   private answeredBy(agent: string): void {
-    if (this.agent === '') for (const entry of this.items) entry.agent = agent;
-    this.agent = agent;
+    if (this.draft.agent === '') for (const entry of this.draft.items) entry.agent = agent;
+    this.draft.agent = agent;
   }
 
   /**
-   * Runs a reply's function calls in order: tools through the tool activity, the first handoff by
-   * switching the active agent (later items are the new agent's); a second handoff in the same reply
-   * is answered, not followed, as the Agents SDK does.
+   * Runs a reply's function calls in order: tools through the tool activity (a rejected one answers
+   * with the rejection), the first handoff by switching the active agent (later items are the new
+   * agent's); a second handoff in the same reply is answered, not followed, as the Agents SDK does.
    */
-  private async runCalls(calls: FunctionCallItem[], plans: Record<string, CallPlan>): Promise<void> {
+  private async runCalls(): Promise<void> {
     let handedOffTo: string | undefined;
-    for (const functionCall of calls) {
-      const plan = plans[functionCall.call_id] ?? { kind: 'tool' };
+    for (const { call, plan } of this.draft.calls) {
+      const decision = this.draft.decisions[call.call_id];
       if (plan.kind === 'tool') {
-        await this.runTool(functionCall);
+        if (decision && !decision.approved) this.append({ type: 'function_call_output', call_id: call.call_id, output: rejectionOutput(decision.reason) });
+        else await this.runTool(call);
       } else if (handedOffTo === undefined) {
         handedOffTo = plan.target;
-        this.append({ type: 'function_call_output', call_id: functionCall.call_id, output: handoffOutput(plan.target) });
+        this.append({ type: 'function_call_output', call_id: call.call_id, output: handoffOutput(plan.target) });
       } else {
-        this.append({ type: 'function_call_output', call_id: functionCall.call_id, output: 'Multiple handoffs detected, ignoring this one.' });
+        this.append({ type: 'function_call_output', call_id: call.call_id, output: 'Multiple handoffs detected, ignoring this one.' });
       }
     }
-    if (handedOffTo !== undefined) this.agent = handedOffTo;
+    this.draft.calls = [];
+    this.draft.pending = [];
+    if (handedOffTo !== undefined) this.draft.agent = handedOffTo;
   }
 
   private async runTool(functionCall: FunctionCallItem): Promise<void> {
@@ -95,12 +150,13 @@ class TurnDraft {
     try {
       const result = await tools.callTool({
         sessionId: this.state.sessionId,
-        agent: this.agent,
+        agent: this.draft.agent,
         call: functionCall,
-        context: this.context,
+        context: this.draft.context,
+        ...(this.state.userId ? { userId: this.state.userId } : {}),
       });
       output = result.output;
-      if (result.contextPatch) this.context = { ...this.context, ...result.contextPatch };
+      if (result.contextPatch) this.draft.context = { ...this.draft.context, ...result.contextPatch };
     } catch (error) {
       if (!(error instanceof ActivityFailure)) throw error;
       output = repairText(`Error: the tool ${functionCall.name} failed: ${error.cause?.message ?? error.message}`);
@@ -108,34 +164,34 @@ class TurnDraft {
     this.append({ type: 'function_call_output', call_id: functionCall.call_id, output });
   }
 
-  private bytes = 0;
-
   /** Adds an item to the draft; a turn whose items outgrow MAX_TURN_BYTES fails (they travel in activity inputs). */
   private append(item: Item): void {
-    const seq = this.state.lastSeq + this.items.length + 1;
-    const entry = { seq, agent: this.agent, at: new Date().toISOString(), item };
-    this.bytes += utf8Length(JSON.stringify(entry));
-    if (this.bytes > MAX_TURN_BYTES) {
+    const seq = this.state.lastSeq + this.draft.items.length + 1;
+    const entry = { seq, agent: this.draft.agent, at: new Date().toISOString(), item };
+    this.draft.bytes += utf8Length(JSON.stringify(entry));
+    if (this.draft.bytes > MAX_TURN_BYTES) {
       throw ApplicationFailure.nonRetryable(
         `the turn's items passed ${MAX_TURN_BYTES} bytes (large tool outputs?); the session is unchanged`,
         FailureType.TurnFailed,
       );
     }
-    this.items.push(entry);
+    this.draft.items.push(entry);
   }
 
-  private async commit(messageId: string, reply: string): Promise<TurnResult> {
-    const merged = this.state.mergedContext(this.context);
+  private async commit(reply: string): Promise<TurnResult> {
+    const { items, agent, usage, operationId: messageId } = this.draft;
+    const merged = this.state.mergedContext(this.draft.context);
     if ('refused' in merged) {
       throw ApplicationFailure.nonRetryable(`a tool made the context too large: ${merged.refused}`, FailureType.TurnFailed);
     }
     await projection.projectTurn({
       sessionId: this.state.sessionId,
-      items: this.items,
-      session: { agent: this.agent, itemCount: this.state.itemCount + this.items.length, lastSeq: this.items[this.items.length - 1].seq },
+      items,
+      session: this.state.summary({ agent, itemCount: this.state.itemCount + items.length, lastSeq: items[items.length - 1].seq }),
+      spent: { kind: 'turn', turn: this.state.turns + 1, messageId, usage },
     });
-    this.state.commitItems(this.items, { context: merged.context, agent: this.agent, usage: this.usage, turn: true });
-    return { messageId, reply, agent: this.agent, items: this.items, usage: this.usage };
+    this.state.commitItems(items, { context: merged.context, agent, usage, turn: true });
+    return { messageId, reply, agent, items, usage };
   }
 }
 
@@ -147,13 +203,7 @@ function userItems(message: UserMessage): Item[] {
 
 /** The text of the last assistant message among the items. */
 export function replyText(items: Item[]): string {
-  for (let index = items.length - 1; index >= 0; index--) {
-    const item = items[index];
-    if (item.type === 'message' && item.role === 'assistant') {
-      return typeof item.content === 'string' ? item.content : item.content.map((part) => part.text).join('');
-    }
-  }
-  return '';
+  return lastMessageText(items, 'assistant');
 }
 
 /** The project's own failure types: an activity failing with one of them keeps it, retried or not. */

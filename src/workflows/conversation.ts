@@ -23,7 +23,9 @@ import {
   addItemsUpdate,
   clearSessionUpdate,
   compactUpdate,
+  decideApprovalUpdate,
   deleteSessionUpdate,
+  getPendingApprovalsQuery,
   getContextQuery,
   getItemsQuery,
   getStatusQuery,
@@ -31,6 +33,7 @@ import {
   replaceSuffixUpdate,
   sendMessageUpdate,
   updateContextUpdate,
+  updateLabelsUpdate,
   updateSettingsUpdate,
   userMessageSignal,
 } from '../shared/messages';
@@ -39,6 +42,7 @@ import {
   ContextPatch,
   describeIssues,
   GetItemsArgs,
+  LabelsPatch,
   OperationArgs,
   ReplaceSuffixArgs,
   SessionSettings,
@@ -47,6 +51,7 @@ import {
   type SessionItem,
   type SessionStatus,
 } from '../shared/schemas';
+import { ApprovalDecisionArgs } from '../shared/approvals';
 import { ConversationInput, type ConversationEnd, type Operation, type RememberedOutcome } from '../shared/session-snapshot';
 import { projection } from './activity-stubs';
 import { replyText } from './agent-loop';
@@ -87,13 +92,35 @@ export async function conversation(input?: ConversationInput): Promise<Conversat
   register(compactUpdate, OperationArgs, (_args, id) => ({ kind: 'compact', id }));
   register(deleteSessionUpdate, OperationArgs, (_args, id) => ({ kind: 'delete', id }));
   register(updateSettingsUpdate, SettingsPatch, (args, id) => ({ kind: 'settings', id, settings: args.settings }));
+  register(updateLabelsUpdate, LabelsPatch, (args, id) => ({ kind: 'labels', id, labels: args.labels }));
 
+  setHandler(
+    decideApprovalUpdate,
+    (raw) => {
+      const decision = ApprovalDecisionArgs.parse(raw);
+      return state.decide(decision.id ?? currentUpdateInfo()?.id ?? uuid4(), decision);
+    },
+    {
+      validator: (raw) => {
+        const parsed = ApprovalDecisionArgs.safeParse(raw ?? {});
+        if (!parsed.success) throw ApplicationFailure.nonRetryable(`invalid input: ${describeIssues(parsed.error)}`, FailureType.InvalidInput);
+        const refusal = state.unavailable();
+        if (refusal) throw ApplicationFailure.nonRetryable(refusal.message, refusal.type);
+        const notPending = state.decisionRefusal(parsed.data);
+        if (notPending) throw ApplicationFailure.nonRetryable(notPending, FailureType.ApprovalNotPending);
+      },
+    },
+  );
+  setHandler(getPendingApprovalsQuery, () => state.pendingApprovals());
   setHandler(getItemsQuery, (raw) => state.latestItems(GetItemsArgs.parse(raw ?? {}).limit));
   setHandler(getContextQuery, () => state.context);
   setHandler(getStatusQuery, (): SessionStatus => ({
     sessionId: state.sessionId,
     agent: state.agent,
-    state: state.rollingOver ? 'rolling-over' : state.running ? 'running' : 'idle',
+    ...(state.userId ? { userId: state.userId } : {}),
+    labels: state.labels,
+    state: state.rollingOver ? 'rolling-over' : state.paused ? 'awaiting-approval' : state.running ? 'running' : 'idle',
+    pendingApprovals: state.pendingApprovals().length,
     itemCount: state.itemCount,
     lastSeq: state.lastSeq,
     turns: state.turns,
@@ -108,11 +135,13 @@ export async function conversation(input?: ConversationInput): Promise<Conversat
   }));
 
   for (;;) {
-    const due = () => state.queue.length > 0 || state.shouldRollOver(workflowInfo().continueAsNewSuggested);
+    const due = () =>
+      state.resumable() || (!state.paused && state.queue.length > 0) || state.shouldRollOver(workflowInfo().continueAsNewSuggested);
     const ttl = state.settings.ttlSeconds;
     const woke = ttl === undefined ? (await condition(due), true) : await condition(due, ttl * 1000);
     if (!woke) {
       state.ended = 'expired';
+      state.abandonPaused();
       await projection.endSession({ sessionId: state.sessionId, status: 'expired' });
     }
     if (!state.ended && state.shouldRollOver(workflowInfo().continueAsNewSuggested)) {
@@ -122,10 +151,12 @@ export async function conversation(input?: ConversationInput): Promise<Conversat
       log.info('continuing as new', { run: state.run, updates: state.updatesThisRun, historyLength: workflowInfo().historyLength });
       return continueAsNew<typeof conversation>({ snapshot: state.snapshot() });
     }
-    const next = state.queue.shift();
+    const paused = state.resumable() ? state.paused : undefined;
+    const next = paused ? { kind: 'message' as const, id: paused.operationId, message: paused.message } : state.paused ? undefined : state.queue.shift();
     if (next) {
+      state.paused = undefined;
       state.running = next;
-      await runOperation(state, next);
+      await runOperation(state, next, paused);
       state.running = undefined;
     }
     if (state.ended && state.queue.length === 0) {
@@ -144,9 +175,9 @@ function startingState(input: ConversationInput | undefined): SessionState {
     log.warn('ignored bad start input; the session starts with defaults', { reason: describeIssues(parsed.error) });
     return SessionState.start(sessionId, {}, '', SessionSettings.parse({}));
   }
-  const { snapshot, agent, context, settings } = parsed.data;
+  const { snapshot, agent, context, settings, userId, labels } = parsed.data;
   if (snapshot) return SessionState.resume(sessionId, snapshot);
-  return SessionState.start(sessionId, context, agent ?? '', settings ?? SessionSettings.parse({}));
+  return SessionState.start(sessionId, context, agent ?? '', settings ?? SessionSettings.parse({}), { userId, labels });
 }
 
 /** The failure for a retried operation whose outcome cannot be given again. */

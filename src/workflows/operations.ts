@@ -6,22 +6,27 @@
 import { ApplicationFailure, log, workflowInfo } from '@temporalio/workflow';
 import { SUMMARY_PREFIX } from '../shared/compaction';
 import { FailureType } from '../shared/failures';
-import type { Operation, RememberedOutcome } from '../shared/session-snapshot';
-import type { CompactionResult, Item, SessionItem } from '../shared/schemas';
+import type { Operation, PausedTurn, RememberedOutcome } from '../shared/session-snapshot';
+import type { CompactionResult, Item, Labels, SessionItem } from '../shared/schemas';
 import { windowOf } from './model-view';
 import { model, projection } from './activity-stubs';
-import { callerFailure, runTurn } from './agent-loop';
-import { emptyUsage, type OperationOutcome, type SessionState } from './session-state';
+import { callerFailure, PAUSED, resumeTurn, runTurn } from './agent-loop';
+import { emptyUsage } from '../shared/usage';
+import type { OperationOutcome, SessionState } from './session-state';
 
-/** Runs one operation and settles it in the state (its outcome, full and compact). */
-export async function runOperation(state: SessionState, operation: Operation): Promise<void> {
+/**
+ * Runs one operation (or resumes the paused turn of a message) and settles it in the state (its
+ * outcome, full and compact); a turn that pauses for approvals is settled when it resumes and ends.
+ */
+export async function runOperation(state: SessionState, operation: Operation, paused?: PausedTurn): Promise<void> {
   const refusal = state.ended ? state.unavailable() : undefined;
   if (refusal) {
     settleFailure(state, operation.id, refusal);
     return;
   }
   try {
-    const outcome = await perform(state, operation);
+    const outcome = await perform(state, operation, paused);
+    if (outcome === PAUSED) return;
     state.settle(operation.id, { ok: true, value: outcome.value }, outcome.compact);
   } catch (error) {
     const failure = callerFailure(error);
@@ -40,11 +45,13 @@ function settleFailure(state: SessionState, id: string, failure: { type: string;
 async function perform(
   state: SessionState,
   operation: Operation,
-): Promise<{ value: unknown; compact: RememberedOutcome }> {
+  paused: PausedTurn | undefined,
+): Promise<{ value: unknown; compact: RememberedOutcome } | typeof PAUSED> {
   const { id } = operation;
   switch (operation.kind) {
     case 'message': {
-      const result = await runTurn(state, id, operation.message);
+      const result = paused ? await resumeTurn(state, paused) : await runTurn(state, id, operation.message);
+      if (result === PAUSED) return PAUSED;
       return { value: result, compact: itemsOutcome(id, result.agent, result.items, result.usage) };
     }
     case 'add': {
@@ -70,6 +77,8 @@ async function perform(
       return valueOutcome(id, await compact(state));
     case 'settings':
       return valueOutcome(id, state.changeSettings(operation.settings));
+    case 'labels':
+      return valueOutcome(id, await relabel(state, operation.labels));
     case 'delete':
       await projection.endSession({ sessionId: state.sessionId, status: 'deleted' });
       state.ended = 'deleted';
@@ -86,6 +95,15 @@ function itemsOutcome(id: string, agent: string, items: SessionItem[], usage = e
   return { form: 'items', id, agent, usage, fromSeq, throughSeq: items[items.length - 1]?.seq ?? 0 };
 }
 
+/** Changes the session's labels, in the projection first; returns them all. */
+async function relabel(state: SessionState, patch: Record<string, string | null>): Promise<Labels> {
+  const changed = state.labelled(patch);
+  if ('refused' in changed) throw ApplicationFailure.nonRetryable(changed.refused, FailureType.InvalidInput);
+  await projection.projectTurn({ sessionId: state.sessionId, items: [], session: state.summary({ labels: changed.labels }) });
+  state.labels = changed.labels;
+  return state.labels;
+}
+
 /** Appends items without a turn, as the active agent's, removing `replacing` in the same write. */
 async function addItems(state: SessionState, items: Item[], replacing: number[] = []): Promise<SessionItem[]> {
   const at = new Date().toISOString();
@@ -94,7 +112,7 @@ async function addItems(state: SessionState, items: Item[], replacing: number[] 
     sessionId: state.sessionId,
     items: added,
     ...(replacing.length > 0 ? { removeSeqs: replacing } : {}),
-    session: { agent: state.agent, itemCount: state.itemCount - replacing.length + added.length, lastSeq: added[added.length - 1].seq },
+    session: state.summary({ itemCount: state.itemCount - replacing.length + added.length, lastSeq: added[added.length - 1].seq }),
   });
   state.removeItems(replacing);
   state.commitItems(added);
@@ -151,7 +169,7 @@ async function removeCommitted(state: SessionState, seqs?: number[]): Promise<vo
   await projection.removeItems({
     sessionId: state.sessionId,
     ...(seqs ? { seqs } : {}),
-    session: { agent: state.agent, itemCount: seqs ? state.itemCount - seqs.length : 0, lastSeq: state.lastSeq },
+    session: state.summary({ itemCount: seqs ? state.itemCount - seqs.length : 0 }),
   });
   if (seqs) state.removeItems(seqs);
   else state.clearItems();
@@ -187,7 +205,8 @@ async function compact(state: SessionState): Promise<CompactionResult> {
   await projection.projectTurn({
     sessionId: state.sessionId,
     items: [item],
-    session: { agent: state.agent, itemCount: state.itemCount + 1, lastSeq: item.seq },
+    session: state.summary({ itemCount: state.itemCount + 1, lastSeq: item.seq }),
+    spent: { kind: 'compaction', usage: summary.usage },
   });
   state.commitSummary(item, split.keep, summary.usage);
   return { summary: item, summarizedItems: split.summarize.length };

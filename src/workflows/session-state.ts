@@ -17,28 +17,16 @@ import {
   REMEMBERED_MESSAGE_IDS,
   REMEMBERED_OUTCOME_BYTES,
 } from '../shared/limits';
-import type { Operation, RememberedOutcome, SessionSnapshot } from '../shared/session-snapshot';
-import { SessionSettings, utf8Length, type JsonObject, type SessionItem, type SettingsChange, type Usage } from '../shared/schemas';
+import type { SessionSummary } from '../shared/activity-io';
+import type { ApprovalDecisionArgs, ApprovalDecisionResult, PendingApproval } from '../shared/approvals';
+import type { Operation, PausedTurn, RememberedOutcome, SessionSnapshot } from '../shared/session-snapshot';
+import { MAX_LABELS, SessionSettings, utf8Length, type JsonObject, type Labels, type SessionItem, type SettingsChange, type Usage } from '../shared/schemas';
+import { addUsage, emptyUsage } from '../shared/usage';
 import { BoundedMap } from './bounded-map';
 import { ModelView } from './model-view';
 
 /** How an operation ended in this run: its full value, or the failure the caller sees. */
 export type OperationOutcome = { ok: true; value: unknown } | { ok: false; type: string; message: string };
-
-/** Zero usage. */
-export function emptyUsage(): Usage {
-  return { requests: 0, inputTokens: 0, outputTokens: 0, totalTokens: 0 };
-}
-
-/** Adds two usage records. */
-export function addUsage(a: Usage, b: Usage): Usage {
-  return {
-    requests: a.requests + b.requests,
-    inputTokens: a.inputTokens + b.inputTokens,
-    outputTokens: a.outputTokens + b.outputTokens,
-    totalTokens: a.totalTokens + b.totalTokens,
-  };
-}
 
 /** Full results kept in memory for the callers waiting in this run (the rest are remembered compactly). */
 const FULL_RESULTS_KEPT = 32;
@@ -61,6 +49,12 @@ export class SessionState {
   private readonly fullResults = new Map<string, OperationOutcome>();
   /** Ids of queued operations whose callers wait for them (updates, as opposed to signals). */
   private readonly awaited = new Set<string>();
+  /** The user the session belongs to: memories are theirs. Set when the session starts. */
+  userId: string | undefined;
+  /** The session's labels. */
+  labels: Labels = {};
+  /** The turn waiting for humans' decisions on its tool calls; nothing else runs until it resumes. */
+  paused: PausedTurn | undefined;
 
   private constructor(
     readonly sessionId: string,
@@ -80,15 +74,51 @@ export class SessionState {
     for (const outcome of snapshot?.remembered ?? []) this.remembered.set(outcome.id, outcome);
   }
 
-  /** A new session. */
-  static start(sessionId: string, context: JsonObject, agent: string, settings: SessionSettings): SessionState {
-    return new SessionState(sessionId, context, agent, settings, 0, 0, 0, emptyUsage(), 1);
+  /** A new session, maybe a user's, maybe labelled. */
+  static start(
+    sessionId: string,
+    context: JsonObject,
+    agent: string,
+    settings: SessionSettings,
+    owner: { userId?: string; labels?: Labels } = {},
+  ): SessionState {
+    const state = new SessionState(sessionId, context, agent, settings, 0, 0, 0, emptyUsage(), 1);
+    state.userId = owner.userId;
+    state.labels = owner.labels ?? {};
+    return state;
   }
 
   /** The next run of a session, from what the previous run carried. */
   static resume(sessionId: string, snapshot: SessionSnapshot): SessionState {
     const { context, agent, settings, lastSeq, itemCount, turns, usage, run } = snapshot;
-    return new SessionState(sessionId, context, agent, settings, lastSeq, itemCount, turns, usage, run + 1, snapshot);
+    const state = new SessionState(sessionId, context, agent, settings, lastSeq, itemCount, turns, usage, run + 1, snapshot);
+    state.userId = snapshot.userId;
+    state.labels = snapshot.labels ?? {};
+    state.paused = snapshot.paused;
+    return state;
+  }
+
+  /** The session row the projection keeps after a write that leaves `itemCount` items, the last at `lastSeq`. */
+  summary(change: { agent?: string; itemCount?: number; lastSeq?: number; labels?: Labels } = {}): SessionSummary {
+    return {
+      agent: change.agent ?? this.agent,
+      itemCount: change.itemCount ?? this.itemCount,
+      lastSeq: change.lastSeq ?? this.lastSeq,
+      ...(this.userId ? { userId: this.userId } : {}),
+      labels: change.labels ?? this.labels,
+    };
+  }
+
+  /** Sets labels (a null value removes one); refuses when the session would pass MAX_LABELS. */
+  labelled(patch: Record<string, string | null>): { labels: Labels } | { refused: string } {
+    const labels: Labels = { ...this.labels };
+    for (const [key, value] of Object.entries(patch)) {
+      if (value === null) delete labels[key];
+      else labels[key] = value;
+    }
+    const count = Object.keys(labels).length;
+    if (count > MAX_LABELS) return { refused: `the session would have ${count} labels; it may have at most ${MAX_LABELS}` };
+    return { labels };
   }
 
   /** What this run hands the next one. */
@@ -101,18 +131,25 @@ export class SessionState {
       itemCount: this.itemCount,
       turns: this.turns,
       usage: this.usage,
+      ...(this.userId ? { userId: this.userId } : {}),
+      ...(Object.keys(this.labels).length > 0 ? { labels: this.labels } : {}),
       run: this.run,
       view: this.view.toJSON(),
       tail: this.tail.values(),
       remembered: this.remembered.values(),
       queue: [...this.queue],
+      ...(this.paused ? { paused: this.paused } : {}),
     };
   }
 
   /** Whether an operation with this id is queued, running or already settled. */
   knows(id: string): boolean {
     return (
-      this.remembered.has(id) || this.fullResults.has(id) || this.running?.id === id || this.queue.some((queued) => queued.id === id)
+      this.remembered.has(id) ||
+      this.fullResults.has(id) ||
+      this.running?.id === id ||
+      this.paused?.operationId === id ||
+      this.queue.some((queued) => queued.id === id)
     );
   }
 
@@ -148,6 +185,53 @@ export class SessionState {
       this.awaited.delete(operation.id);
       this.fullResults.set(operation.id, { ok: false, ...(this.unavailable() as { type: string; message: string }) });
     }
+    if (this.paused) this.fullResults.set(this.paused.operationId, { ok: false, ...(this.unavailable() as { type: string; message: string }) });
+  }
+
+  /** The tool calls of the paused turn that still wait for a decision. */
+  pendingApprovals(): PendingApproval[] {
+    const paused = this.paused;
+    return paused ? paused.pending.filter((pending) => !paused.decisions[pending.callId]) : [];
+  }
+
+  /** Whether the paused turn has every decision it waits for. */
+  resumable(): boolean {
+    return this.paused !== undefined && this.pendingApprovals().length === 0;
+  }
+
+  /** Why a decision cannot be taken now (no such call waits, or it was decided the other way), or undefined. */
+  decisionRefusal(decision: ApprovalDecisionArgs): string | undefined {
+    if (decision.id !== undefined && this.rememberedOutcome(decision.id)) return undefined;
+    const waiting = this.paused?.pending.find((pending) => pending.callId === decision.callId);
+    if (!waiting) {
+      const pending = this.pendingApprovals().map((entry) => `${entry.callId} (${entry.tool})`);
+      return `no tool call "${decision.callId}" waits for approval in session "${this.sessionId}"; ${pending.length > 0 ? `waiting: ${pending.join(', ')}` : 'nothing waits'}`;
+    }
+    const earlier = this.paused?.decisions[decision.callId];
+    if (earlier && earlier.approved !== decision.approved) {
+      return `the tool call "${decision.callId}" was already ${earlier.approved ? 'approved' : 'rejected'}; a decision cannot be changed`;
+    }
+    return undefined;
+  }
+
+  /** Records a decision on a paused call (checked by `decisionRefusal`); a retried decision gets its first answer. */
+  decide(id: string, decision: ApprovalDecisionArgs): ApprovalDecisionResult {
+    const remembered = this.rememberedOutcome(id);
+    if (remembered?.form === 'value') return remembered.value as ApprovalDecisionResult;
+    const paused = this.paused as PausedTurn;
+    paused.decisions[decision.callId] ??= { approved: decision.approved, ...(decision.reason !== undefined ? { reason: decision.reason } : {}) };
+    const result = { callId: decision.callId, approved: decision.approved, stillPending: this.pendingApprovals().length };
+    this.settle(id, { ok: true, value: result }, { form: 'value', id, value: result });
+    return result;
+  }
+
+  /** Ends the paused turn with the session (it expired): its caller gets the reason; nothing of it is kept. */
+  abandonPaused(): void {
+    const paused = this.paused;
+    if (!paused) return;
+    this.paused = undefined;
+    const failure = this.unavailable() as { type: string; message: string };
+    this.settle(paused.operationId, { ok: false, ...failure }, { form: 'failure', id: paused.operationId, ...failure });
   }
 
   /** Why the session takes no operation now (ended, or rolling over), or undefined when it does. */

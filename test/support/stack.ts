@@ -11,6 +11,7 @@ import { installQuietRuntime, startWorker, WORKFLOWS_PATH, type RunningWorker } 
 import type { InputCallbacks } from '../../src/activities/input-callbacks';
 import type { RegisteredAgent } from '../../src/agents';
 import { supportAgent } from '../../src/dev/demo-agent';
+import type { MemoryOptionsInput } from '../../src/shared/memory';
 import { createTestDatabase, type TestDatabase } from './database';
 
 /** Everything an integration test talks to. */
@@ -44,6 +45,8 @@ export interface TestStackOptions {
   inputCallbacks?: InputCallbacks;
   /** The agents the workers serve (the demo support agent when absent). */
   agents?: RegisteredAgent[];
+  /** The workers' memory settings. */
+  memory?: MemoryOptionsInput;
 }
 
 /** Starts the stack with one worker running. */
@@ -74,6 +77,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
         workflowBundle: bundle,
         inputCallbacks: options.inputCallbacks,
         agents: options.agents ?? [supportAgent],
+        memory: options.memory,
       },
       db.pool,
     );

@@ -38,6 +38,13 @@ describe('AgentRegistry', () => {
     expect(() => new AgentRegistry([billing], { issue_refnd: () => 'x' })).toThrow('no registered agent declares that tool');
   });
 
+  test('refuses a tool named like a built-in memory tool while those are on', () => {
+    const remember = defineTool({ name: 'remember', description: 'Mine.', parameters: z.object({}), execute: () => 'ok' });
+    const agent = defineAgent({ name: 'notes', instructions: 'x', tools: [remember] });
+    expect(() => new AgentRegistry([agent], {}, ['remember', 'recall', 'forget'])).toThrow(/built-in memory tool.*memory: \{ tools: false \}/);
+    expect(new AgentRegistry([agent]).names).toEqual(['notes']);
+  });
+
   test('refuses to start when a declared tool has no implementation, and takes one from the tools map', () => {
     const declared = defineTool({ name: 'ping', description: 'Answers pong.', parameters: z.object({}) });
     const agent = defineAgent({ name: 'helper', instructions: 'x', tools: [declared] });

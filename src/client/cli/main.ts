@@ -1,14 +1,19 @@
 /** The `agent-sessions` command line: parses the command, runs it, turns failures into one line. */
 import { AgentSessionsError } from '../errors';
 import { add, clear, compact, context, history, pop, remove, send, settings, status } from './commands/client-commands';
+import { decide, pending } from './commands/approval-commands';
+import { labels, list, usage } from './commands/manage-commands';
+import { memory } from './commands/memory-commands';
 import { dev, migrate, retention, worker } from './commands/service-commands';
 import { parseCommandLine } from './options';
 
 const USAGE = `usage: npx agent-sessions <command> [options]
 
-  send --session ID [--id ID] [--agent NAME] [--json] [--context JSON] [--settings JSON] TEXT
+  send --session ID [--id ID] [--agent NAME] [--json] [--context JSON] [--settings JSON]
+       [--user U] [--label K=V ...] TEXT
                                  send a message, print the reply (--id makes a retry safe;
-                                 --agent: the agent that answers, and stays active)
+                                 --agent: the agent that answers, and stays active; --user and
+                                 --label apply when the message starts the session)
   history --session ID [--limit N] [--json]
                                  print the items from the Postgres projection (no Temporal needed)
   context --session ID           print the session's context
@@ -20,6 +25,18 @@ const USAGE = `usage: npx agent-sessions <command> [options]
   compact --session ID           summarise the older turns of the model's window now
   settings --session ID [--settings JSON]
                                  print the settings, after changing those given
+  pending --session ID [--json]  the tool calls that wait for a human's decision
+  approve --session ID --call ID [--reason TEXT]
+  reject --session ID --call ID [--reason TEXT]
+                                 decide a waiting tool call; a rejection (and its reason) is the
+                                 tool's output for the model; the turn resumes once all are decided
+  list [--prefix P] [--user U] [--label K=V ...] [--since ISO] [--limit N] [--cursor C] [--json]
+                                 list sessions from the projection, most recently changed first
+  labels --session ID [--label K=V ...] [--remove K ...]
+                                 set or remove labels; prints them all
+  usage --session ID [--json]    tokens spent per turn, and the total
+  memory list|add|delete --user U [--key K] [--id N] [TEXT]
+                                 a user's long-term memories (add TEXT; delete by --id or --key)
   retention --older-than-days N [--schedule]
                                  delete sessions idle for N days, now or daily (a Temporal Schedule)
   worker [--agents MODULE]       run a worker (TEMPORAL_ADDRESS, DATABASE_URL) serving the agents
@@ -52,6 +69,13 @@ export async function main(argv: string[]): Promise<void> {
       delete: () => remove(input),
       compact: () => compact(input),
       settings: () => settings(input),
+      list: () => list(input),
+      labels: () => labels(input),
+      usage: () => usage(input),
+      memory: () => memory(input),
+      pending: () => pending(input),
+      approve: () => decide(input, true),
+      reject: () => decide(input, false),
       retention: () => retention(input),
       worker: () => worker(input),
       dev: () => dev(input, { demo: false }),

@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { AgentName, describeIssues, OperationId, SessionId } from '../../shared/schemas';
+import { AgentName, describeIssues, LabelKey, LabelValue, OperationId, SessionId, UserId } from '../../shared/schemas';
 import { InvalidInputError } from '../errors';
 
 /** Every option any command accepts; each command's schema says which it needs. */
@@ -17,6 +17,15 @@ const OPTION_SPEC = {
   schedule: { type: 'boolean', default: false },
   agent: { type: 'string' },
   agents: { type: 'string' },
+  user: { type: 'string' },
+  key: { type: 'string' },
+  label: { type: 'string', multiple: true },
+  remove: { type: 'string', multiple: true },
+  prefix: { type: 'string' },
+  since: { type: 'string' },
+  cursor: { type: 'string' },
+  call: { type: 'string' },
+  reason: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -45,6 +54,29 @@ const JsonObjectOption = (name: string) =>
       }
     });
 
+/** `--label key=value`, repeatable: labels as an object. */
+const LabelOptions = z
+  .array(z.string())
+  .optional()
+  .transform((pairs, ctx) => {
+    if (pairs === undefined) return undefined;
+    const labels: Record<string, string> = {};
+    for (const pair of pairs) {
+      const at = pair.indexOf('=');
+      const key = LabelKey.safeParse(at < 0 ? '' : pair.slice(0, at));
+      const value = LabelValue.safeParse(pair.slice(at + 1));
+      if (at < 0 || !key.success || !value.success) {
+        ctx.addIssue({ code: 'custom', message: `--label must be key=value with a key of letters, digits, ".", "_" or "-" (got ${JSON.stringify(pair)})` });
+        return z.NEVER;
+      }
+      labels[key.data] = value.data;
+    }
+    return labels;
+  });
+
+/** --user, checked as a user id. */
+const UserOption = z.string().pipe(UserId);
+
 /** Options of `send`: a session, the message text, an optional message id, start context and settings as JSON. */
 export const SendOptions = z.object({
   session: SessionOption,
@@ -54,6 +86,8 @@ export const SendOptions = z.object({
   context: JsonObjectOption('--context'),
   settings: JsonObjectOption('--settings'),
   agent: AgentName.optional(),
+  user: UserOption.optional(),
+  label: LabelOptions,
 });
 export type SendOptions = z.infer<typeof SendOptions>;
 
@@ -66,6 +100,47 @@ export const SessionOptions = z.object({
   settings: JsonObjectOption('--settings'),
 });
 export type SessionOptions = z.infer<typeof SessionOptions>;
+
+/** Options of `list`: filters and a page. */
+export const ListOptions = z.object({
+  prefix: z.string().optional(),
+  user: UserOption.optional(),
+  label: LabelOptions,
+  since: z.string().optional(),
+  limit: PositiveInteger('--limit').optional(),
+  cursor: z.string().optional(),
+  json: z.boolean(),
+});
+export type ListOptions = z.infer<typeof ListOptions>;
+
+/** Options of `labels`: labels to set and keys to remove. */
+export const LabelsOptions = z.object({
+  session: SessionOption,
+  id: OperationId.optional(),
+  label: LabelOptions,
+  remove: z.array(LabelKey).optional(),
+});
+export type LabelsOptions = z.infer<typeof LabelsOptions>;
+
+/** Options of `memory`: the user, and a key (for add or delete). */
+export const MemoryOptions = z.object({
+  user: z.string({ error: '--user U is required' }).pipe(UserId),
+  key: z.string().optional(),
+  id: PositiveInteger('--id').optional(),
+  limit: PositiveInteger('--limit').optional(),
+  json: z.boolean(),
+});
+export type MemoryOptions = z.infer<typeof MemoryOptions>;
+
+/** Options of `approve` and `reject`: the session, the waiting call, an optional reason. */
+export const DecisionOptions = z.object({
+  session: SessionOption,
+  call: z.string({ error: '--call ID is required (see `pending --session ID`)' }).min(1),
+  reason: z.string().optional(),
+  id: OperationId.optional(),
+  json: z.boolean(),
+});
+export type DecisionOptions = z.infer<typeof DecisionOptions>;
 
 /** Options of `retention`. */
 export const RetentionOptions = z.object({
@@ -93,7 +168,7 @@ export function parseCommandLine(argv: string[]) {
 export function checkOptions<Schema extends z.ZodType>(schema: Schema, raw: unknown): z.infer<Schema> {
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
-    throw new InvalidInputError(describeIssues(parsed.error).replace(/^(session|limit|context|settings|id|agent|agents): /, '--$1: '));
+    throw new InvalidInputError(describeIssues(parsed.error).replace(/^(session|limit|context|settings|id|agent|agents|user|key|label|remove|prefix|since|cursor|call|reason): /, '--$1: '));
   }
   return parsed.data;
 }

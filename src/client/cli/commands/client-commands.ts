@@ -3,48 +3,46 @@
  * session operations add, pop, clear, delete, compact and settings.
  */
 import { z } from 'zod';
-import { loadConfig } from '../../../config';
 import { Item } from '../../../shared/schemas';
 import { InvalidInputError } from '../../errors';
-import { SessionsClient } from '../../sessions-client';
-import { knownEndpoints, requireDatabase, requireTemporal } from '../endpoints';
+import { print, TEMPORAL, withClient, type CommandInput } from '../connect';
 import { formatItem } from '../format';
+import { describePending } from './approval-commands';
 import { checkOptions, readJsonFile, SendOptions, SessionOptions } from '../options';
 
-/** Raw values and positionals from the command line. */
-export interface CommandInput {
-  values: Record<string, unknown>;
-  positionals: string[];
-}
+/** How often a waiting `send` looks for tool calls that wait for approval. */
+const APPROVAL_POLL_MS = 1_000;
 
-/** Connects what a command needs: Temporal (lazily, so `history` never dials it) and Postgres. */
-async function withClient<T>(needs: { database: boolean; temporal: boolean }, run: (client: SessionsClient) => Promise<T>): Promise<T> {
-  const config = loadConfig();
-  const endpoints = await knownEndpoints(config);
-  const client = await SessionsClient.connect({
-    temporalAddress: needs.temporal ? requireTemporal(endpoints) : endpoints.temporalAddress,
-    databaseUrl: needs.database ? requireDatabase(endpoints) : endpoints.databaseUrl,
-    namespace: config.namespace,
-    taskQueue: config.taskQueue,
-  });
-  try {
-    return await run(client);
-  } finally {
-    await client.close();
-  }
-}
-
-const TEMPORAL = { database: false, temporal: true };
-
-function print(value: unknown): void {
-  console.log(JSON.stringify(value, null, 2));
-}
-
-/** Sends a message, waits for the reply and prints it (`--json`: the whole result). */
+/**
+ * Sends a message, waits for the reply and prints it (`--json`: the whole result). While the turn
+ * waits for a human's approval, it says so on stderr, with the commands that decide.
+ */
 export async function send({ values, positionals }: CommandInput): Promise<void> {
   const options = checkOptions(SendOptions, { ...values, text: positionals.join(' ') });
   const message = { text: options.text, ...(options.id ? { id: options.id } : {}), ...(options.agent ? { agent: options.agent } : {}) };
-  const result = await withClient(TEMPORAL, (client) => client.send(options.session, message, { context: options.context, settings: options.settings }));
+  const start = { context: options.context, settings: options.settings, userId: options.user, labels: options.label };
+  const result = await withClient(TEMPORAL, async (client) => {
+    const turn = client.send(options.session, message, start);
+    const announced = new Set<string>();
+    let done = false;
+    const watch = (async () => {
+      while (!done) {
+        await Promise.race([turn.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, APPROVAL_POLL_MS))]);
+        if (done) return;
+        for (const waiting of await client.pendingApprovals(options.session).catch(() => [])) {
+          if (announced.has(waiting.callId)) continue;
+          announced.add(waiting.callId);
+          console.error(`waiting for approval:\n${describePending(options.session, waiting)}`);
+        }
+      }
+    })();
+    try {
+      return await turn;
+    } finally {
+      done = true;
+      await watch;
+    }
+  });
   if (options.json) print(result);
   else console.log(result.reply);
 }

@@ -14,7 +14,7 @@ import { InvalidInputError } from '../../errors';
 import { SessionsClient } from '../../sessions-client';
 import { knownEndpoints, requireDatabase, requireTemporal } from '../endpoints';
 import { checkOptions, RetentionOptions, WorkerOptions } from '../options';
-import type { CommandInput } from './client-commands';
+import type { CommandInput } from '../connect';
 
 const say = (line: string) => console.log(line);
 
@@ -52,6 +52,7 @@ export async function worker({ values }: CommandInput): Promise<void> {
       agents: served.agents,
       tools: served.tools,
       inputCallbacks: served.inputCallbacks,
+      memory: served.memory,
     });
     say(`worker polling task queue "${config.taskQueue}" on ${temporalAddress}`);
     say(`agents: ${served.agents.map((agent) => agent.name).join(', ')} from ${served.from}`);
@@ -81,6 +82,7 @@ export async function dev({ values }: CommandInput, options: { demo: boolean }):
       agents: served.agents,
       tools: served.tools,
       inputCallbacks: served.inputCallbacks,
+      memory: served.memory,
     };
     handle = await startWorker(settings);
     await saveEndpoints(config.dataDir, {

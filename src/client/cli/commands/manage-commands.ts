@@ -1,0 +1,58 @@
+/** Managing sessions: `list` (from the projection), `usage`, and `labels`. */
+import { InvalidInputError } from '../../errors';
+import { print, TEMPORAL, withClient, type CommandInput } from '../connect';
+import { checkOptions, LabelsOptions, ListOptions, SessionOptions } from '../options';
+
+const DATABASE = { database: true, temporal: false };
+
+/** Lists sessions, most recently changed first; prints the cursor of the next page when there is one. */
+export async function list({ values }: CommandInput): Promise<void> {
+  const options = checkOptions(ListOptions, values);
+  const page = await withClient(DATABASE, (client) =>
+    client.list({
+      ...(options.prefix !== undefined ? { prefix: options.prefix } : {}),
+      ...(options.user !== undefined ? { userId: options.user } : {}),
+      ...(options.label !== undefined ? { labels: options.label } : {}),
+      ...(options.since !== undefined ? { updatedSince: options.since } : {}),
+      ...(options.limit !== undefined ? { limit: options.limit } : {}),
+      ...(options.cursor !== undefined ? { cursor: options.cursor } : {}),
+    }),
+  );
+  if (options.json) {
+    print(page);
+    return;
+  }
+  if (page.sessions.length === 0) console.log('(no sessions match)');
+  for (const session of page.sessions) {
+    const labels = Object.entries(session.labels).map(([key, value]) => `${key}=${value}`).join(',');
+    console.log(
+      [session.sessionId, session.userId ?? '-', session.status, `${session.itemCount} items`, session.updatedAt, labels].filter(Boolean).join('  '),
+    );
+  }
+  if (page.next) console.log(`more: --cursor ${page.next}`);
+}
+
+/** Prints the tokens a session spent per turn, and the total. */
+export async function usage({ values }: CommandInput): Promise<void> {
+  const options = checkOptions(SessionOptions, values);
+  const report = await withClient(DATABASE, (client) => client.usage(options.session));
+  if (options.json) {
+    print(report);
+    return;
+  }
+  for (const entry of report.entries) {
+    const what = entry.kind === 'turn' ? `turn ${entry.turn}` : 'compaction';
+    console.log(`${what.padEnd(12)} ${entry.agent.padEnd(16)} in ${entry.usage.inputTokens}  out ${entry.usage.outputTokens}  total ${entry.usage.totalTokens}`);
+  }
+  const { total } = report;
+  console.log(`${'total'.padEnd(12)} ${`${total.requests} requests`.padEnd(16)} in ${total.inputTokens}  out ${total.outputTokens}  total ${total.totalTokens}`);
+}
+
+/** Sets (--label k=v) and removes (--remove k) labels; prints them all. */
+export async function labels({ values }: CommandInput): Promise<void> {
+  const options = checkOptions(LabelsOptions, values);
+  const patch: Record<string, string | null> = { ...options.label };
+  for (const key of options.remove ?? []) patch[key] = null;
+  if (Object.keys(patch).length === 0) throw new InvalidInputError('labels needs --label key=value or --remove key (each repeatable)');
+  print(await withClient(TEMPORAL, (client) => client.updateLabels(options.session, patch, { id: options.id })));
+}

@@ -1,0 +1,60 @@
+/** The memory store's queries: remembering a fact, listing a user's memories, forgetting one. */
+import type { Pool } from 'pg';
+import { z } from 'zod';
+import type { Memory, MemoryInput, MemorySelector } from '../shared/memory';
+
+/** A memories row as Postgres returns it (bigserial ids arrive as text). */
+const MemoryRow = z.object({
+  id: z.union([z.string(), z.number()]).transform(Number),
+  user_id: z.string(),
+  key: z.string().nullable(),
+  text: z.string(),
+  source_session: z.string().nullable(),
+  created_at: z.date(),
+  updated_at: z.date(),
+});
+
+const MEMORY_COLUMNS = 'id, user_id, key, text, source_session, created_at, updated_at';
+
+function toMemory(row: unknown): Memory {
+  const parsed = MemoryRow.parse(row);
+  return {
+    id: parsed.id,
+    userId: parsed.user_id,
+    key: parsed.key,
+    text: parsed.text,
+    sourceSession: parsed.source_session,
+    createdAt: parsed.created_at.toISOString(),
+    updatedAt: parsed.updated_at.toISOString(),
+  };
+}
+
+/** Stores a fact for a user; a fact with a key replaces the user's earlier fact with that key. */
+export async function insertMemory(pool: Pool, userId: string, memory: MemoryInput, sourceSession: string | null): Promise<Memory> {
+  const { rows } = await pool.query(
+    `INSERT INTO memories (user_id, key, text, source_session) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (user_id, key) WHERE key IS NOT NULL
+       DO UPDATE SET text = excluded.text, source_session = excluded.source_session, updated_at = now()
+     RETURNING ${MEMORY_COLUMNS}`,
+    [userId, memory.key ?? null, memory.text, sourceSession],
+  );
+  return toMemory(rows[0]);
+}
+
+/** A user's memories, most recently changed first, at most `limit`. */
+export async function selectMemories(pool: Pool, userId: string, limit: number): Promise<Memory[]> {
+  const { rows } = await pool.query(
+    `SELECT ${MEMORY_COLUMNS} FROM memories WHERE user_id = $1 ORDER BY updated_at DESC, id DESC LIMIT $2`,
+    [userId, limit],
+  );
+  return rows.map(toMemory);
+}
+
+/** Removes one of the user's memories (by id or key); the removed memory, or undefined when none matched. */
+export async function deleteMemory(pool: Pool, userId: string, selector: MemorySelector): Promise<Memory | undefined> {
+  const { rows } = await pool.query(
+    `DELETE FROM memories WHERE user_id = $1 AND ${'id' in selector ? 'id = $2::bigint' : 'key = $2'} RETURNING ${MEMORY_COLUMNS}`,
+    [userId, 'id' in selector ? String(selector.id) : selector.key],
+  );
+  return rows.length === 0 ? undefined : toMemory(rows[0]);
+}
