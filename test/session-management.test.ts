@@ -1,9 +1,14 @@
 /**
  * Managing sessions: listing them from the projection (by id prefix, user, labels and last change, a
- * page at a time), labels set at start and changed later, and the tokens spent per turn with totals;
- * through the library and the CLI.
+ * page at a time), labels set at start and changed later, the tokens spent per turn with totals, and
+ * export, import and fork; through the library and the CLI.
  */
-import { InvalidInputError, SessionNotFoundError } from '../src/client/errors';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { InvalidInputError, SessionExistsError, SessionNotFoundError } from '../src/client/errors';
+import { SUMMARY_PREFIX } from '../src/shared/compaction';
+import type { SessionExport } from '../src/shared/export';
 import type { ListedSession } from '../src/shared/listing';
 import { runCli } from './support/cli';
 import { startTestStack, type TestStack } from './support/stack';
@@ -49,6 +54,10 @@ describe('listing sessions', () => {
   });
 
   test('pages through every session exactly once, even when sessions share a timestamp', async () => {
+    await stack.db.pool.query('UPDATE sessions SET updated_at = (SELECT updated_at FROM sessions WHERE id = $1) WHERE id = ANY($2::text[])', [
+      `${prefix}:a`,
+      [`${prefix}:b`, `${prefix}:c`],
+    ]);
     const seen: string[] = [];
     let cursor: string | undefined;
     do {
@@ -144,5 +153,98 @@ describe('usage', () => {
     await stack.client.send(session, 'Hello');
     const printed = await runCli(['usage', '--session', session], { DATABASE_URL: stack.db.url });
     expect(printed.stdout).toMatch(/^turn 1 +support +in \d+ +out \d+ +total \d+\ntotal +1 requests +in \d+ +out \d+ +total \d+\n$/);
+  });
+});
+
+describe('export, import and fork', () => {
+  const unicode = 'Grüße 👋🏽 日本語 עברית e\u0301 \u200d zero-width, and "quotes" \\ backslash';
+  const large = `${'Ω'.repeat(20_000)} ${'x'.repeat(60_000)}`;
+
+  /** A session with every kind of item: unicode, a large item, tool calls, a summary, a popped item; a user, labels, usage. */
+  async function richSession(session: string): Promise<void> {
+    await stack.client.send(session, unicode, { userId: 'ümlaut.user', labels: { tier: 'gold', note: unicode.slice(0, 40) }, context: { name: unicode } });
+    await stack.client.send(session, 'Where is order 1234?');
+    await stack.client.addItems(session, [{ type: 'message', role: 'user', content: large }]);
+    await stack.client.send(session, 'Thanks');
+    await stack.client.compact(session);
+    await stack.client.send(session, 'One more thing');
+    await stack.client.popItem(session);
+  }
+
+  /** A document without what differs between two sessions with the same content. */
+  const comparable = (document: SessionExport) => ({ ...document, sessionId: undefined, exportedAt: undefined });
+
+  test('a session imported from its export exports to the same document: items, context, labels, user, usage and window', async () => {
+    const source = `${run}-export:source`;
+    await richSession(source);
+    const exported = await stack.client.exportSession(source);
+    expect(exported).toMatchObject({ format: 'agent-sessions.session', version: 1, userId: 'ümlaut.user', turns: 4 });
+    expect(exported.items.some((entry) => entry.summary)).toBe(true);
+    expect(exported.lastSeq).toBeGreaterThan(exported.items[exported.items.length - 1].seq);
+
+    const copy = `${run}-export:copy`;
+    const imported = await stack.client.importSession(copy, JSON.parse(JSON.stringify(exported)));
+    expect(imported).toEqual({ itemCount: exported.items.length, lastSeq: exported.lastSeq });
+    expect(comparable(await stack.client.exportSession(copy))).toEqual(comparable(exported));
+    expect(await stack.client.items(copy)).toEqual(exported.items);
+    expect((await stack.client.list({ prefix: copy })).sessions[0]).toMatchObject({ userId: 'ümlaut.user', labels: exported.labels });
+
+    stack.model.reset();
+    const next = await stack.client.send(copy, 'Still there?');
+    expect(next.items[0].seq).toBe(exported.lastSeq + 1);
+    const seen = JSON.stringify(stack.model.requests[0].messages);
+    expect(seen).toContain(SUMMARY_PREFIX);
+    expect((await stack.client.status(copy)).turns).toBe(5);
+  });
+
+  test('fork keeps the items up to the turn asked for, the context and the labels; both sessions go on apart', async () => {
+    const source = `${run}-fork:source`;
+    await stack.client.send(source, 'First', { context: { plan: 'pro' }, labels: { tier: 'gold' } });
+    await stack.client.send(source, 'Second');
+    await stack.client.send(source, 'Third');
+    const forked = `${run}-fork:copy`;
+    const result = await stack.client.forkSession(source, forked, { turn: 2 });
+    const sourceItems = await stack.client.items(source);
+    const upToTurn2 = sourceItems.slice(0, 4);
+    expect(result).toEqual({ itemCount: 4, lastSeq: upToTurn2[3].seq });
+    expect(await stack.client.items(forked)).toEqual(upToTurn2);
+    expect(await stack.client.context(forked)).toEqual({ plan: 'pro' });
+    expect((await stack.client.usage(forked)).entries.map((entry) => entry.turn)).toEqual([1, 2]);
+    expect(await stack.client.status(forked)).toMatchObject({ turns: 2, labels: { tier: 'gold' } });
+
+    await stack.client.send(forked, 'A different third');
+    expect((await stack.client.items(forked)).map((entry) => entry.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(await stack.client.items(source)).toEqual(sourceItems);
+    await expect(stack.client.forkSession(source, `${run}-fork:none`, { turn: 9 })).rejects.toThrow('has no turn 9 (it has 3)');
+  });
+
+  test('import refuses an id in use and a bad document, and leaves nothing staged', async () => {
+    const source = `${run}-import:source`;
+    await stack.client.send(source, 'Hello');
+    const document = await stack.client.exportSession(source);
+    await expect(stack.client.importSession(source, document)).rejects.toThrow(SessionExistsError);
+    await expect(stack.client.importSession(`${run}-import:v2`, { ...document, version: 2 } as never)).rejects.toThrow(/version 1/);
+    await expect(stack.client.importSession(`${run}-import:w`, { ...document, window: [999] })).rejects.toThrow(/window names seq 999/);
+    await expect(stack.client.importSession(`${run}-import:x`, { ...document, items: [...document.items].reverse() })).rejects.toThrow(InvalidInputError);
+    const { rows } = await stack.db.pool.query('SELECT count(*)::integer AS staged FROM session_imports');
+    expect(rows[0].staged).toBe(0);
+  });
+
+  test('the export, import and fork commands', async () => {
+    const env = { DATABASE_URL: stack.db.url, TEMPORAL_ADDRESS: stack.temporal.address, AGENT_SESSIONS_TASK_QUEUE: stack.taskQueue };
+    const source = `${run}-cli:source`;
+    await stack.client.send(source, unicode);
+    await stack.client.send(source, 'Second');
+    const exported = await runCli(['export', '--session', source], env);
+    expect(exported.code).toBe(0);
+    const file = path.join(await mkdtemp(path.join(tmpdir(), 'export-')), 'session.json');
+    await writeFile(file, exported.stdout);
+    expect(await runCli(['import', '--session', `${run}-cli:copy`, file], env)).toMatchObject({ code: 0, stdout: `imported 4 items into session ${run}-cli:copy\n` });
+    expect(await stack.client.items(`${run}-cli:copy`)).toEqual(await stack.client.items(source));
+    expect(await runCli(['fork', '--session', source, '--to', `${run}-cli:fork`, '--turn', '1'], env)).toMatchObject({
+      code: 0,
+      stdout: `forked ${source} into ${run}-cli:fork with 2 items\n`,
+    });
+    expect(await runCli(['import', '--session', `${run}-cli:bad`, '-'], env, '{"format":"nope"}')).toMatchObject({ code: 2, stderr: expect.stringContaining('not a session document') });
   });
 });

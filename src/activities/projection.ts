@@ -5,10 +5,20 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import type { Pool } from 'pg';
-import { EndSessionInput, ProjectionInput, ReadItemsInput, RemoveItemsInput } from '../shared/activity-io';
+import {
+  EndSessionInput,
+  ImportSessionInput,
+  type ImportSessionResult,
+  ProjectionInput,
+  ReadItemsInput,
+  RemoveItemsInput,
+} from '../shared/activity-io';
+import { QUERY_TAIL_BYTES, QUERY_TAIL_ITEMS } from '../shared/limits';
+import { viewEntryOf } from '../shared/view-entry';
+import { applyImport } from '../postgres/imports';
 import { FailureType } from '../shared/failures';
-import type { SessionItem } from '../shared/schemas';
-import { readLatestItems, readPopTarget, removeItems, writeItems } from '../postgres/items';
+import { utf8Length, type SessionItem } from '../shared/schemas';
+import { countItems, readItemsBySeq, readLatestItems, readPopTarget, removeItems, writeItems } from '../postgres/items';
 import { endSessionRows } from '../postgres/sessions';
 import { parseActivityInput } from './activity-input';
 
@@ -57,6 +67,33 @@ export function createProjectionActivities(pool: Pool) {
     /** The items a pop removes: the latest, with its tool call when it is an output. */
     async readPopTarget(raw: { sessionId: string }): Promise<SessionItem[]> {
       return readPopTarget(pool, parseActivityInput(ReadItemsInput.pick({ sessionId: true }), raw, 'readPopTarget').sessionId);
+    },
+    /**
+     * Moves a staged session document into the projection (once, however often retried) and returns
+     * what the workflow keeps of it: the item count, the window's metadata in the window's order, and
+     * the latest items for queries (as many as QUERY_TAIL_BYTES holds).
+     */
+    async importSession(raw: ImportSessionInput): Promise<ImportSessionResult> {
+      const input = parseActivityInput(ImportSessionInput, raw, 'importSession');
+      await permanentOrRetry('import the session', () => applyImport(pool, input));
+      const [itemCount, windowItems, latest] = await Promise.all([
+        countItems(pool, input.sessionId),
+        readItemsBySeq(pool, input.sessionId, input.window),
+        readLatestItems(pool, input.sessionId, { limit: QUERY_TAIL_ITEMS }),
+      ]);
+      const bySeq = new Map(windowItems.map((entry) => [entry.seq, entry]));
+      const view = input.window.flatMap((seq) => {
+        const entry = bySeq.get(seq);
+        return entry ? [viewEntryOf(entry)] : [];
+      });
+      const tail: SessionItem[] = [];
+      let bytes = 0;
+      for (const entry of latest.reverse()) {
+        bytes += utf8Length(JSON.stringify(entry));
+        if (bytes > QUERY_TAIL_BYTES) break;
+        tail.unshift(entry);
+      }
+      return { itemCount, view, tail };
     },
     /** Ends the session in the projection: rows removed (deleted) or marked expired. */
     async endSession(raw: EndSessionInput): Promise<void> {

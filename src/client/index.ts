@@ -15,6 +15,7 @@ export { namespacedSessionId } from '../shared/session-ids';
 export type { ListedSession, SessionFilter, SessionPage, SessionUsage, UsageEntry } from '../shared/listing';
 export type { Memory, MemoryInput, MemorySelector } from '../shared/memory';
 export type { ApprovalDecisionResult, PendingApproval } from '../shared/approvals';
+export type { ImportResult, SessionExport } from '../shared/export';
 export type {
   Item,
   JsonObject,

@@ -29,6 +29,7 @@ import {
   SessionClosedError,
   SessionDeletedError,
   SessionExpiredError,
+  SessionExistsError,
   SessionNotFoundError,
   WorkerUnavailableError,
   AgentSessionsError,
@@ -40,6 +41,8 @@ import {
   CONVERSATION_WORKFLOW_TYPE,
   decideApprovalUpdate,
   getPendingApprovalsQuery,
+  getWindowQuery,
+  importSessionUpdate,
   DEFAULT_TASK_QUEUE,
   deleteSessionUpdate,
   getContextQuery,
@@ -82,6 +85,8 @@ import { MemoryInput, MemorySelector, type Memory } from '../shared/memory';
 import { ApprovalDecisionArgs, type ApprovalDecisionResult, type PendingApproval } from '../shared/approvals';
 import { deleteMemory, insertMemory, selectMemories } from '../postgres/memories';
 import { readUsage } from '../postgres/usage';
+import { discardImport, stageImport } from '../postgres/imports';
+import { documentUpToTurn, EXPORT_FORMAT, EXPORT_VERSION, SessionExport, type ImportResult } from '../shared/export';
 import { addUsage, emptyUsage } from '../shared/usage';
 import { cursorAfter, listedSession, positionOf } from './session-pages';
 import { ConversationEnd, ConversationInput } from '../shared/session-snapshot';
@@ -126,6 +131,9 @@ export const RETENTION_SCHEDULE_ID = 'agent-sessions-retention';
 
 /** Which sessions retention deletes. */
 const RetentionOptions = z.object({ olderThanDays: z.number().int().positive('olderThanDays must be a positive whole number') });
+
+/** How often an export reads again when the session changed while it was read. */
+const EXPORT_ATTEMPTS = 5;
 
 const DEFAULT_WORKER_WAIT_MS = 5_000;
 const DEFAULT_RETRY_FOR_MS = 60_000;
@@ -255,6 +263,80 @@ export class SessionsClient {
     const id = checkSessionId(sessionId);
     const args = check(SettingsPatch, { settings, id: options.id ?? randomUUID() }, 'invalid settings');
     return this.update(id, updateSettingsUpdate, args, args.id as string);
+  }
+
+  /**
+   * The session as a versioned JSON document: items, context, settings, labels, user, usage and the
+   * model's window. Reads the workflow and the projection, again if a write lands in between.
+   */
+  async exportSession(sessionId: string): Promise<SessionExport> {
+    const id = checkSessionId(sessionId);
+    const pool = this.requirePool();
+    for (let attempt = 1; ; attempt++) {
+      const before = await this.status(id);
+      const [context, window, items, usage] = await Promise.all([
+        this.context(id),
+        this.query(id, (handle) => handle.query(getWindowQuery)),
+        this.read(() => readLatestItems(pool, id)),
+        this.read(() => readUsage(pool, id)),
+      ]);
+      const after = await this.status(id);
+      const settled = after.lastSeq === before.lastSeq && after.turns === before.turns && after.itemCount === items.length;
+      if (!settled && attempt < EXPORT_ATTEMPTS) continue;
+      if (!settled) throw new BackendUnavailableError(`the session "${id}" kept changing while it was exported; export it when it is idle`);
+      return {
+        format: EXPORT_FORMAT,
+        version: EXPORT_VERSION,
+        sessionId: id,
+        exportedAt: new Date().toISOString(),
+        userId: after.userId ?? null,
+        labels: after.labels,
+        agent: after.agent,
+        context,
+        settings: after.settings,
+        turns: after.turns,
+        lastSeq: after.lastSeq,
+        window,
+        items,
+        usage,
+        usageTotal: after.usage,
+      };
+    }
+  }
+
+  /**
+   * Creates the session `sessionId` from a document `exportSession` wrote: the same items (seqs,
+   * agents, times), context, settings, labels, user, usage and window. The id must be new.
+   */
+  async importSession(sessionId: string, document: SessionExport): Promise<ImportResult> {
+    const id = checkSessionId(sessionId);
+    const checked = check(SessionExport, document, 'invalid session document');
+    const pool = this.requirePool();
+    if (await this.sessionExists(id)) throw new SessionExistsError(id);
+    const importId = randomUUID();
+    await this.read(() => stageImport(pool, importId, id, checked));
+    const start = checkStart({
+      context: checked.context,
+      settings: checked.settings,
+      labels: checked.labels,
+      ...(checked.agent ? { agent: checked.agent } : {}),
+      ...(checked.userId ? { userId: checked.userId } : {}),
+    });
+    const args = { importId, lastSeq: checked.lastSeq, turns: checked.turns, usage: checked.usageTotal, window: checked.window, id: importId };
+    try {
+      return await this.update(id, importSessionUpdate, args, importId, () => this.startOperation(id, start, 'FAIL'));
+    } catch (error) {
+      await discardImport(pool, importId).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** A new session `to` with the items of `from` up to its turn `turn` (all of them when absent), its context, settings, labels and user. */
+  async forkSession(from: string, to: string, options: { turn?: number } = {}): Promise<ImportResult> {
+    const turn = check(z.number().int().positive('turn must be a positive integer').optional(), options.turn, 'invalid turn');
+    checkSessionId(to);
+    const document = await this.exportSession(from);
+    return this.importSession(to, turn === undefined ? document : documentUpToTurn(document, turn));
   }
 
   /** The tool calls of the session that wait for a human's decision (the turn that made them is paused). */
@@ -425,13 +507,28 @@ export class SessionsClient {
     return this.pool;
   }
 
-  /** A start operation for update-with-start (each call uses one up). */
-  private startOperation(sessionId: string, start: ConversationInput): WithStartWorkflowOperation<typeof conversationType> {
+  /** Whether a session with this id runs or ran (its workflow exists in Temporal). */
+  private async sessionExists(sessionId: string): Promise<boolean> {
+    try {
+      await this.temporal.workflow.getHandle(sessionId).describe();
+      return true;
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError || isNotFound(error)) return false;
+      throw await this.translate(error, sessionId);
+    }
+  }
+
+  /** A start operation for update-with-start (each call uses one up); `FAIL` refuses a running session. */
+  private startOperation(
+    sessionId: string,
+    start: ConversationInput,
+    onConflict: 'USE_EXISTING' | 'FAIL' = 'USE_EXISTING',
+  ): WithStartWorkflowOperation<typeof conversationType> {
     return new WithStartWorkflowOperation(CONVERSATION_WORKFLOW_TYPE, {
       workflowId: sessionId,
       taskQueue: this.taskQueue,
       args: [start],
-      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdConflictPolicy: onConflict,
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
     });
   }

@@ -146,3 +146,16 @@ function toSessionItem(row: unknown): SessionItem {
     ...(parsed.summary ? { summary: true as const } : {}),
   };
 }
+
+/** The items with these seqs, in seq order. */
+export async function readItemsBySeq(pool: Pool, sessionId: string, seqs: number[]): Promise<SessionItem[]> {
+  if (seqs.length === 0) return [];
+  const { rows } = await pool.query(`SELECT ${ITEM_COLUMNS} FROM items WHERE session_id = $1 AND seq = ANY($2::integer[]) ORDER BY seq`, [sessionId, seqs]);
+  return rows.map(toSessionItem);
+}
+
+/** How many items a session has. */
+export async function countItems(pool: Pool, sessionId: string): Promise<number> {
+  const { rows } = await pool.query('SELECT count(*)::integer AS count FROM items WHERE session_id = $1', [sessionId]);
+  return z.object({ count: z.number().int() }).parse(rows[0]).count;
+}

@@ -1,6 +1,7 @@
 /** The inputs and results of the activities, as the workflow sends them and the activities check them. */
 import { z } from 'zod';
 import { FunctionCallItem, Item, JsonObject, Labels, SessionItem, Usage } from './schemas';
+import { ViewEntry } from './view-entry';
 
 /**
  * A session id as activities take it: any non-empty string. The workflow id is the session id, and a
@@ -151,3 +152,23 @@ export type ReadItemsInput = z.infer<typeof ReadItemsInput>;
 /** How a session ends in the projection: its rows removed (deleted), or marked expired. */
 export const EndSessionInput = z.object({ sessionId: WorkflowSessionId, status: z.enum(['deleted', 'expired']) });
 export type EndSessionInput = z.infer<typeof EndSessionInput>;
+
+/** Moving a staged session document into the projection (import, fork): the session row's fields and the window to read back. */
+export const ImportSessionInput = z.object({
+  sessionId: WorkflowSessionId,
+  importId: z.string().min(1),
+  lastSeq: z.number().int().nonnegative(),
+  agent: z.string(),
+  userId: z.string().optional(),
+  labels: Labels,
+  window: z.array(z.number().int().positive()),
+});
+export type ImportSessionInput = z.infer<typeof ImportSessionInput>;
+
+/** The imported session as the workflow keeps it: its item count, its window's metadata, and the tail of items for queries. */
+export const ImportSessionResult = z.object({
+  itemCount: z.number().int().nonnegative(),
+  view: z.array(ViewEntry),
+  tail: z.array(SessionItem),
+});
+export type ImportSessionResult = z.infer<typeof ImportSessionResult>;

@@ -45,6 +45,13 @@ export class SessionClosedError extends CallerError {
 /** An approve or reject named a tool call that does not wait for a decision; the message lists those that do. */
 export class ApprovalNotPendingError extends CallerError {}
 
+/** A new session (import, fork) was asked for under an id that a session has or had; ids are never reused. */
+export class SessionExistsError extends CallerError {
+  constructor(readonly sessionId: string) {
+    super(`a session "${sessionId}" exists or existed; import or fork into a new session id`);
+  }
+}
+
 /** The session was deleted with `deleteSession`; its id is never reused. */
 export class SessionDeletedError extends CallerError {}
 

@@ -10,5 +10,6 @@ export * from './limits';
 export * from './memory';
 export * from './listing';
 export * from './approvals';
+export { EXPORT_FORMAT, EXPORT_VERSION, SessionExport, documentUpToTurn } from './export';
 export { ModelSettings, handoffOutput, handoffToolName } from './agent';
 export { namespacedSessionId } from './session-ids';

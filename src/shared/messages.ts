@@ -4,6 +4,7 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ApprovalDecisionArgs, ApprovalDecisionResult, PendingApproval } from './approvals';
+import type { ImportArgs, ImportResult } from './export';
 import type {
   AddItemsArgs,
   CompactionResult,
@@ -69,6 +70,12 @@ export const decideApprovalUpdate = defineUpdate<ApprovalDecisionResult, [Approv
 
 /** The tool calls that wait for a human's decision. */
 export const getPendingApprovalsQuery = defineQuery<PendingApproval[]>('getPendingApprovals');
+
+/** Fills a new, empty session with a staged session document (import, fork). */
+export const importSessionUpdate = defineUpdate<ImportResult, [ImportArgs]>('importSession');
+
+/** The seqs of the items the model sees, in the order it sees them. */
+export const getWindowQuery = defineQuery<number[]>('getWindow');
 
 /** Sets (or, with null, removes) some of the session's labels; returns them all. */
 export const updateLabelsUpdate = defineUpdate<Labels, [LabelsPatch]>('updateLabels');

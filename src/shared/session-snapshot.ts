@@ -6,6 +6,8 @@
  */
 import { z } from 'zod';
 import { CallPlan } from './activity-io';
+import { ViewEntry } from './view-entry';
+import { ImportArgs } from './export';
 import { PendingApproval } from './approvals';
 import {
   AddItemsArgs,
@@ -24,15 +26,6 @@ import {
   UserMessage,
 } from './schemas';
 
-/** One item of the model's window, as metadata: enough to cut it turn-aware and to estimate its tokens. */
-export const ViewEntry = z.object({
-  seq: z.number().int().positive(),
-  kind: z.enum(['user', 'assistant', 'system', 'call', 'output', 'summary']),
-  chars: z.number().int().nonnegative(),
-  callId: z.string().optional(),
-});
-export type ViewEntry = z.infer<typeof ViewEntry>;
-
 /** An operation waiting in the session's one queue; every change to a session is one. */
 export const Operation = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('message'), id: OperationId, message: UserMessage }),
@@ -45,6 +38,7 @@ export const Operation = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('delete'), id: OperationId }),
   z.object({ kind: z.literal('settings'), id: OperationId, settings: SettingsChange }),
   z.object({ kind: z.literal('labels'), id: OperationId, labels: LabelsPatch.shape.labels }),
+  z.object({ kind: z.literal('import'), id: OperationId, args: ImportArgs.omit({ id: true }) }),
 ]);
 export type Operation = z.infer<typeof Operation>;
 

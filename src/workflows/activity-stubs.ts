@@ -40,3 +40,14 @@ export const projection = proxyActivities<
     nonRetryableErrorTypes: [FailureType.ProjectionRejected],
   },
 });
+
+/** Importing a session document writes all its items in one statement: a large one may take minutes. */
+export const importer = proxyActivities<Pick<Activities, 'importSession'>>({
+  startToCloseTimeout: '10 minutes',
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '30 seconds',
+    nonRetryableErrorTypes: [FailureType.ProjectionRejected],
+  },
+});

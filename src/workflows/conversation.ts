@@ -29,6 +29,8 @@ import {
   getContextQuery,
   getItemsQuery,
   getStatusQuery,
+  getWindowQuery,
+  importSessionUpdate,
   popItemUpdate,
   replaceSuffixUpdate,
   sendMessageUpdate,
@@ -52,6 +54,7 @@ import {
   type SessionStatus,
 } from '../shared/schemas';
 import { ApprovalDecisionArgs } from '../shared/approvals';
+import { ImportArgs } from '../shared/export';
 import { ConversationInput, type ConversationEnd, type Operation, type RememberedOutcome } from '../shared/session-snapshot';
 import { projection } from './activity-stubs';
 import { replyText } from './agent-loop';
@@ -93,6 +96,7 @@ export async function conversation(input?: ConversationInput): Promise<Conversat
   register(deleteSessionUpdate, OperationArgs, (_args, id) => ({ kind: 'delete', id }));
   register(updateSettingsUpdate, SettingsPatch, (args, id) => ({ kind: 'settings', id, settings: args.settings }));
   register(updateLabelsUpdate, LabelsPatch, (args, id) => ({ kind: 'labels', id, labels: args.labels }));
+  register(importSessionUpdate, ImportArgs, ({ id: _id, ...args }, id) => ({ kind: 'import', id, args }));
 
   setHandler(
     decideApprovalUpdate,
@@ -112,6 +116,7 @@ export async function conversation(input?: ConversationInput): Promise<Conversat
     },
   );
   setHandler(getPendingApprovalsQuery, () => state.pendingApprovals());
+  setHandler(getWindowQuery, () => state.view.seqs());
   setHandler(getItemsQuery, (raw) => state.latestItems(GetItemsArgs.parse(raw ?? {}).limit));
   setHandler(getContextQuery, () => state.context);
   setHandler(getStatusQuery, (): SessionStatus => ({

@@ -4,27 +4,11 @@
  * and it turns into seq ranges the model activity reads back from the projection.
  */
 import type { ItemWindow, SeqRange } from '../shared/activity-io';
-import type { ViewEntry } from '../shared/session-snapshot';
+import { viewEntryOf, type ViewEntry } from '../shared/view-entry';
 import type { SessionItem, WindowSettings } from '../shared/schemas';
 
 /** Characters per estimated token (a rough, model-independent rule of thumb). */
 const CHARS_PER_TOKEN = 4;
-
-/** The metadata of one committed item. */
-export function viewEntryOf(entry: SessionItem): ViewEntry {
-  const { item } = entry;
-  if (entry.summary) return { seq: entry.seq, kind: 'summary', chars: textLength(item) };
-  if (item.type === 'function_call') return { seq: entry.seq, kind: 'call', chars: textLength(item), callId: item.call_id };
-  if (item.type === 'function_call_output') return { seq: entry.seq, kind: 'output', chars: textLength(item), callId: item.call_id };
-  const kind = item.role === 'user' ? 'user' : item.role === 'assistant' ? 'assistant' : 'system';
-  return { seq: entry.seq, kind, chars: textLength(item) };
-}
-
-function textLength(item: SessionItem['item']): number {
-  if (item.type === 'function_call') return item.name.length + item.arguments.length;
-  if (item.type === 'function_call_output') return item.output.length;
-  return typeof item.content === 'string' ? item.content.length : item.content.reduce((sum, part) => sum + part.text.length, 0);
-}
 
 /** The model's window: a pinned summary (when compacted) and the latest entries after it. */
 export class ModelView {
@@ -49,6 +33,17 @@ export class ModelView {
   append(items: SessionItem[], window: WindowSettings): void {
     this.entries.push(...items.map(viewEntryOf));
     this.trim(window);
+  }
+
+  /** Replaces the window with these entries (an imported session's), trimmed to the window settings. */
+  reset(entries: ViewEntry[], window: WindowSettings): void {
+    this.entries = [...entries];
+    this.trim(window);
+  }
+
+  /** The seqs of the window, in the order the model sees them. */
+  seqs(): number[] {
+    return this.entries.map((entry) => entry.seq);
   }
 
   /** Forgets removed items. */

@@ -7,9 +7,10 @@ import { ApplicationFailure, log, workflowInfo } from '@temporalio/workflow';
 import { SUMMARY_PREFIX } from '../shared/compaction';
 import { FailureType } from '../shared/failures';
 import type { Operation, PausedTurn, RememberedOutcome } from '../shared/session-snapshot';
+import type { ImportArgs, ImportResult } from '../shared/export';
 import type { CompactionResult, Item, Labels, SessionItem } from '../shared/schemas';
 import { windowOf } from './model-view';
-import { model, projection } from './activity-stubs';
+import { importer, model, projection } from './activity-stubs';
 import { callerFailure, PAUSED, resumeTurn, runTurn } from './agent-loop';
 import { emptyUsage } from '../shared/usage';
 import type { OperationOutcome, SessionState } from './session-state';
@@ -79,6 +80,8 @@ async function perform(
       return valueOutcome(id, state.changeSettings(operation.settings));
     case 'labels':
       return valueOutcome(id, await relabel(state, operation.labels));
+    case 'import':
+      return valueOutcome(id, await importDocument(state, operation.args));
     case 'delete':
       await projection.endSession({ sessionId: state.sessionId, status: 'deleted' });
       state.ended = 'deleted';
@@ -102,6 +105,24 @@ async function relabel(state: SessionState, patch: Record<string, string | null>
   await projection.projectTurn({ sessionId: state.sessionId, items: [], session: state.summary({ labels: changed.labels }) });
   state.labels = changed.labels;
   return state.labels;
+}
+
+/** Fills a new, empty session with a staged document: its items, usage and counters; refuses a session that has had items. */
+async function importDocument(state: SessionState, args: Omit<ImportArgs, 'id'>): Promise<ImportResult> {
+  if (state.lastSeq !== 0 || state.turns !== 0) {
+    throw ApplicationFailure.nonRetryable(`the session "${state.sessionId}" already has items; import into a new session id`, FailureType.InvalidInput);
+  }
+  const imported = await importer.importSession({
+    sessionId: state.sessionId,
+    importId: args.importId,
+    lastSeq: args.lastSeq,
+    agent: state.agent,
+    ...(state.userId ? { userId: state.userId } : {}),
+    labels: state.labels,
+    window: args.window,
+  });
+  state.restore({ ...imported, lastSeq: args.lastSeq, turns: args.turns, usage: args.usage });
+  return { itemCount: imported.itemCount, lastSeq: args.lastSeq };
 }
 
 /** Appends items without a turn, as the active agent's, removing `replacing` in the same write. */

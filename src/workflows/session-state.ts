@@ -17,7 +17,7 @@ import {
   REMEMBERED_MESSAGE_IDS,
   REMEMBERED_OUTCOME_BYTES,
 } from '../shared/limits';
-import type { SessionSummary } from '../shared/activity-io';
+import type { ImportSessionResult, SessionSummary } from '../shared/activity-io';
 import type { ApprovalDecisionArgs, ApprovalDecisionResult, PendingApproval } from '../shared/approvals';
 import type { Operation, PausedTurn, RememberedOutcome, SessionSnapshot } from '../shared/session-snapshot';
 import { MAX_LABELS, SessionSettings, utf8Length, type JsonObject, type Labels, type SessionItem, type SettingsChange, type Usage } from '../shared/schemas';
@@ -282,6 +282,16 @@ export class SessionState {
     if (change.agent) this.agent = change.agent;
     if (change.usage) this.usage = addUsage(this.usage, change.usage);
     if (change.turn) this.turns += 1;
+  }
+
+  /** Takes on an imported session's items and counters (it had none before). */
+  restore(imported: ImportSessionResult & { lastSeq: number; turns: number; usage: Usage }): void {
+    this.lastSeq = imported.lastSeq;
+    this.itemCount = imported.itemCount;
+    this.turns = imported.turns;
+    this.usage = imported.usage;
+    this.view.reset(imported.view, this.settings.window);
+    this.appendToTail(imported.tail);
   }
 
   /** Commits a compaction: the summary item is appended and stands first in the model's window. */

@@ -2,7 +2,7 @@
 import { AgentSessionsError } from '../errors';
 import { add, clear, compact, context, history, pop, remove, send, settings, status } from './commands/client-commands';
 import { decide, pending } from './commands/approval-commands';
-import { labels, list, usage } from './commands/manage-commands';
+import { exportSession, fork, importSession, labels, list, usage } from './commands/manage-commands';
 import { memory } from './commands/memory-commands';
 import { dev, migrate, retention, worker } from './commands/service-commands';
 import { parseCommandLine } from './options';
@@ -35,6 +35,10 @@ const USAGE = `usage: npx agent-sessions <command> [options]
   labels --session ID [--label K=V ...] [--remove K ...]
                                  set or remove labels; prints them all
   usage --session ID [--json]    tokens spent per turn, and the total
+  export --session ID            print the session as a versioned JSON document
+  import --session NEW FILE      create a new session from an exported document (- for stdin)
+  fork --session ID --to NEW [--turn N]
+                                 a new session with the items up to turn N, and the same context
   memory list|add|delete --user U [--key K] [--id N] [TEXT]
                                  a user's long-term memories (add TEXT; delete by --id or --key)
   retention --older-than-days N [--schedule]
@@ -73,6 +77,9 @@ export async function main(argv: string[]): Promise<void> {
       labels: () => labels(input),
       usage: () => usage(input),
       memory: () => memory(input),
+      export: () => exportSession(input),
+      import: () => importSession(input),
+      fork: () => fork(input),
       pending: () => pending(input),
       approve: () => decide(input, true),
       reject: () => decide(input, false),

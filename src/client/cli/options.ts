@@ -25,6 +25,8 @@ const OPTION_SPEC = {
   since: { type: 'string' },
   cursor: { type: 'string' },
   call: { type: 'string' },
+  to: { type: 'string' },
+  turn: { type: 'string' },
   reason: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
@@ -142,6 +144,15 @@ export const DecisionOptions = z.object({
 });
 export type DecisionOptions = z.infer<typeof DecisionOptions>;
 
+/** Options of `fork`: the source session, the new one, and the turn to fork after. */
+export const ForkOptions = z.object({
+  session: SessionOption,
+  to: z.string({ error: '--to NEW is required (the new session id)' }).pipe(SessionId),
+  turn: PositiveInteger('--turn').optional(),
+  json: z.boolean(),
+});
+export type ForkOptions = z.infer<typeof ForkOptions>;
+
 /** Options of `retention`. */
 export const RetentionOptions = z.object({
   'older-than-days': z.string({ error: '--older-than-days N is required' }).pipe(PositiveInteger('--older-than-days')),
@@ -168,7 +179,7 @@ export function parseCommandLine(argv: string[]) {
 export function checkOptions<Schema extends z.ZodType>(schema: Schema, raw: unknown): z.infer<Schema> {
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
-    throw new InvalidInputError(describeIssues(parsed.error).replace(/^(session|limit|context|settings|id|agent|agents|user|key|label|remove|prefix|since|cursor|call|reason): /, '--$1: '));
+    throw new InvalidInputError(describeIssues(parsed.error).replace(/^(session|limit|context|settings|id|agent|agents|user|key|label|remove|prefix|since|cursor|call|reason|to|turn): /, '--$1: '));
   }
   return parsed.data;
 }

@@ -1,9 +1,11 @@
-/** Managing sessions: `list` (from the projection), `usage`, and `labels`. */
+/** Managing sessions: `list` (from the projection), `usage`, `labels`, `export`, `import` and `fork`. */
 import { InvalidInputError } from '../../errors';
 import { print, TEMPORAL, withClient, type CommandInput } from '../connect';
-import { checkOptions, LabelsOptions, ListOptions, SessionOptions } from '../options';
+import { checkOptions, ForkOptions, LabelsOptions, ListOptions, readJsonFile, SessionOptions } from '../options';
+import { SessionExport } from '../../../shared/export';
 
 const DATABASE = { database: true, temporal: false };
+const BOTH = { database: true, temporal: true };
 
 /** Lists sessions, most recently changed first; prints the cursor of the next page when there is one. */
 export async function list({ values }: CommandInput): Promise<void> {
@@ -55,4 +57,29 @@ export async function labels({ values }: CommandInput): Promise<void> {
   for (const key of options.remove ?? []) patch[key] = null;
   if (Object.keys(patch).length === 0) throw new InvalidInputError('labels needs --label key=value or --remove key (each repeatable)');
   print(await withClient(TEMPORAL, (client) => client.updateLabels(options.session, patch, { id: options.id })));
+}
+
+/** Prints the session as a JSON document (`export --session ID > session.json`). */
+export async function exportSession({ values }: CommandInput): Promise<void> {
+  const options = checkOptions(SessionOptions, values);
+  const document = await withClient(BOTH, (client) => client.exportSession(options.session));
+  process.stdout.write(`${JSON.stringify(document)}\n`);
+}
+
+/** Creates a new session from a document `export` wrote (a file, or - for standard input). */
+export async function importSession({ values, positionals }: CommandInput): Promise<void> {
+  const options = checkOptions(SessionOptions, values);
+  const raw = await readJsonFile(positionals[0]);
+  const document = SessionExport.safeParse(raw);
+  if (!document.success) throw new InvalidInputError(`${positionals[0]} is not a session document: ${document.error.issues[0]?.message}`);
+  const result = await withClient(BOTH, (client) => client.importSession(options.session, document.data));
+  console.log(`imported ${result.itemCount} items into session ${options.session}`);
+}
+
+/** Creates a new session with another's items up to a turn, and its context. */
+export async function fork({ values }: CommandInput): Promise<void> {
+  const options = checkOptions(ForkOptions, values);
+  const result = await withClient(BOTH, (client) => client.forkSession(options.session, options.to, { turn: options.turn }));
+  if (options.json) print(result);
+  else console.log(`forked ${options.session} into ${options.to} with ${result.itemCount} items`);
 }

@@ -1,0 +1,47 @@
+/** Session documents staged for import, and the one statement that moves one into the projection. */
+import type { Pool } from 'pg';
+import type { ImportSessionInput } from '../shared/activity-io';
+import type { SessionExport } from '../shared/export';
+
+/** Stages a session document under `importId` for the session `sessionId`. */
+export async function stageImport(pool: Pool, importId: string, sessionId: string, document: SessionExport): Promise<void> {
+  await pool.query('INSERT INTO session_imports (id, session_id, document) VALUES ($1, $2, $3)', [importId, sessionId, JSON.stringify(document)]);
+}
+
+/** Removes a staged document that will not be imported (its session could not start). */
+export async function discardImport(pool: Pool, importId: string): Promise<void> {
+  await pool.query('DELETE FROM session_imports WHERE id = $1', [importId]);
+}
+
+/**
+ * Moves a staged document into sessions, items and usage and deletes it, in one statement (atomic even
+ * over a multiplexed connection); a no-op once done, so a retried import writes nothing twice.
+ */
+export async function applyImport(pool: Pool, input: ImportSessionInput): Promise<void> {
+  await pool.query(
+    `WITH doc AS (
+       DELETE FROM session_imports WHERE id = $1 AND session_id = $2 RETURNING document
+     ),
+     upsert_session AS (
+       INSERT INTO sessions AS s (id, item_count, last_seq, status, current_agent, user_id, labels)
+       SELECT $2, jsonb_array_length(doc.document->'items'), $3, 'active', $4, $5, $6::jsonb FROM doc
+       ON CONFLICT (id) DO UPDATE
+         SET item_count = excluded.item_count, last_seq = excluded.last_seq, current_agent = excluded.current_agent,
+             user_id = excluded.user_id, labels = excluded.labels, updated_at = now()
+       RETURNING id
+     ),
+     spent AS (
+       INSERT INTO usage (session_id, seq, kind, turn, message_id, agent, requests, input_tokens, output_tokens, total_tokens, created_at)
+       SELECT $2, u.seq, u.kind, u.turn, u."messageId", u.agent, (u.usage->>'requests')::integer, (u.usage->>'inputTokens')::integer,
+              (u.usage->>'outputTokens')::integer, (u.usage->>'totalTokens')::integer, u.at
+         FROM doc, jsonb_to_recordset(doc.document->'usage')
+           AS u (seq integer, kind text, turn integer, "messageId" text, agent text, usage jsonb, at timestamptz)
+       ON CONFLICT (session_id, seq) DO NOTHING
+     )
+     INSERT INTO items (session_id, seq, type, role, agent, item, summary, created_at)
+     SELECT $2, r.seq, r.item->>'type', r.item->>'role', r.agent, r.item, coalesce(r.summary, false), r.at
+       FROM doc, jsonb_to_recordset(doc.document->'items') AS r (seq integer, agent text, at timestamptz, item jsonb, summary boolean)
+     ON CONFLICT (session_id, seq) DO NOTHING`,
+    [input.importId, input.sessionId, input.lastSeq, input.agent, input.userId ?? null, JSON.stringify(input.labels)],
+  );
+}
