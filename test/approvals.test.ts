@@ -32,7 +32,16 @@ const deleteAccount = defineTool({
   needsApproval: true,
   execute: () => 'The account is closed.',
 });
-const banker = defineAgent<Account>({ name: 'banker', instructions: 'You move money.', tools: [wireMoney, deleteAccount] });
+const exportData = defineTool({
+  name: 'export_data',
+  description: 'Exports the account data.',
+  parameters: z.object({}),
+  needsApproval: () => {
+    throw new Error('the policy service is down');
+  },
+  execute: () => 'Exported.',
+});
+const banker = defineAgent<Account>({ name: 'banker', instructions: 'You move money.', tools: [wireMoney, deleteAccount, exportData] });
 
 let stack: TestStack;
 let counter = 0;
@@ -110,6 +119,16 @@ test('a tool whose policy needs no approval for these arguments runs at once; se
   await stack.client.reject(session, close.callId);
   expect(outputs(await turn)).toEqual(['Wired 20 EUR to Al.', 'Wired 300 EUR to Bo.', expect.stringMatching(/^Error: a human rejected this tool call\./)]);
   expect(await stack.client.context(session)).toEqual({ sent: [20, 300] });
+});
+
+test('a call whose approval policy throws waits for a human rather than running', async () => {
+  const session = newSession('policy-throws');
+  stack.model.enqueue({ toolCalls: [{ name: 'export_data', arguments: {} }] }, { text: 'Exported.' });
+  const turn = stack.client.send(session, 'Export my data');
+  const [pending] = await waitForPending(session);
+  expect(pending.tool).toBe('export_data');
+  await stack.client.approve(session, pending.callId);
+  expect(outputs(await turn)).toEqual(['Exported.']);
 });
 
 test('other messages wait in the queue behind the paused turn and run after it, in order', async () => {

@@ -226,6 +226,9 @@ describe('export, import and fork', () => {
     await expect(stack.client.importSession(`${run}-import:v2`, { ...document, version: 2 } as never)).rejects.toThrow(/version 1/);
     await expect(stack.client.importSession(`${run}-import:w`, { ...document, window: [999] })).rejects.toThrow(/window names seq 999/);
     await expect(stack.client.importSession(`${run}-import:x`, { ...document, items: [...document.items].reverse() })).rejects.toThrow(InvalidInputError);
+    const orphan = { seq: document.lastSeq, agent: 'support', at: document.items[0].at, item: { type: 'function_call_output' as const, call_id: 'call_x', output: 'x' } };
+    const orphaned = { ...document, items: [...document.items.slice(0, -1), orphan], window: [] };
+    await expect(stack.client.importSession(`${run}-import:o`, orphaned)).rejects.toThrow('function_call_output call_x has no function_call before it in the session');
     const { rows } = await stack.db.pool.query('SELECT count(*)::integer AS staged FROM session_imports');
     expect(rows[0].staged).toBe(0);
   });

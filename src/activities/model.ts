@@ -3,7 +3,7 @@
  * the turn's own items, shapes them with the session's input callback, and calls an OpenAI-compatible
  * endpoint with the `openai` client. Text Postgres could not store is repaired in the reply.
  */
-import { Context } from '@temporalio/activity';
+import { Context, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type OpenAI from 'openai';
 import type { Pool } from 'pg';
@@ -131,10 +131,20 @@ async function planCalls(agent: RunnableAgent, items: Item[], context: JsonObjec
     const handoff = agent.handoffs.find((candidate) => candidate.toolName === item.name);
     const tool = agent.tools.find((candidate) => candidate.name === item.name);
     if (handoff) plans[item.call_id] = { kind: 'handoff', target: handoff.target };
-    else if (tool && (await tool.needsApproval(context, item.arguments, run))) plans[item.call_id] = { kind: 'tool', approval: true };
+    else if (tool && (await needsApproval(tool, context, item.arguments, run))) plans[item.call_id] = { kind: 'tool', approval: true };
     else plans[item.call_id] = { kind: 'tool' };
   }
   return plans;
+}
+
+/** Whether a tool's approval policy holds this call; a policy that throws holds it (a human looks rather than nobody). */
+async function needsApproval(tool: RunnableTool, context: JsonObject, argumentsJson: string, run: RunInfo): Promise<boolean> {
+  try {
+    return await tool.needsApproval(context, argumentsJson, run);
+  } catch (error) {
+    log.warn('a tool approval policy threw; the call waits for approval', { tool: tool.name, error: (error as Error).message });
+    return true;
+  }
 }
 
 /** A tool as the Chat Completions API declares it. */

@@ -8,7 +8,7 @@ import { UsageEntry } from './listing';
 import { MAX_WINDOW_ITEMS } from './limits';
 import { InvalidInputError } from './errors';
 import { addUsage, emptyUsage } from './usage';
-import { BoundedContext, Labels, OperationId, SessionItem, SessionSettings, Usage, UserId } from './schemas';
+import { BoundedContext, Labels, OperationId, SessionItem, SessionSettings, unpairedCalls, Usage, UserId } from './schemas';
 
 /** The `format` of a session document. */
 export const EXPORT_FORMAT = 'agent-sessions.session';
@@ -48,6 +48,9 @@ export const SessionExport = z
   .superRefine((document, ctx) => {
     const last = document.items[document.items.length - 1]?.seq ?? 0;
     if (last > document.lastSeq) ctx.addIssue({ code: 'custom', path: ['lastSeq'], message: `lastSeq ${document.lastSeq} is before the last item's seq ${last}` });
+    for (const issue of unpairedCalls(document.items.map((entry) => entry.item), 'in the session')) {
+      ctx.addIssue({ code: 'custom', path: ['items', ...issue.path], message: issue.message });
+    }
     const seqs = new Set(document.items.map((entry) => entry.seq));
     const missing = document.window.find((seq) => !seqs.has(seq));
     if (missing !== undefined) ctx.addIssue({ code: 'custom', path: ['window'], message: `the window names seq ${missing}, which is not among the items` });

@@ -260,21 +260,29 @@ export type GetItemsArgs = z.infer<typeof GetItemsArgs>;
 export const ContextPatch = z.object({ patch: JsonObject, id: OperationId.optional() }).strict();
 export type ContextPatch = z.infer<typeof ContextPatch>;
 
+/**
+ * What breaks the rule that every tool call has its output after it (and no output comes without its
+ * call): one issue per offending item, with its index, or none.
+ */
+export function unpairedCalls(items: Item[], where: string): { path: number[]; message: string }[] {
+  const issues: { path: number[]; message: string }[] = [];
+  const open = new Set<string>();
+  for (const [index, item] of items.entries()) {
+    if (item.type === 'function_call') open.add(item.call_id);
+    if (item.type === 'function_call_output' && !open.delete(item.call_id)) {
+      issues.push({ path: [index], message: `function_call_output ${item.call_id} has no function_call before it ${where}` });
+    }
+  }
+  for (const callId of open) issues.push({ path: [], message: `function_call ${callId} needs its function_call_output ${where}` });
+  return issues;
+}
+
 /** Arguments of `addItems`: items to append without a turn; a tool call and its output come together. */
 export const AddItemsArgs = z
   .object({ items: z.array(Item).min(1, 'give at least one item').max(MAX_INPUT_ITEMS), id: OperationId.optional() })
   .strict()
   .superRefine((args, ctx) => {
-    const open = new Set<string>();
-    for (const [index, item] of args.items.entries()) {
-      if (item.type === 'function_call') open.add(item.call_id);
-      if (item.type === 'function_call_output' && !open.delete(item.call_id)) {
-        ctx.addIssue({ code: 'custom', path: ['items', index], message: `function_call_output ${item.call_id} has no function_call before it in the same call` });
-      }
-    }
-    for (const callId of open) {
-      ctx.addIssue({ code: 'custom', path: ['items'], message: `function_call ${callId} needs its function_call_output in the same call` });
-    }
+    for (const issue of unpairedCalls(args.items, 'in the same call')) ctx.addIssue({ code: 'custom', path: ['items', ...issue.path], message: issue.message });
     if (utf8Length(JSON.stringify(args)) > MAX_MESSAGE_BYTES) {
       ctx.addIssue({ code: 'custom', message: `added items must be at most ${MAX_MESSAGE_BYTES} bytes as JSON` });
     }
