@@ -19,6 +19,7 @@ export const Environment = z.object({
   OPENAI_MODEL: optionalText,
   AGENT_SESSIONS_DATA_DIR: optionalText,
   TEMPORAL_CLI_PATH: optionalText,
+  AGENT_SESSIONS_API_TOKEN: optionalText,
 });
 export type Environment = z.infer<typeof Environment>;
 
@@ -33,6 +34,8 @@ export interface Config {
   model: string;
   dataDir: string;
   temporalCliPath?: string;
+  /** The bearer token the HTTP API requires, when set. */
+  apiToken?: string;
 }
 
 /** The model agents use when they name none. */
@@ -51,5 +54,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     model: parsed.OPENAI_MODEL ?? DEFAULT_MODEL,
     dataDir: path.resolve(parsed.AGENT_SESSIONS_DATA_DIR ?? '.data'),
     temporalCliPath: parsed.TEMPORAL_CLI_PATH,
+    apiToken: parsed.AGENT_SESSIONS_API_TOKEN,
   };
 }

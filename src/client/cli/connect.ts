@@ -33,3 +33,11 @@ export function print(value: unknown): void {
   console.log(JSON.stringify(value, null, 2));
 }
 
+
+/** Resolves when the process is asked to stop (Ctrl-C or SIGTERM). */
+export function untilInterrupted(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+}

@@ -4,6 +4,7 @@ import { add, clear, compact, context, history, pop, remove, send, settings, sta
 import { decide, pending } from './commands/approval-commands';
 import { exportSession, fork, importSession, labels, list, usage } from './commands/manage-commands';
 import { memory } from './commands/memory-commands';
+import { serve } from './commands/serve-command';
 import { dev, migrate, retention, worker } from './commands/service-commands';
 import { parseCommandLine } from './options';
 
@@ -41,6 +42,8 @@ const USAGE = `usage: npx agent-sessions <command> [options]
                                  a new session with the items up to turn N, and the same context
   memory list|add|delete --user U [--key K] [--id N] [TEXT]
                                  a user's long-term memories (add TEXT; delete by --id or --key)
+  serve [--port N] [--host H]    the HTTP API (JSON) on 127.0.0.1:8787; prints where it listens;
+                                 AGENT_SESSIONS_API_TOKEN makes it require a bearer token
   retention --older-than-days N [--schedule]
                                  delete sessions idle for N days, now or daily (a Temporal Schedule)
   worker [--agents MODULE]       run a worker (TEMPORAL_ADDRESS, DATABASE_URL) serving the agents
@@ -51,7 +54,7 @@ const USAGE = `usage: npx agent-sessions <command> [options]
 
 Environment: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, AGENT_SESSIONS_TASK_QUEUE, DATABASE_URL,
 OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_MODEL, AGENT_SESSIONS_DATA_DIR (default ./.data),
-TEMPORAL_CLI_PATH.`;
+TEMPORAL_CLI_PATH, AGENT_SESSIONS_API_TOKEN.`;
 
 /** Runs the CLI; sets a non-zero exit code with a one-line reason on failure. */
 export async function main(argv: string[]): Promise<void> {
@@ -80,6 +83,7 @@ export async function main(argv: string[]): Promise<void> {
       export: () => exportSession(input),
       import: () => importSession(input),
       fork: () => fork(input),
+      serve: () => serve(input),
       pending: () => pending(input),
       approve: () => decide(input, true),
       reject: () => decide(input, false),

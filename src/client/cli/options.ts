@@ -26,6 +26,8 @@ const OPTION_SPEC = {
   cursor: { type: 'string' },
   call: { type: 'string' },
   to: { type: 'string' },
+  port: { type: 'string' },
+  host: { type: 'string' },
   turn: { type: 'string' },
   reason: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
@@ -153,6 +155,18 @@ export const ForkOptions = z.object({
 });
 export type ForkOptions = z.infer<typeof ForkOptions>;
 
+/** Options of `serve`: where the HTTP API listens. */
+export const ServeOptions = z.object({
+  port: z
+    .string()
+    .regex(/^\d{1,5}$/, '--port must be a port number')
+    .transform(Number)
+    .refine((port) => port <= 65_535, '--port must be at most 65535')
+    .optional(),
+  host: z.string().min(1).optional(),
+});
+export type ServeOptions = z.infer<typeof ServeOptions>;
+
 /** Options of `retention`. */
 export const RetentionOptions = z.object({
   'older-than-days': z.string({ error: '--older-than-days N is required' }).pipe(PositiveInteger('--older-than-days')),
@@ -179,7 +193,7 @@ export function parseCommandLine(argv: string[]) {
 export function checkOptions<Schema extends z.ZodType>(schema: Schema, raw: unknown): z.infer<Schema> {
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
-    throw new InvalidInputError(describeIssues(parsed.error).replace(/^(session|limit|context|settings|id|agent|agents|user|key|label|remove|prefix|since|cursor|call|reason|to|turn): /, '--$1: '));
+    throw new InvalidInputError(describeIssues(parsed.error).replace(/^(session|limit|context|settings|id|agent|agents|user|key|label|remove|prefix|since|cursor|call|reason|to|turn|port|host): /, '--$1: '));
   }
   return parsed.data;
 }

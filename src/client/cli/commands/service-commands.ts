@@ -14,17 +14,10 @@ import { InvalidInputError } from '../../errors';
 import { SessionsClient } from '../../sessions-client';
 import { knownEndpoints, requireDatabase, requireTemporal } from '../endpoints';
 import { checkOptions, RetentionOptions, WorkerOptions } from '../options';
-import type { CommandInput } from '../connect';
+import { untilInterrupted, type CommandInput } from '../connect';
 
 const say = (line: string) => console.log(line);
 
-/** Resolves when the process is asked to stop (Ctrl-C or SIGTERM). */
-function untilInterrupted(): Promise<void> {
-  return new Promise((resolve) => {
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
-  });
-}
 
 /** The agents a `worker` or `dev` command serves: the module `--agents` names, or the demo agent. */
 async function agentsFor(values: CommandInput['values']): Promise<AgentsModule & { from: string }> {

@@ -1,0 +1,119 @@
+/**
+ * The HTTP API: JSON in and out over the client library, with the library's error types and fitting
+ * status codes, an optional bearer token, and bodies of at most 1 MiB. Bad input is a 4xx with the
+ * reason and changes nothing.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { SessionsClient } from '../client/sessions-client';
+import { errorResponse, HttpError } from './http-errors';
+import { findRoute } from './routes';
+
+/** The largest request body, in bytes. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** Where and how the server listens. */
+export interface HttpServerOptions {
+  client: SessionsClient;
+  port?: number;
+  host?: string;
+  /** When set, every request needs `Authorization: Bearer <token>`. */
+  token?: string;
+  /** Called with each request that failed on the server's side (5xx), for the log. */
+  onServerError?: (error: unknown) => void;
+}
+
+/** A listening server. */
+export interface RunningHttpServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Starts the HTTP API; resolves once it listens. */
+export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
+  const expected = options.token ? digest(options.token) : undefined;
+  const server = createServer((request, response) => {
+    void answer(request, response).catch(() => response.destroy());
+  });
+
+  async function answer(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    try {
+      if (expected && !authorized(request.headers.authorization, expected)) {
+        response.setHeader('www-authenticate', 'Bearer');
+        throw new HttpError(401, 'Unauthorized', 'send Authorization: Bearer <token> (the token the server was started with)');
+      }
+      const url = new URL(request.url ?? '/', 'http://localhost');
+      const found = findRoute(request.method ?? 'GET', decodeSegments(url.pathname));
+      if ('missing' in found) {
+        throw found.missing === 404
+          ? new HttpError(404, 'NotFound', `no route ${url.pathname}; see the README's HTTP API section`)
+          : new HttpError(405, 'MethodNotAllowed', `${request.method} is not allowed on ${url.pathname}`);
+      }
+      const body = await readJson(request);
+      send(response, 200, await found.route.run({ client: options.client, params: found.params, query: url.searchParams, body }));
+    } catch (error) {
+      const { status, body } = errorResponse(error);
+      if (status >= 500) options.onServerError?.(error);
+      send(response, status, body);
+    }
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${host}:${address.port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function digest(text: string): Buffer {
+  return createHash('sha256').update(text, 'utf8').digest();
+}
+
+/** Whether the Authorization header carries the token (compared in constant time). */
+function authorized(header: string | undefined, expected: Buffer): boolean {
+  const match = /^Bearer (.+)$/.exec(header ?? '');
+  return match !== null && timingSafeEqual(digest(match[1]), expected);
+}
+
+/** The path's segments, percent-decoded; a malformed escape is a 400. */
+function decodeSegments(pathname: string): string[] {
+  try {
+    return pathname.split('/').filter(Boolean).map((segment) => decodeURIComponent(segment));
+  } catch {
+    throw new HttpError(400, 'InvalidInputError', `the path ${pathname} has a malformed percent-escape`);
+  }
+}
+
+/** The request's JSON body (undefined when empty); 413 past MAX_BODY_BYTES, 400 when it is not JSON. */
+async function readJson(request: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new HttpError(413, 'PayloadTooLarge', `the body passed ${MAX_BODY_BYTES} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new HttpError(400, 'InvalidInputError', `the body is not JSON: ${(error as Error).message}`);
+  }
+}
+
+function send(response: ServerResponse, status: number, value: unknown): void {
+  const body = JSON.stringify(value ?? null);
+  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+  response.end(body);
+}
