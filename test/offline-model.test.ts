@@ -1,6 +1,5 @@
 import OpenAI, {
   APIConnectionError,
-  BadRequestError,
   InternalServerError,
   NotFoundError,
   RateLimitError,
@@ -280,17 +279,49 @@ describe('request handling', () => {
     ]);
   });
 
-  it('rejects stream: true with a 400 saying streaming is not supported', async () => {
+  it('streams the same answer as Chat Completions SSE chunks, text a word at a time, usage last when asked', async () => {
+    const whole = await ask([{ role: 'user', content: 'My name is Ada' }]);
+    const stream = await client.chat.completions.create({
+      model: 'offline-rules',
+      messages: [{ role: 'user', content: 'My name is Ada' }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    const chunks = [];
+    for await (const chunk of stream) chunks.push(chunk);
+    const text = chunks.map((chunk) => chunk.choices[0]?.delta.content ?? '').join('');
+    expect(text).toBe(whole.choices[0].message.content);
+    expect(chunks.filter((chunk) => chunk.choices[0]?.delta.content).length).toBe(text.split(' ').length);
+    expect(chunks.at(-2)?.choices[0].finish_reason).toBe('stop');
+    expect(chunks.at(-1)).toMatchObject({ choices: [], usage: whole.usage });
+  });
+
+  it('streams tool calls as an id and name, then the arguments in pieces that add up', async () => {
+    model.enqueue({ toolCalls: [{ name: 'lookup_order', arguments: { order_id: 'A-17', note: 'rush' } }] });
+    const stream = await client.chat.completions.create({
+      model: 'offline-rules',
+      messages: [{ role: 'user', content: 'where is my order' }],
+      tools: [lookupOrderTool],
+      stream: true,
+    });
+    const pieces = [];
+    for await (const chunk of stream) pieces.push(...(chunk.choices[0]?.delta.tool_calls ?? []));
+    expect(pieces[0]).toMatchObject({ index: 0, id: expect.stringMatching(/^call_/), function: { name: 'lookup_order', arguments: '' } });
+    expect(pieces.length).toBe(3);
+    expect(JSON.parse(pieces.map((piece) => piece.function?.arguments ?? '').join(''))).toEqual({ order_id: 'A-17', note: 'rush' });
+  });
+
+  it('drops a streamed answer mid-way when the script says so, which the client sees as a broken stream', async () => {
+    model.enqueue({ text: 'one two three four', dropAfterChunks: 3 });
+    const stream = await client.chat.completions.create({ model: 'offline-rules', messages: [{ role: 'user', content: 'hi' }], stream: true });
+    const seen: string[] = [];
     const error = await rejectionOf(
-      client.chat.completions.create({
-        model: 'offline-rules',
-        messages: [{ role: 'user', content: 'hi' }],
-        stream: true,
-      }),
+      (async () => {
+        for await (const chunk of stream) seen.push(chunk.choices[0]?.delta.content ?? '');
+      })(),
     );
-    expect(error).toBeInstanceOf(BadRequestError);
-    expect((error as BadRequestError).status).toBe(400);
-    expect((error as BadRequestError).message).toMatch(/streaming is not supported by the offline model/i);
+    expect(error).toHaveProperty('message', expect.stringMatching(/terminated/));
+    expect(seen.join('')).toBe('one two ');
   });
 
   it('rejects a malformed JSON body with a 400 in the OpenAI error format', async () => {

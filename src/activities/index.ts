@@ -21,6 +21,8 @@ export interface ActivityDependencies {
   modelTimeoutMs: number;
   /** Long-term memory for sessions that belong to a user. */
   memory: MemoryOptions;
+  /** Whether model calls stream (their events written for callers to follow). */
+  streaming: boolean;
   /** The worker's Temporal client, made on first use (retention deletes sessions through it). */
   temporal: () => Promise<Client>;
 }

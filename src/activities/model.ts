@@ -21,6 +21,9 @@ import { toActivityFailure } from './model-errors';
 import { MEMORY_TOOLS, memorySection, recallMemories } from './memory';
 import { lastMessageText } from '../shared/item-text';
 import { readWindow } from './model-window';
+import { streamCompletion } from './chat-stream';
+import { StreamWriter } from './stream-writer';
+import type { StoredStreamEvent } from '../shared/stream';
 
 /** What the model activities need from the worker. */
 export interface ModelDependencies {
@@ -34,6 +37,8 @@ export interface ModelDependencies {
   modelTimeoutMs: number;
   /** Long-term memory for sessions that belong to a user. */
   memory: MemoryOptions;
+  /** Whether model calls stream, their events written for callers to follow (else each reply arrives whole). */
+  streaming: boolean;
 }
 
 /** How often a waiting model call tells Temporal it is alive. */
@@ -57,16 +62,33 @@ function requireAgent(agents: AgentRegistry, name: string): RunnableAgent {
  * deadline covers reading the body too (the client's own timeout stops at the headers), so an
  * endpoint that stalls mid-answer is abandoned and retried.
  */
-export async function completeChat(
+export function completeChat(
   deps: Pick<ModelDependencies, 'openai' | 'modelTimeoutMs'>,
   request: OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming,
+): Promise<{ items: Item[]; usage: Usage }> {
+  return askEndpoint(deps, (signal) => deps.openai.chat.completions.create(request, { signal }));
+}
+
+/** Like `completeChat`, but streamed: each text delta goes to `onText` as the endpoint sends it. */
+export function streamChat(
+  deps: Pick<ModelDependencies, 'openai' | 'modelTimeoutMs'>,
+  request: OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming,
+  onText: (delta: string) => void,
+): Promise<{ items: Item[]; usage: Usage }> {
+  return askEndpoint(deps, (signal) => streamCompletion(deps.openai, request, signal, onText));
+}
+
+/** Runs one request under the model deadline and the activity's cancellation, heartbeating; checks the completion. */
+async function askEndpoint(
+  deps: Pick<ModelDependencies, 'modelTimeoutMs'>,
+  request: (signal: AbortSignal) => Promise<unknown>,
 ): Promise<{ items: Item[]; usage: Usage }> {
   const context = Context.current();
   const heartbeat = setInterval(() => context.heartbeat(), HEARTBEAT_INTERVAL_MS);
   const signal = AbortSignal.any([context.cancellationSignal, AbortSignal.timeout(deps.modelTimeoutMs)]);
   let raw: unknown;
   try {
-    raw = await deps.openai.chat.completions.create(request, { signal });
+    raw = await request(signal);
   } catch (error) {
     throw toActivityFailure(error);
   } finally {
@@ -109,14 +131,24 @@ export function createCallModel(deps: ModelDependencies) {
       ...agent.handoffs.map(handoffChatTool),
       ...(userId && deps.memory.tools ? MEMORY_TOOLS.map(toChatTool) : []),
     ];
-    const reply = await completeChat(deps, {
+    const request = {
       model: agent.model ?? deps.defaultModel,
       messages: toChatMessages(instructions, items),
       ...(tools.length > 0 ? { tools } : {}),
       ...modelSettings(agent.settings),
-    });
-    const calls = await planCalls(agent, reply.items, structuredClone(input.context), run);
-    return { ...reply, agent: agent.name, maxModelCalls: agent.maxModelCalls, calls };
+    };
+    const writer = await StreamWriter.open(deps.pool, input.sessionId, deps.streaming ? input.stream : undefined, Context.current().info.attempt);
+    try {
+      const reply = deps.streaming
+        ? await streamChat(deps, request, (delta) => writer.text(agent.name, delta))
+        : await completeChat(deps, request);
+      const calls = await planCalls(agent, reply.items, structuredClone(input.context), run);
+      await writer.finish(replyEvents(writer.step, agent.name, reply.items, calls));
+      return { ...reply, agent: agent.name, maxModelCalls: agent.maxModelCalls, calls };
+    } catch (error) {
+      await writer.abandon();
+      throw error;
+    }
   };
 }
 
@@ -145,6 +177,21 @@ async function needsApproval(tool: RunnableTool, context: JsonObject, argumentsJ
     log.warn('a tool approval policy threw; the call waits for approval', { tool: tool.name, error: (error as Error).message });
     return true;
   }
+}
+
+/** The stream events of a complete reply: each function call as a tool call, a handoff, or a call that waits for approval. */
+function replyEvents(step: number, agent: string, items: Item[], calls: Record<string, CallPlan>): StoredStreamEvent[] {
+  const events: StoredStreamEvent[] = [];
+  for (const item of items) {
+    if (item.type !== 'function_call') continue;
+    const plan = calls[item.call_id];
+    if (plan?.kind === 'handoff') events.push({ type: 'handoff', step, from: agent, to: plan.target, callId: item.call_id });
+    else {
+      events.push({ type: 'tool_call', step, agent, callId: item.call_id, name: item.name, arguments: item.arguments });
+      if (plan?.approval) events.push({ type: 'approval', step, agent, callId: item.call_id, tool: item.name, arguments: item.arguments });
+    }
+  }
+  return events;
 }
 
 /** A tool as the Chat Completions API declares it. */

@@ -1,4 +1,5 @@
 /** The `callTool` activity: runs a function call with the code the worker registered for it. */
+import { Context } from '@temporalio/activity';
 import type { Pool } from 'pg';
 import type { AgentRegistry } from '../agents';
 import type { MemoryOptions } from '../shared/memory';
@@ -8,6 +9,7 @@ import type { JsonObject } from '../shared/schemas';
 import { repairJson } from '../shared/text';
 import { parseActivityInput } from './activity-input';
 import { invokeMemoryTool, isMemoryTool } from './memory';
+import { StreamWriter } from './stream-writer';
 
 /**
  * Creates the `callTool` activity. Bad arguments from the model and unknown tools are answered to the
@@ -16,10 +18,18 @@ import { invokeMemoryTool, isMemoryTool } from './memory';
  * store is repaired, and an output longer than 64,000 characters is cut. The built-in memory tools act
  * on the session's user's memories.
  */
-export function createCallTool(deps: { agents: AgentRegistry; pool: Pool; memory: MemoryOptions }) {
+export function createCallTool(deps: { agents: AgentRegistry; pool: Pool; memory: MemoryOptions; streaming: boolean }) {
   const { agents } = deps;
+  /** The tool's answer; the output is written to the message's stream before it is returned. */
   return async function callTool(rawInput: ToolCallInput): Promise<ToolCallResult> {
     const input = parseActivityInput(ToolCallInput, rawInput, 'callTool');
+    const result = await runCall(input);
+    const writer = await StreamWriter.open(deps.pool, input.sessionId, deps.streaming ? input.stream : undefined, Context.current().info.attempt);
+    await writer.finish([{ type: 'tool_output', step: writer.step, callId: input.call.call_id, output: result.output }]);
+    return result;
+  };
+
+  async function runCall(input: ToolCallInput): Promise<ToolCallResult> {
     const { name } = input.call;
     if (isMemoryTool(name) && deps.memory.tools && input.userId) {
       return repairJson({ output: capOutput(await invokeMemoryTool(deps.pool, input.call, { userId: input.userId, sessionId: input.sessionId })) });
@@ -31,7 +41,7 @@ export function createCallTool(deps: { agents: AgentRegistry; pool: Pool; memory
     const output = await tool.invoke(input.call.arguments, context, run);
     const contextPatch = changedKeys(input.context, context);
     return repairJson({ output: capOutput(output), ...(contextPatch ? { contextPatch } : {}) });
-  };
+  }
 }
 
 /** The top-level keys of `after` whose JSON differs from `before`, or undefined when none does. */

@@ -85,6 +85,10 @@ import { MemoryInput, MemorySelector, type Memory } from '../shared/memory';
 import { ApprovalDecisionArgs, type ApprovalDecisionResult, type PendingApproval } from '../shared/approvals';
 import { deleteMemory, insertMemory, selectMemories } from '../postgres/memories';
 import { readUsage } from '../postgres/usage';
+import { readStreamEvents } from '../postgres/stream-events';
+import { StreamNotifications } from '../postgres/stream-notifications';
+import type { StreamEvent } from '../shared/stream';
+import { followTurn, type StreamSource } from './turn-stream';
 import { discardImport, stageImport } from '../postgres/imports';
 import { documentUpToTurn, EXPORT_FORMAT, EXPORT_VERSION, SessionExport, type ImportResult } from '../shared/export';
 import { addUsage, emptyUsage } from '../shared/usage';
@@ -147,6 +151,7 @@ export class SessionsClient {
   private readonly taskQueue: string;
   private readonly workerWaitMs: number;
   private readonly retryForMs: number;
+  private notifications?: StreamNotifications;
 
   constructor(options: SessionsClientOptions) {
     this.temporal = options.temporal;
@@ -183,6 +188,30 @@ export class SessionsClient {
     const checked = checkMessage(message);
     const startArgs = checkStart(start);
     return this.update(id, sendMessageUpdate, checked, checked.id, () => this.startOperation(id, startArgs));
+  }
+
+  /**
+   * Sends a message and follows its turn as it runs: `started` (with the message id), then text deltas,
+   * tool calls and outputs, handoffs and approvals as the worker's activities write them, then `done`
+   * with the result; a failed turn throws what `send` throws, after the events it wrote. A `discard`
+   * voids the events of its step (a model call that was retried). To resume after a disconnect, call
+   * again with the same message id and the last offset seen as `after`: the turn runs once, and no
+   * event is given twice. Needs Postgres (databaseUrl).
+   */
+  stream(sessionId: string, message: string | UserMessage, options: StartOptions & { after?: number } = {}): AsyncGenerator<StreamEvent> {
+    const { after = 0, ...start } = options;
+    const offset = check(StreamOffset, after, 'invalid offset (after)');
+    const id = checkSessionId(sessionId);
+    const checked = checkMessage(message);
+    const pool = this.requirePool();
+    const notifications = (this.notifications ??= new StreamNotifications(pool));
+    const outcome = this.send(id, checked, start);
+    outcome.catch(() => undefined);
+    const source: StreamSource = {
+      read: (from, limit) => this.read(() => readStreamEvents(pool, id, checked.id, from, limit)),
+      wait: (fallbackMs, settled) => notifications.wait(id, fallbackMs, settled),
+    };
+    return followTurn(source, checked.id, outcome, offset);
   }
 
   /** Sends a message without waiting (fire and forget); returns the message id. */
@@ -482,6 +511,7 @@ export class SessionsClient {
 
   /** Closes the connections this client opened. */
   async close(): Promise<void> {
+    await this.notifications?.close();
     await this.pool?.end();
     await this.temporal.connection.close();
   }
@@ -667,6 +697,9 @@ export class SessionsClient {
 
 /** The workflow's type, for typed start operations. */
 declare function conversationType(input?: ConversationInput): Promise<ConversationEnd>;
+
+/** The offset a resumed stream continues after. */
+const StreamOffset = z.number().int().nonnegative();
 
 function checkSessionId(sessionId: unknown): string {
   return check(SessionId, sessionId, 'invalid session id');

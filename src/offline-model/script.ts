@@ -3,13 +3,21 @@ import { z } from 'zod';
 /** Milliseconds to wait before answering; allowed on every step except `hang`. */
 const delayMs = z.number().int().nonnegative().optional();
 
+/** For streamed requests: milliseconds between chunks (the server's own pace when absent). */
+const chunkDelayMs = z.number().int().nonnegative().optional();
+
+/** For streamed requests: drop the connection after this many chunks, as an endpoint that fails mid-answer. */
+const dropAfterChunks = z.number().int().nonnegative().optional();
+
 /** Answer with assistant text. */
-const TextStep = z.strictObject({ text: z.string(), delayMs });
+const TextStep = z.strictObject({ text: z.string(), delayMs, chunkDelayMs, dropAfterChunks });
 
 /** Answer with one or more function tool calls. */
 const ToolCallsStep = z.strictObject({
   toolCalls: z.array(z.strictObject({ name: z.string().min(1), arguments: z.record(z.string(), z.unknown()) })).min(1),
   delayMs,
+  chunkDelayMs,
+  dropAfterChunks,
 });
 
 /** Answer with an HTTP error in the OpenAI error format. */

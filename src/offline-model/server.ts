@@ -1,15 +1,26 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { z } from 'zod';
-import { ChatRequest } from './protocol';
+import { z } from 'zod';
+import { ChatRequest, type AssistantReply } from './protocol';
 import { respond } from './responder';
 import { ScriptStep } from './script';
-import { modelList, renderCompletion, wireError, type WireError } from './wire';
+import { modelList, renderChunks, renderCompletion, wireError, type WireError } from './wire';
+
+/** How a streamed answer is paced, or cut short. */
+interface StreamPacing {
+  chunkDelayMs?: number;
+  dropAfterChunks?: number;
+}
+
+/** The part of `stream_options` the server reads. */
+const StreamOptions = z.object({ include_usage: z.boolean().optional() });
 
 /** Where the offline model listens; port 0 (the default) picks a free port. */
 export interface OfflineModelOptions {
   port?: number;
   host?: string;
+  /** Milliseconds between the chunks of a streamed answer (0 when absent); a script step may set its own. */
+  chunkDelayMs?: number;
 }
 
 /** A running offline, deterministic, OpenAI-compatible Chat Completions server. */
@@ -27,8 +38,9 @@ export interface OfflineModel {
 }
 
 /**
- * Starts the offline model over real HTTP. Routes: `POST /v1/chat/completions` (non-streaming), `GET /v1/models`;
- * anything else, bodies that are not JSON or not a chat request, and `stream: true` get OpenAI-style errors.
+ * Starts the offline model over real HTTP. Routes: `POST /v1/chat/completions` (whole, or as SSE chunks with
+ * `stream: true`), `GET /v1/models`; anything else, and bodies that are not JSON or not a chat request, get
+ * OpenAI-style errors.
  */
 export async function startOfflineModel(options: OfflineModelOptions = {}): Promise<OfflineModel> {
   const host = options.host ?? '127.0.0.1';
@@ -50,15 +62,9 @@ export async function startOfflineModel(options: OfflineModelOptions = {}): Prom
     }
     const request = parsed.data;
     requests.push(request);
-    if (request.stream === true) {
-      const message = 'Streaming is not supported by the offline model; send the request without `stream: true`.';
-      return sendError(response, wireError(400, message));
-    }
 
     const step = queue.shift();
-    if (step === undefined) {
-      return sendJson(response, 200, renderCompletion(request, respond(request), ++completionCount));
-    }
+    if (step === undefined) return answer(request, response, respond(request));
     if ('hang' in step) {
       response.writeHead(200, { 'content-type': 'application/json' });
       response.flushHeaders();
@@ -69,7 +75,26 @@ export async function startOfflineModel(options: OfflineModelOptions = {}): Prom
       const { status, message, retryAfterSeconds } = step.error;
       return sendError(response, wireError(status, message, retryAfterSeconds));
     }
-    sendJson(response, 200, renderCompletion(request, step, ++completionCount));
+    return answer(request, response, step);
+  }
+
+  /** Sends a reply whole, or as SSE chunks when the request streams. */
+  async function answer(request: ChatRequest, response: ServerResponse, reply: AssistantReply & StreamPacing): Promise<void> {
+    const completion = renderCompletion(request, reply, ++completionCount);
+    if (request.stream !== true) return sendJson(response, 200, completion);
+    const chunks = renderChunks(completion, StreamOptions.safeParse(request.stream_options).data?.include_usage === true);
+    const delayMs = reply.chunkDelayMs ?? options.chunkDelayMs ?? 0;
+    response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    for (const [index, chunk] of chunks.entries()) {
+      if (index === reply.dropAfterChunks) {
+        await new Promise((resolve) => response.write('', resolve));
+        return void response.destroy();
+      }
+      if (index > 0 && delayMs > 0) await pause(response, delayMs);
+      if (response.destroyed) return;
+      response.write(`data: ${JSON.stringify(chunk)}\n\n`);
+    }
+    response.end('data: [DONE]\n\n');
   }
 
   async function route(incoming: IncomingMessage, response: ServerResponse): Promise<void> {

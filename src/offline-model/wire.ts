@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
-import type { ChatCompletion } from 'openai/resources/chat/completions';
+import type { ChatCompletion, ChatCompletionChunk } from 'openai/resources/chat/completions';
 import type { Model } from 'openai/resources/models';
 import type { AssistantReply, ChatRequest } from './protocol';
 
@@ -70,6 +70,35 @@ export function renderCompletion(
       total_tokens: promptTokens + completionTokens,
     },
   };
+}
+
+/**
+ * The chunks a streamed request gets for the same completion, as OpenAI sends them: the role first,
+ * the text a word at a time, each tool call's id and name then its arguments in two pieces, the finish
+ * reason, and (when `stream_options.include_usage` asks) a last chunk with the usage and no choices.
+ */
+export function renderChunks(completion: ChatCompletion, includeUsage: boolean): ChatCompletionChunk[] {
+  const { message, finish_reason } = completion.choices[0];
+  const chunk = (delta: ChatCompletionChunk.Choice['delta'], finish: ChatCompletionChunk.Choice['finish_reason'] = null): ChatCompletionChunk => ({
+    id: completion.id,
+    object: 'chat.completion.chunk',
+    created: completion.created,
+    model: completion.model,
+    choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }],
+  });
+  const chunks = [chunk({ role: 'assistant', content: '' })];
+  for (const word of message.content?.match(/\s*\S+\s*|\s+/gu) ?? []) chunks.push(chunk({ content: word }));
+  (message.tool_calls ?? []).forEach((call, index) => {
+    if (call.type !== 'function') return;
+    const half = Math.ceil(call.function.arguments.length / 2);
+    chunks.push(chunk({ tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.function.name, arguments: '' } }] }));
+    for (const piece of [call.function.arguments.slice(0, half), call.function.arguments.slice(half)]) {
+      if (piece) chunks.push(chunk({ tool_calls: [{ index, function: { arguments: piece } }] }));
+    }
+  });
+  chunks.push(chunk({}, finish_reason));
+  if (includeUsage) chunks.push({ ...chunk({}), choices: [], usage: completion.usage });
+  return chunks;
 }
 
 /** The `GET /v1/models` body: a list holding only the offline model. */

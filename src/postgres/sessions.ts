@@ -1,5 +1,6 @@
 /** The projection's queries on session rows: reading one, ending one, finding old ones. */
 import type { Pool } from 'pg';
+import { deleteSessionStreams } from './stream-events';
 import { z } from 'zod';
 
 /** A session row as Postgres returns it. */
@@ -28,6 +29,7 @@ export async function readSessionRow(pool: Pool, sessionId: string): Promise<Ses
 export async function endSessionRows(pool: Pool, sessionId: string, status: 'deleted' | 'expired'): Promise<void> {
   if (status === 'deleted') {
     await pool.query('DELETE FROM sessions WHERE id = $1', [sessionId]);
+    await deleteSessionStreams(pool, sessionId);
     return;
   }
   await pool.query(`UPDATE sessions SET status = 'expired', ended_at = coalesce(ended_at, now()) WHERE id = $1`, [sessionId]);

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { FunctionCallItem, Item, JsonObject, Labels, SessionItem, Usage } from './schemas';
 import { ViewEntry } from './view-entry';
+import { StreamTarget } from './stream';
 
 /**
  * A session id as activities take it: any non-empty string. The workflow id is the session id, and a
@@ -39,6 +40,8 @@ export const ModelCallInput = z.object({
   inputCallback: z.string().optional(),
   /** The user the session belongs to: their memories are recalled and the memory tools offered. */
   userId: z.string().optional(),
+  /** The message stream this call writes its text and calls to (absent in histories recorded before streaming). */
+  stream: StreamTarget.optional(),
 });
 export type ModelCallInput = z.infer<typeof ModelCallInput>;
 
@@ -85,6 +88,8 @@ export const ToolCallInput = z.object({
   context: JsonObject,
   /** The user the session belongs to (the memory tools act on their memories). */
   userId: z.string().optional(),
+  /** The message stream this call writes its output to. */
+  stream: StreamTarget.optional(),
 });
 export type ToolCallInput = z.infer<typeof ToolCallInput>;
 

@@ -25,6 +25,11 @@ export interface ModelEndpoint {
   defaultModel: string;
   /** How long one request may take before it is abandoned and retried (120 s when absent). */
   timeoutMs?: number;
+  /**
+   * Whether model calls stream (yes when absent): callers see the text as it is generated. Turn it off
+   * for an endpoint that cannot stream; callers then get each model reply's text when it is complete.
+   */
+  stream?: boolean;
 }
 
 /** Where a worker connects and which model it calls. */
@@ -118,6 +123,7 @@ export async function startWorker(settings: WorkerSettings, pool?: Pool): Promis
         defaultModel: settings.model.defaultModel,
         modelTimeoutMs,
         memory: memory.data,
+        streaming: settings.model.stream ?? true,
         temporal,
       }),
     });

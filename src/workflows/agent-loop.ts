@@ -7,6 +7,7 @@ import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
 import { handoffOutput } from '../shared/agent';
 import { rejectionOutput } from '../shared/approvals';
 import type { PausedTurn } from '../shared/session-snapshot';
+import type { StreamTarget } from '../shared/stream';
 import { FailureType } from '../shared/failures';
 import { DEFAULT_MAX_MODEL_CALLS, MAX_TURN_BYTES } from '../shared/limits';
 import { utf8Length, type FunctionCallItem, type Item, type TurnResult, type UserMessage } from '../shared/schemas';
@@ -78,6 +79,7 @@ class TurnDraft {
         turnItems: this.draft.items.map((entry) => entry.item),
         inputCallback: this.state.settings.inputCallback,
         ...(this.state.userId ? { userId: this.state.userId } : {}),
+        stream: this.streamTarget(),
       });
       this.draft.modelCalls += 1;
       if (response.agent) this.answeredBy(response.agent);
@@ -154,6 +156,7 @@ class TurnDraft {
         call: functionCall,
         context: this.draft.context,
         ...(this.state.userId ? { userId: this.state.userId } : {}),
+        stream: this.streamTarget(),
       });
       output = result.output;
       if (result.contextPatch) this.draft.context = { ...this.draft.context, ...result.contextPatch };
@@ -162,6 +165,11 @@ class TurnDraft {
       output = repairText(`Error: the tool ${functionCall.name} failed: ${error.cause?.message ?? error.message}`);
     }
     this.append({ type: 'function_call_output', call_id: functionCall.call_id, output });
+  }
+
+  /** Where the next activity writes its stream events: this message's stream, as the seq its first item takes. */
+  private streamTarget(): StreamTarget {
+    return { messageId: this.draft.operationId, step: this.state.lastSeq + this.draft.items.length + 1 };
   }
 
   /** Adds an item to the draft; a turn whose items outgrow MAX_TURN_BYTES fails (they travel in activity inputs). */

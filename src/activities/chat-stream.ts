@@ -1,0 +1,113 @@
+/**
+ * A streamed chat completion: the chunks of a Chat Completions SSE stream, checked one by one and
+ * assembled into the completion they add up to, with each text delta handed on as it arrives.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import type OpenAI from 'openai';
+import { z } from 'zod';
+import { FailureType } from '../shared/failures';
+import { describeIssues } from '../shared/schemas';
+import { repairText } from '../shared/text';
+
+/** The part of a streamed tool call a chunk carries: its index, and pieces of its id, name and arguments. */
+const ChunkToolCall = z.object({
+  index: z.number().int().nonnegative(),
+  id: z.string().nullish(),
+  function: z.object({ name: z.string().nullish(), arguments: z.string().nullish() }).nullish(),
+});
+
+/** One chunk of a streamed completion, as far as the agent loop reads it. */
+export const ChatCompletionChunk = z.object({
+  choices: z
+    .array(
+      z.object({
+        index: z.number().int().nonnegative().optional(),
+        delta: z.object({ content: z.string().nullish(), tool_calls: z.array(ChunkToolCall).nullish() }).nullish(),
+      }),
+    )
+    .default([]),
+  usage: z
+    .object({ prompt_tokens: z.number().int(), completion_tokens: z.number().int(), total_tokens: z.number().int() })
+    .nullish(),
+});
+export type ChatCompletionChunk = z.infer<typeof ChatCompletionChunk>;
+
+/** Builds up a completion from its chunks (first choice only) and hands text on as it comes. */
+export class CompletionAssembler {
+  private content = '';
+  private sawContent = false;
+  private readonly toolCalls: Array<{ id: string; name: string; arguments: string }> = [];
+  private usage: ChatCompletionChunk['usage'];
+  /** A high surrogate that ended a delta waits for the low one that begins the next. */
+  private heldBack = '';
+
+  constructor(private readonly onText: (delta: string) => void) {}
+
+  /** Adds one raw chunk; a chunk that is not one fails the call as an invalid model response (retried). */
+  add(raw: unknown): void {
+    const parsed = ChatCompletionChunk.safeParse(raw);
+    if (!parsed.success) {
+      throw ApplicationFailure.retryable(
+        `the model endpoint streamed an invalid chunk: ${describeIssues(parsed.error)}`,
+        FailureType.InvalidModelResponse,
+      );
+    }
+    const chunk = parsed.data;
+    if (chunk.usage) this.usage = chunk.usage;
+    const delta = chunk.choices.find((choice) => (choice.index ?? 0) === 0)?.delta;
+    if (!delta) return;
+    if (delta.content) this.addText(delta.content);
+    for (const piece of delta.tool_calls ?? []) {
+      const call = (this.toolCalls[piece.index] ??= { id: '', name: '', arguments: '' });
+      call.id += piece.id ?? '';
+      call.name += piece.function?.name ?? '';
+      call.arguments += piece.function?.arguments ?? '';
+    }
+  }
+
+  /** The completion the chunks add up to, shaped as a non-streamed one (checked by the same schema). */
+  completion(): unknown {
+    this.flushHeldBack();
+    const toolCalls = this.toolCalls
+      .filter((call) => call !== undefined)
+      .map((call) => ({ id: call.id, type: 'function', function: { name: call.name, arguments: call.arguments } }));
+    return {
+      choices: [{ message: { content: this.sawContent ? this.content : null, ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}) } }],
+      usage: this.usage,
+    };
+  }
+
+  private addText(text: string): void {
+    this.content += text;
+    this.sawContent = true;
+    let delta = this.heldBack + text;
+    this.heldBack = '';
+    const last = delta.charCodeAt(delta.length - 1);
+    if (last >= 0xd800 && last <= 0xdbff) {
+      this.heldBack = delta.slice(-1);
+      delta = delta.slice(0, -1);
+    }
+    if (delta) this.onText(repairText(delta));
+  }
+
+  private flushHeldBack(): void {
+    if (this.heldBack) this.onText(repairText(this.heldBack));
+    this.heldBack = '';
+  }
+}
+
+/** Streams a completion, handing each text delta to `onText`; resolves to the assembled completion (unchecked). */
+export async function streamCompletion(
+  openai: OpenAI,
+  request: OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming,
+  signal: AbortSignal,
+  onText: (delta: string) => void,
+): Promise<unknown> {
+  const stream = await openai.chat.completions.create(
+    { ...request, stream: true, stream_options: { include_usage: true } },
+    { signal },
+  );
+  const assembler = new CompletionAssembler(onText);
+  for await (const chunk of stream) assembler.add(chunk);
+  return assembler.completion();
+}

@@ -1,0 +1,90 @@
+/**
+ * Writes one activity attempt's stream events to Postgres in order: the first text delta at once (time
+ * to first text), later ones batched every few milliseconds. A write that fails, or finds that a newer
+ * attempt took the stream over, fails the attempt, so a caller never sees a gap or a zombie's text.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import type { Pool } from 'pg';
+import { FailureType } from '../shared/failures';
+import type { StoredStreamEvent, StreamTarget } from '../shared/stream';
+import { appendStreamEvents, type StreamWriterKey } from '../postgres/stream-events';
+
+/** How long text deltas gather before they are written together. */
+const TEXT_BATCH_MS = 15;
+
+/** The stream writer of one activity attempt; `undefined` target: nobody streams (a no-op writer). */
+export class StreamWriter {
+  private pending: StoredStreamEvent[] = [];
+  private writing: Promise<void> = Promise.resolve();
+  private timer: NodeJS.Timeout | undefined;
+  private failure: Error | undefined;
+  private wroteText = false;
+
+  private constructor(
+    private readonly pool: Pool,
+    private readonly key: StreamWriterKey | undefined,
+  ) {}
+
+  /** A writer for this attempt; a retry (attempt > 1) claims the stream at once, voiding what earlier attempts wrote. */
+  static async open(pool: Pool, sessionId: string, target: StreamTarget | undefined, attempt: number): Promise<StreamWriter> {
+    const writer = new StreamWriter(pool, target && { sessionId, messageId: target.messageId, step: target.step, attempt });
+    if (target && attempt > 1) await writer.write([]);
+    return writer;
+  }
+
+  /** The step this attempt writes as (the seq its first item takes). */
+  get step(): number {
+    return this.key?.step ?? 0;
+  }
+
+  /** Adds a text delta: the first is written at once, the rest in short batches. */
+  text(agent: string, delta: string): void {
+    if (!this.key || delta === '') return;
+    this.pending.push({ type: 'text', step: this.key.step, agent, delta });
+    if (!this.wroteText) {
+      this.wroteText = true;
+      this.flushNow();
+    } else {
+      this.timer ??= setTimeout(() => this.flushNow(), TEXT_BATCH_MS);
+    }
+    if (this.failure) throw this.failure;
+  }
+
+  /** Writes everything added so far plus `events`, and waits until it is stored. */
+  async finish(events: StoredStreamEvent[] = []): Promise<void> {
+    if (!this.key) return;
+    this.pending.push(...events);
+    this.flushNow();
+    await this.writing;
+    if (this.failure) throw this.failure;
+  }
+
+  /** Stops the batching timer (the attempt is failing anyway); waits for the write in flight. */
+  async abandon(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.writing.catch(() => undefined);
+  }
+
+  private flushNow(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.pending.length === 0 || this.failure) return;
+    const batch = this.pending;
+    this.pending = [];
+    this.writing = this.writing.then(() => this.write(batch)).catch((error: Error) => {
+      this.failure ??= error;
+    });
+  }
+
+  private async write(events: StoredStreamEvent[]): Promise<void> {
+    if (!this.key) return;
+    const last = await appendStreamEvents(this.pool, this.key, events);
+    if (last === undefined) {
+      throw ApplicationFailure.retryable(
+        `a newer attempt of this call (step ${this.key.step}) has taken over the stream of message ${this.key.messageId}; this attempt stops`,
+        FailureType.TurnFailed,
+      );
+    }
+  }
+}

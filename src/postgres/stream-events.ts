@@ -1,0 +1,56 @@
+/** The stored events of streamed turns: appended by activity attempts (fenced), read by offset. */
+import type { Pool } from 'pg';
+import { z } from 'zod';
+import { StoredStreamEvent } from '../shared/stream';
+
+/** Who writes: the message's stream, the step and Temporal's attempt number. */
+export interface StreamWriterKey {
+  sessionId: string;
+  messageId: string;
+  step: number;
+  attempt: number;
+}
+
+/**
+ * Appends events as one attempt (an empty list only claims the stream); the offset of the last event
+ * written, or `undefined` when a newer attempt has taken the stream over (this one is a zombie).
+ */
+export async function appendStreamEvents(pool: Pool, key: StreamWriterKey, events: StoredStreamEvent[]): Promise<number | undefined> {
+  const { rows } = await pool.query('SELECT append_stream_events($1, $2, $3, $4, $5::jsonb) AS last', [
+    key.sessionId,
+    key.messageId,
+    key.step,
+    key.attempt,
+    JSON.stringify(events),
+  ]);
+  const last = z.object({ last: z.string().nullable() }).parse(rows[0]).last;
+  return last === null ? undefined : Number(last);
+}
+
+/** A stored event as Postgres returns it. */
+const EventRow = z.object({ offset: z.string().regex(/^\d+$/), event: StoredStreamEvent });
+
+/** The events of a message's stream after `after`, in order, at most `limit`. */
+export async function readStreamEvents(
+  pool: Pool,
+  sessionId: string,
+  messageId: string,
+  after: number,
+  limit = 1_000,
+): Promise<Array<StoredStreamEvent & { offset: number }>> {
+  const { rows } = await pool.query(
+    `SELECT "offset", event FROM stream_events
+      WHERE session_id = $1 AND message_id = $2 AND "offset" > $3 ORDER BY "offset" LIMIT $4`,
+    [sessionId, messageId, after, limit],
+  );
+  return rows.map((raw) => {
+    const row = EventRow.parse(raw);
+    return { ...row.event, offset: Number(row.offset) };
+  });
+}
+
+/** Removes every stream of a session (when it is deleted). */
+export async function deleteSessionStreams(pool: Pool, sessionId: string): Promise<void> {
+  await pool.query('DELETE FROM stream_events WHERE session_id = $1', [sessionId]);
+  await pool.query('DELETE FROM stream_heads WHERE session_id = $1', [sessionId]);
+}
