@@ -95,6 +95,87 @@ test('approvals: list what waits, approve it over HTTP, and the waiting message 
   expect((await waiting).body).toMatchObject({ reply: 'Refunded.' });
 });
 
+/** One server-sent event as the wire carries it. */
+interface Sse {
+  id?: string;
+  event: string;
+  data: Record<string, unknown>;
+}
+
+/** POSTs a message asking for server-sent events; reads frames until the stream ends or `stopAfter` says so. */
+async function postStream(route: string, body: unknown, headers: Record<string, string> = {}, stopAfter?: (seen: Sse[]) => boolean) {
+  const controller = new AbortController();
+  const response = await fetch(`${server.url}${route}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', accept: 'text/event-stream', ...headers },
+    body: JSON.stringify(body),
+    signal: controller.signal,
+  });
+  const events: Sse[] = [];
+  if (!response.headers.get('content-type')?.startsWith('text/event-stream')) return { response, events, json: await response.json() };
+  const decoder = new TextDecoder();
+  let buffered = '';
+  try {
+    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+      buffered += decoder.decode(chunk, { stream: true });
+      let end: number;
+      while ((end = buffered.indexOf('\n\n')) >= 0) {
+        const frame = buffered.slice(0, end);
+        buffered = buffered.slice(end + 2);
+        if (frame.startsWith(':')) continue;
+        const fields = Object.fromEntries(frame.split('\n').map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 2)]));
+        events.push({ ...(fields.id ? { id: fields.id } : {}), event: fields.event, data: JSON.parse(fields.data) });
+        if (stopAfter?.(events)) {
+          controller.abort();
+          return { response, events };
+        }
+      }
+    }
+  } catch (error) {
+    if (!controller.signal.aborted) throw error;
+  }
+  return { response, events };
+}
+
+const streamedText = (events: Sse[]) => events.filter((event) => event.event === 'text').map((event) => event.data.delta).join('');
+
+test('a message asked for as text/event-stream streams the turn: started, text with offsets as ids, done with the result', async () => {
+  stack.model.enqueue({ text: 'streamed over HTTP, word by word', chunkDelayMs: 20 });
+  const { response, events } = await postStream(`${at(newSession('sse'))}/messages`, { text: 'Hi' });
+  expect(response.status).toBe(200);
+  expect(events[0]).toEqual({ event: 'started', data: { type: 'started', messageId: expect.any(String) } });
+  const texts = events.filter((event) => event.event === 'text');
+  expect(texts.length).toBeGreaterThan(3);
+  expect(texts.map((event) => Number(event.id))).toEqual(texts.map((_, index) => index + 1));
+  expect(events.at(-1)).toMatchObject({ event: 'done', data: { result: { reply: 'streamed over HTTP, word by word' } } });
+  expect(streamedText(events)).toBe('streamed over HTTP, word by word');
+});
+
+test('a stream resumed with Last-Event-ID gives the rest once, and the turn runs once', async () => {
+  const session = newSession('sse-resume');
+  stack.model.enqueue({ text: 'one two three four five six seven', chunkDelayMs: 80 });
+  const first = await postStream(`${at(session)}/messages`, { text: 'count' }, {}, (seen) => seen.filter((event) => event.event === 'text').length === 2);
+  const messageId = String(first.events[0].data.messageId);
+  const lastId = first.events.at(-1)?.id as string;
+  const rest = await postStream(`${at(session)}/messages`, { id: messageId, text: 'count' }, { 'last-event-id': lastId });
+  expect(rest.events.filter((event) => event.id !== undefined).every((event) => Number(event.id) > Number(lastId))).toBe(true);
+  expect(streamedText([...first.events, ...rest.events])).toBe('one two three four five six seven');
+  expect(stack.model.requests).toHaveLength(1);
+  expect((await call('GET', `${at(session)}/items`)).body.items).toHaveLength(2);
+});
+
+test('a streamed turn that fails ends with an error event carrying the JSON error; bad stream input is a 400 before any event', async () => {
+  stack.model.enqueue({ error: { status: 400, message: 'unsupported parameter' } });
+  const failed = await postStream(`${at(newSession('sse-failed'))}/messages`, { text: 'Hi' });
+  expect(failed.events.map((event) => event.event)).toEqual(['started', 'error']);
+  expect(failed.events[1].data).toMatchObject({ status: 502, error: { type: 'ModelRequestRejectedError' } });
+  const badId = await postStream(`${at(newSession('sse-bad'))}/messages`, { id: 'm-1', text: 'Hi' }, { 'last-event-id': 'abc' });
+  expect(badId).toMatchObject({ response: { status: 400 }, json: { error: { message: expect.stringMatching(/Last-Event-ID/) } } });
+  const noId = await postStream(`${at(newSession('sse-bad'))}/messages`, { text: 'Hi' }, { 'last-event-id': '3' });
+  expect(noId).toMatchObject({ response: { status: 400 }, json: { error: { message: expect.stringMatching(/same message with the id/) } } });
+  expect(stack.model.requests).toHaveLength(1);
+});
+
 test('bad input gets a 4xx with the reason and changes nothing', async () => {
   const session = newSession('bad');
   await call('POST', `${at(session)}/messages`, { text: 'Hello' });

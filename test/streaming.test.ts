@@ -8,6 +8,7 @@ import { InvalidInputError, ModelRequestRejectedError } from '../src/client/erro
 import { SessionsClient } from '../src/client/sessions-client';
 import { appendStreamEvents, readStreamEvents } from '../src/postgres/stream-events';
 import type { StreamEvent } from '../src/shared/stream';
+import { runCli } from './support/cli';
 import { startTestStack, type TestStack } from './support/stack';
 
 let stack: TestStack;
@@ -133,6 +134,28 @@ describe('a streamed turn', () => {
       await withoutPostgres.close();
     }
     expect(stack.model.requests).toHaveLength(0);
+  });
+});
+
+describe('send --stream', () => {
+  const env = () => ({ TEMPORAL_ADDRESS: stack.temporal.address, DATABASE_URL: stack.db.url, AGENT_SESSIONS_TASK_QUEUE: stack.taskQueue });
+
+  it('prints the reply as it streams, with the tool call, its output and the message id on stderr', async () => {
+    const run = await runCli(['send', '--stream', '--session', newSession('cli'), 'Where is order 5678?'], env());
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/5678.*delivered yesterday/s);
+    expect(run.stderr).toMatch(/\[message [\w-]+: resume with --id [\w-]+ --after OFFSET\]/);
+    expect(run.stderr).toMatch(/\[1\] support calls lookup_order\(\{"order_id":"5678"\}\)/);
+    expect(run.stderr).toMatch(/\[2\] call_\w+ answered: Order 5678: delivered yesterday/);
+  });
+
+  it('prints one JSON event a line with --json, and refuses --after without --stream and --id', async () => {
+    const run = await runCli(['send', '--stream', '--json', '--session', newSession('cli-json'), 'hello there'], env());
+    const events = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as StreamEvent);
+    expect(events[0].type).toBe('started');
+    expect(events.at(-1)).toMatchObject({ type: 'done', result: { reply: expect.stringContaining('hello there') } });
+    const refused = await runCli(['send', '--after', '3', '--session', newSession('cli-after'), 'hi'], env());
+    expect(refused).toMatchObject({ code: 2, stderr: expect.stringContaining('--after resumes a stream') });
   });
 });
 

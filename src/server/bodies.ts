@@ -16,6 +16,12 @@ export const MessageBody = z
   .strict();
 export type MessageBody = z.infer<typeof MessageBody>;
 
+/** The Last-Event-ID header of a resumed message stream: the offset of the last event seen (0 when absent). */
+export const LastEventId = z
+  .string()
+  .regex(/^(0|[1-9][0-9]{0,14})$/, 'Last-Event-ID must be the id (offset) of an event of this stream')
+  .transform(Number);
+
 /** `PATCH /v1/sessions/{id}/context`. */
 export const ContextBody = z.object({ patch: JsonObject, id: OperationId.optional() }).strict();
 

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import type { SessionsClient } from '../client/sessions-client';
 import { errorResponse, HttpError } from './http-errors';
 import { findRoute } from './routes';
+import { EventStreamAnswer, sendEventStream } from './event-stream';
 
 /** The largest request body, in bytes. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -51,7 +52,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
           : new HttpError(405, 'MethodNotAllowed', `${request.method} is not allowed on ${url.pathname}`);
       }
       const body = await readJson(request);
-      send(response, 200, await found.route.run({ client: options.client, params: found.params, query: url.searchParams, body }));
+      const answer = await found.route.run({ client: options.client, params: found.params, query: url.searchParams, body, headers: request.headers });
+      if (answer instanceof EventStreamAnswer) await sendEventStream(response, answer, options.onServerError);
+      else send(response, 200, answer);
     } catch (error) {
       const { status, body } = errorResponse(error);
       if (status >= 500) options.onServerError?.(error);

@@ -1,9 +1,11 @@
 /** The HTTP API's routes: each a method, a path with `:params`, and what it asks of the client library. */
+import type { IncomingHttpHeaders } from 'node:http';
 import type { z } from 'zod';
 import type { SessionsClient } from '../client/sessions-client';
 import { InvalidInputError } from '../shared/errors';
 import { describeIssues } from '../shared/schemas';
-import { ContextBody, DecisionBody, ItemsQuery, LabelsBody, ListQuery, MessageBody, OperationBody } from './bodies';
+import { ContextBody, DecisionBody, ItemsQuery, LabelsBody, LastEventId, ListQuery, MessageBody, OperationBody } from './bodies';
+import { EventStreamAnswer, wantsEventStream } from './event-stream';
 
 /** What a route gets: the client, the decoded path parameters, the query and the parsed JSON body. */
 export interface RouteInput {
@@ -11,6 +13,7 @@ export interface RouteInput {
   params: Record<string, string>;
   query: URLSearchParams;
   body: unknown;
+  headers: IncomingHttpHeaders;
 }
 
 /** One route. */
@@ -18,7 +21,7 @@ export interface Route {
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   /** Path segments; a segment starting with `:` is a parameter. */
   segments: string[];
-  /** The answer (sent as JSON with status 200). */
+  /** The answer (sent as JSON with status 200, or as server-sent events). */
   run(input: RouteInput): Promise<unknown>;
 }
 
@@ -48,9 +51,12 @@ export const ROUTES: Route[] = [
     await client.deleteSession(params.id, parse(OperationBody, body, 'body'));
     return { deleted: params.id };
   }),
-  route('POST', '/v1/sessions/:id/messages', ({ client, params, body }) => {
+  route('POST', '/v1/sessions/:id/messages', async ({ client, params, body, headers }) => {
     const { start, ...message } = parse(MessageBody, body, 'message');
-    return client.send(params.id, message, start ?? {});
+    if (!wantsEventStream(headers.accept)) return client.send(params.id, message, start ?? {});
+    const after = parse(LastEventId, headers['last-event-id'] ?? '0', 'Last-Event-ID header');
+    if (after > 0 && !message.id) throw new InvalidInputError('Last-Event-ID resumes a stream: send the same message with the id the `started` event gave');
+    return new EventStreamAnswer(client.stream(params.id, message, { ...(start ?? {}), after }));
   }),
   route('GET', '/v1/sessions/:id/items', async ({ client, params, query }) => ({
     items: await client.items(params.id, parse(ItemsQuery, queryObject(query), 'query')),

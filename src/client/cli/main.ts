@@ -15,6 +15,9 @@ const USAGE = `usage: npx agent-sessions <command> [options]
                                  send a message, print the reply (--id makes a retry safe;
                                  --agent: the agent that answers, and stays active; --user and
                                  --label apply when the message starts the session)
+  send --stream [--id ID --after OFFSET] ... TEXT
+                                 print the reply as it is generated (tool calls, handoffs and
+                                 offsets on stderr; --json: one event a line); --after resumes
   history --session ID [--limit N] [--json]
                                  print the items from the Postgres projection (no Temporal needed)
   context --session ID           print the session's context

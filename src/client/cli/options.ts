@@ -30,6 +30,8 @@ const OPTION_SPEC = {
   host: { type: 'string' },
   turn: { type: 'string' },
   reason: { type: 'string' },
+  stream: { type: 'boolean', default: false },
+  after: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -92,6 +94,15 @@ export const SendOptions = z.object({
   agent: AgentName.optional(),
   user: UserOption.optional(),
   label: LabelOptions,
+  stream: z.boolean(),
+  after: z
+    .string()
+    .regex(/^(0|[1-9][0-9]{0,14})$/, '--after must be a whole number of 0 or more in decimal digits')
+    .transform(Number)
+    .optional(),
+}).refine((options) => options.after === undefined || (options.stream && options.id), {
+  message: '--after resumes a stream: give it with --stream and the message\'s --id',
+  path: ['after'],
 });
 export type SendOptions = z.infer<typeof SendOptions>;
 

@@ -4,9 +4,10 @@ import { print, TEMPORAL, withClient, type CommandInput } from '../connect';
 import { checkOptions, DecisionOptions, SessionOptions } from '../options';
 
 /** One line for a waiting call, with the commands that decide it. */
-export function describePending(sessionId: string, pending: PendingApproval): string {
+export function describePending(sessionId: string, pending: Pick<PendingApproval, 'callId' | 'tool' | 'arguments' | 'agent'> & { requestedAt?: string }): string {
+  const since = pending.requestedAt ? ` since ${pending.requestedAt}` : '';
   return (
-    `${pending.callId}  ${pending.tool}(${pending.arguments})  by ${pending.agent} since ${pending.requestedAt}\n` +
+    `${pending.callId}  ${pending.tool}(${pending.arguments})  by ${pending.agent}${since}\n` +
     `  approve: npx agent-sessions approve --session ${sessionId} --call ${pending.callId}\n` +
     `  reject:  npx agent-sessions reject --session ${sessionId} --call ${pending.callId} --reason "..."`
   );

@@ -8,6 +8,7 @@ import { InvalidInputError } from '../../errors';
 import { print, TEMPORAL, withClient, type CommandInput } from '../connect';
 import { formatItem } from '../format';
 import { describePending } from './approval-commands';
+import type { StreamEvent } from '../../../shared/stream';
 import { checkOptions, readJsonFile, SendOptions, SessionOptions } from '../options';
 
 /** How often a waiting `send` looks for tool calls that wait for approval. */
@@ -21,6 +22,13 @@ export async function send({ values, positionals }: CommandInput): Promise<void>
   const options = checkOptions(SendOptions, { ...values, text: positionals.join(' ') });
   const message = { text: options.text, ...(options.id ? { id: options.id } : {}), ...(options.agent ? { agent: options.agent } : {}) };
   const start = { context: options.context, settings: options.settings, userId: options.user, labels: options.label };
+  if (options.stream) {
+    await withClient({ database: true, temporal: true }, async (client) => {
+      const show = options.json ? (event: StreamEvent) => console.log(JSON.stringify(event)) : streamPrinter(options.session);
+      for await (const event of client.stream(options.session, message, { ...start, after: options.after })) show(event);
+    });
+    return;
+  }
   const result = await withClient(TEMPORAL, async (client) => {
     const turn = client.send(options.session, message, start);
     const announced = new Set<string>();
@@ -45,6 +53,43 @@ export async function send({ values, positionals }: CommandInput): Promise<void>
   });
   if (options.json) print(result);
   else console.log(result.reply);
+}
+
+/**
+ * How `send --stream` shows a turn: the reply's text on stdout as it is generated; the message id,
+ * tool calls and outputs, handoffs, approvals and retries on stderr, with each event's offset.
+ */
+function streamPrinter(sessionId: string): (event: StreamEvent) => void {
+  let midLine = false;
+  const note = (line: string) => {
+    if (midLine) process.stdout.write('\n');
+    midLine = false;
+    console.error(line);
+  };
+  return (event) => {
+    switch (event.type) {
+      case 'started':
+        return note(`[message ${event.messageId}: resume with --id ${event.messageId} --after OFFSET]`);
+      case 'text':
+        process.stdout.write(event.delta);
+        midLine = !event.delta.endsWith('\n');
+        return;
+      case 'tool_call':
+        return note(`[${event.offset}] ${event.agent} calls ${event.name}(${event.arguments})`);
+      case 'tool_output':
+        return note(`[${event.offset}] ${event.callId} answered: ${event.output}`);
+      case 'handoff':
+        return note(`[${event.offset}] ${event.from} hands off to ${event.to}`);
+      case 'approval':
+        return note(`[${event.offset}] waiting for approval:\n${describePending(sessionId, event)}`);
+      case 'discard':
+        return note(`[${event.offset}] the model call was retried: discard its text above; the retry follows`);
+      case 'done':
+        if (midLine) process.stdout.write('\n');
+        midLine = false;
+        return;
+    }
+  };
 }
 
 /** Prints a session's items from the Postgres projection (Temporal is not needed). */
