@@ -1,7 +1,7 @@
 /**
  * The HTTP API: JSON in and out over the client library, with the library's error types and fitting
  * status codes, an optional bearer token, and bodies of at most 1 MiB. Bad input is a 4xx with the
- * reason and changes nothing.
+ * reason and changes nothing. The chat page is served at `/`.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -10,6 +10,7 @@ import type { SessionsClient } from '../client/sessions-client';
 import { errorResponse, HttpError } from './http-errors';
 import { findRoute } from './routes';
 import { EventStreamAnswer, sendEventStream } from './event-stream';
+import { chatPageFile } from './chat-page';
 
 /** The largest request body, in bytes. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -40,6 +41,12 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
 
   async function answer(request: IncomingMessage, response: ServerResponse): Promise<void> {
     try {
+      const page = request.method === 'GET' ? await chatPageFile(new URL(request.url ?? '/', 'http://localhost').pathname) : undefined;
+      if (page) {
+        response.writeHead(200, { 'content-type': page.type, 'content-length': page.body.length, 'x-content-type-options': 'nosniff' });
+        response.end(page.body);
+        return;
+      }
       if (expected && !authorized(request.headers.authorization, expected)) {
         response.setHeader('www-authenticate', 'Bearer');
         throw new HttpError(401, 'Unauthorized', 'send Authorization: Bearer <token> (the token the server was started with)');

@@ -16,7 +16,7 @@ export async function serve({ values }: CommandInput): Promise<void> {
       token: apiToken,
       onServerError: (error) => console.error(`error: ${error instanceof Error ? error.stack : String(error)}`),
     });
-    console.log(`listening on ${server.url}${apiToken ? ' (bearer token required)' : ''}`);
+    console.log(`listening on ${server.url} (chat page: ${server.url}/)${apiToken ? ' (bearer token required)' : ''}`);
     await untilInterrupted();
     await server.close();
   });
