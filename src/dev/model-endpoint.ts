@@ -7,6 +7,9 @@ import { startOfflineModel } from '../offline-model/server';
 import { OFFLINE_MODEL_ID } from '../offline-model/wire';
 import type { ModelEndpoint } from '../worker/run-worker';
 
+/** How fast the offline model streams here: a word every 20 ms, so that streaming shows as with a real model. */
+const OFFLINE_CHUNK_DELAY_MS = 20;
+
 /** A chosen model endpoint, a line saying what it is, and how to stop what was started for it. */
 export interface ModelService {
   endpoint: ModelEndpoint;
@@ -23,7 +26,7 @@ export async function startModelService(config: Config, port = 0): Promise<Model
       stop: async () => undefined,
     };
   }
-  const offline = await startOfflineModel({ port });
+  const offline = await startOfflineModel({ port, chunkDelayMs: OFFLINE_CHUNK_DELAY_MS });
   return {
     endpoint: { baseURL: offline.baseURL, apiKey: 'offline', defaultModel: OFFLINE_MODEL_ID },
     description: `offline test double at ${offline.baseURL} (rule-based, not a language model; set OPENAI_API_KEY for a real one)`,
