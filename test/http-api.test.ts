@@ -173,7 +173,14 @@ test('a streamed turn that fails ends with an error event carrying the JSON erro
   expect(badId).toMatchObject({ response: { status: 400 }, json: { error: { message: expect.stringMatching(/Last-Event-ID/) } } });
   const noId = await postStream(`${at(newSession('sse-bad'))}/messages`, { text: 'Hi' }, { 'last-event-id': '3' });
   expect(noId).toMatchObject({ response: { status: 400 }, json: { error: { message: expect.stringMatching(/same message with the id/) } } });
-  expect(stack.model.requests).toHaveLength(1);
+  const badStart = await postStream(`${at(newSession('sse-bad'))}/messages`, { text: 'Hi', start: { settings: { bogus: 1 } } });
+  expect(badStart).toMatchObject({ response: { status: 400 }, json: { error: { type: 'InvalidInputError' } } });
+  const deleted = newSession('sse-deleted');
+  await call('POST', `${at(deleted)}/messages`, { text: 'Hello' });
+  await call('DELETE', at(deleted));
+  const gone = await postStream(`${at(deleted)}/messages`, { text: 'Hello again' });
+  expect(gone).toMatchObject({ response: { status: 410 }, json: { error: { type: 'SessionDeletedError' } } });
+  expect(stack.model.requests).toHaveLength(2);
 });
 
 test('bad input gets a 4xx with the reason and changes nothing', async () => {

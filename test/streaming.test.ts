@@ -4,19 +4,41 @@
  * zombie attempt cannot write; a caller that reconnects with its last offset gets the rest, once.
  */
 import { randomUUID } from 'node:crypto';
-import { InvalidInputError, ModelRequestRejectedError } from '../src/client/errors';
+import { InvalidInputError, ModelRequestRejectedError, SessionDeletedError } from '../src/client/errors';
 import { SessionsClient } from '../src/client/sessions-client';
 import { appendStreamEvents, readStreamEvents } from '../src/postgres/stream-events';
 import type { StreamEvent } from '../src/shared/stream';
 import { runCli } from './support/cli';
 import { startTestStack, type TestStack } from './support/stack';
+import { getEventListeners } from 'node:events';
+import { z } from 'zod';
+import { defineAgent, defineTool } from '../src/agents';
+import { supportAgent } from '../src/dev/demo-agent';
+import { StreamNotifications } from '../src/postgres/stream-notifications';
+
+const explode = defineTool({
+  name: 'explode',
+  description: 'Always fails.',
+  parameters: z.object({}),
+  execute: () => {
+    throw new Error('the fuse blew');
+  },
+});
+const refund = defineTool({
+  name: 'refund',
+  description: 'Refunds an order.',
+  parameters: z.object({ order: z.string() }),
+  needsApproval: true,
+  execute: ({ order }) => `Refunded ${order}.`,
+});
+const risky = defineAgent({ name: 'risky', instructions: 'You try things.', tools: [explode, refund] });
 
 let stack: TestStack;
 let counter = 0;
 const newSession = (kind: string) => `streaming-${++counter}:${kind}`;
 
 beforeAll(async () => {
-  stack = await startTestStack();
+  stack = await startTestStack({ agents: [supportAgent, risky] });
 });
 
 afterAll(async () => {
@@ -124,6 +146,64 @@ describe('a streamed turn', () => {
     expect(seen.map((event) => event.type)).toEqual(['started']);
   });
 
+  it('shows the error output of a tool that failed, and the output of a rejected call, as tool outputs', async () => {
+    stack.model.enqueue({ toolCalls: [{ name: 'explode', arguments: {} }] }, { text: 'It failed.' });
+    const failed = await collect(stack.client.stream(newSession('tool-error'), { text: 'try it', agent: 'risky' }));
+    expect(failed.find((event) => event.type === 'tool_output')).toMatchObject({ output: expect.stringContaining('the fuse blew') });
+
+    const sessionId = newSession('rejected');
+    stack.model.enqueue({ toolCalls: [{ name: 'refund', arguments: { order: 'A-1' } }] }, { text: 'Not refunded.' });
+    const seen: StreamEvent[] = [];
+    for await (const event of stack.client.stream(sessionId, { text: 'refund A-1', agent: 'risky' })) {
+      seen.push(event);
+      if (event.type === 'approval') await stack.client.reject(sessionId, event.callId, { reason: 'too late' });
+    }
+    const kinds = seen.map((event) => event.type).filter((type, index, all) => type !== all[index - 1]);
+    expect(kinds).toEqual(['started', 'tool_call', 'approval', 'tool_output', 'text', 'done']);
+    expect(seen.find((event) => event.type === 'tool_output')).toMatchObject({ output: expect.stringContaining('too late') });
+  });
+
+  it('stops following when the caller aborts, even while the turn waits for a human', async () => {
+    const sessionId = newSession('abort');
+    stack.model.enqueue({ toolCalls: [{ name: 'refund', arguments: { order: 'B-2' } }] }, { text: 'Refunded.' });
+    const controller = new AbortController();
+    const seen: string[] = [];
+    for await (const event of stack.client.stream(sessionId, { text: 'refund B-2', agent: 'risky' }, { signal: controller.signal })) {
+      seen.push(event.type);
+      if (event.type === 'approval') controller.abort();
+    }
+    expect(seen).toEqual(['started', 'tool_call', 'approval']);
+    expect((await stack.client.status(sessionId)).state).toBe('awaiting-approval');
+    const [waiting] = await stack.client.pendingApprovals(sessionId);
+    await stack.client.approve(sessionId, waiting.callId);
+  });
+
+  it('throws before `started` when the message is refused (bad start options, a deleted session)', async () => {
+    const seen: StreamEvent[] = [];
+    const refused = await (async () => {
+      for await (const event of stack.client.stream(newSession('refused-start'), 'hi', { settings: { bogus: 1 } as never })) seen.push(event);
+    })().catch((thrown: unknown) => thrown);
+    expect(refused).toBeInstanceOf(InvalidInputError);
+    const deleted = newSession('deleted');
+    await stack.client.send(deleted, 'hello');
+    await stack.client.deleteSession(deleted);
+    const gone = await (async () => {
+      for await (const event of stack.client.stream(deleted, 'again')) seen.push(event);
+    })().catch((thrown: unknown) => thrown);
+    expect(gone).toBeInstanceOf(SessionDeletedError);
+    expect(seen).toEqual([]);
+  });
+
+  it('refuses to resume after an offset the message stream never reached, and runs nothing', async () => {
+    const sessionId = newSession('resume-unknown');
+    await stack.client.send(sessionId, 'hello');
+    const before = stack.model.requests.length;
+    const resumed = stack.client.stream(sessionId, { id: randomUUID(), text: 'resume me' }, { after: 2 });
+    await expect(collect(resumed)).rejects.toThrow(/has no events after offset 2|reached offset/);
+    expect(stack.model.requests.length).toBe(before);
+    expect(await stack.client.items(sessionId)).toHaveLength(2);
+  });
+
   it('refuses a negative offset and a client without Postgres before sending anything', async () => {
     const sessionId = newSession('refused');
     expect(() => stack.client.stream(sessionId, 'hi', { after: -1 })).toThrow(InvalidInputError);
@@ -160,6 +240,17 @@ describe('send --stream', () => {
 });
 
 describe('the stored stream', () => {
+  it('leaves no listener behind on the signal a reader waits with, however often it waits', async () => {
+    const notifications = new StreamNotifications(stack.db.pool);
+    const controller = new AbortController();
+    try {
+      for (let wait = 0; wait < 200; wait++) await notifications.wait('no-such-session', 0, controller.signal);
+      expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+    } finally {
+      await notifications.close();
+    }
+  });
+
   it('fences out an attempt once a newer attempt of the same step has written, and voids the older text', async () => {
     const key = { sessionId: newSession('fence'), messageId: randomUUID(), step: 4 };
     const text = (delta: string) => ({ type: 'text' as const, step: 4, agent: 'support', delta });

@@ -25,10 +25,14 @@ export class StreamWriter {
     private readonly key: StreamWriterKey | undefined,
   ) {}
 
-  /** A writer for this attempt; a retry (attempt > 1) claims the stream at once, voiding what earlier attempts wrote. */
+  /**
+   * A writer for this attempt. It writes at once the tool outputs the target says are still to announce;
+   * a retry (attempt > 1) claims the stream at once, voiding what earlier attempts wrote.
+   */
   static async open(pool: Pool, sessionId: string, target: StreamTarget | undefined, attempt: number): Promise<StreamWriter> {
     const writer = new StreamWriter(pool, target && { sessionId, messageId: target.messageId, step: target.step, attempt });
-    if (target && attempt > 1) await writer.write([]);
+    const outputs = (target?.outputs ?? []).map(({ callId, output }) => ({ type: 'tool_output' as const, step: writer.step, callId, output }));
+    if (target && (attempt > 1 || outputs.length > 0)) await writer.write(outputs);
     return writer;
   }
 

@@ -85,10 +85,10 @@ import { MemoryInput, MemorySelector, type Memory } from '../shared/memory';
 import { ApprovalDecisionArgs, type ApprovalDecisionResult, type PendingApproval } from '../shared/approvals';
 import { deleteMemory, insertMemory, selectMemories } from '../postgres/memories';
 import { readUsage } from '../postgres/usage';
-import { readStreamEvents } from '../postgres/stream-events';
+import { readStreamEvents, readStreamHead } from '../postgres/stream-events';
 import { StreamNotifications } from '../postgres/stream-notifications';
 import type { StreamEvent } from '../shared/stream';
-import { followTurn, type StreamSource } from './turn-stream';
+import { followTurn, type SentTurn, type StreamSource } from './turn-stream';
 import { discardImport, stageImport } from '../postgres/imports';
 import { documentUpToTurn, EXPORT_FORMAT, EXPORT_VERSION, SessionExport, type ImportResult } from '../shared/export';
 import { addUsage, emptyUsage } from '../shared/usage';
@@ -184,34 +184,47 @@ export class SessionsClient {
 
   /** Sends a message and waits for its turn's result; the first message starts the session. */
   async send(sessionId: string, message: string | UserMessage, start: StartOptions = {}): Promise<TurnResult> {
-    const id = checkSessionId(sessionId);
-    const checked = checkMessage(message);
+    return this.sendChecked(checkSessionId(sessionId), checkMessage(message), start);
+  }
+
+  /** Sends a checked message; `onAccepted` is called once the session has taken it. */
+  private async sendChecked(id: string, message: UserMessage & { id: string }, start: StartOptions, onAccepted?: () => void): Promise<TurnResult> {
     const startArgs = checkStart(start);
-    return this.update(id, sendMessageUpdate, checked, checked.id, () => this.startOperation(id, startArgs));
+    return this.update(id, sendMessageUpdate, message, message.id, () => this.startOperation(id, startArgs), onAccepted);
   }
 
   /**
-   * Sends a message and follows its turn as it runs: `started` (with the message id), then text deltas,
-   * tool calls and outputs, handoffs and approvals as the worker's activities write them, then `done`
-   * with the result; a failed turn throws what `send` throws, after the events it wrote. A `discard`
-   * voids the events of its step (a model call that was retried). To resume after a disconnect, call
-   * again with the same message id and the last offset seen as `after`: the turn runs once, and no
-   * event is given twice. Needs Postgres (databaseUrl).
+   * Sends a message and follows its turn as it runs: `started` (with the message id) once the session
+   * has taken it, then text deltas, tool calls and outputs, handoffs and approvals as the worker's
+   * activities write them, then `done` with the result. A message the session refuses throws before
+   * `started`; a failed turn throws what `send` throws, after the events it wrote. A `discard` voids
+   * the events of its step (a model call that was retried). To resume after a disconnect, call again
+   * with the same message id and the last offset seen as `after`: the turn runs once, and no event is
+   * given twice. Aborting `signal` stops following (the turn runs on). The message is sent when the
+   * iteration starts. Needs Postgres (databaseUrl).
    */
-  stream(sessionId: string, message: string | UserMessage, options: StartOptions & { after?: number } = {}): AsyncGenerator<StreamEvent> {
-    const { after = 0, ...start } = options;
+  stream(
+    sessionId: string,
+    message: string | UserMessage,
+    options: StartOptions & { after?: number; signal?: AbortSignal } = {},
+  ): AsyncGenerator<StreamEvent> {
+    const { after = 0, signal, ...start } = options;
     const offset = check(StreamOffset, after, 'invalid offset (after)');
     const id = checkSessionId(sessionId);
     const checked = checkMessage(message);
     const pool = this.requirePool();
     const notifications = (this.notifications ??= new StreamNotifications(pool));
-    const outcome = this.send(id, checked, start);
-    outcome.catch(() => undefined);
     const source: StreamSource = {
       read: (from, limit) => this.read(() => readStreamEvents(pool, id, checked.id, from, limit)),
-      wait: (fallbackMs, settled) => notifications.wait(id, fallbackMs, settled),
+      lastOffset: () => this.read(() => readStreamHead(pool, id, checked.id)),
+      wait: (fallbackMs, wake) => notifications.wait(id, fallbackMs, wake),
     };
-    return followTurn(source, checked.id, outcome, offset);
+    const send = (): SentTurn => {
+      let markAccepted = () => undefined as void;
+      const accepted = new Promise<void>((resolve) => (markAccepted = resolve));
+      return { accepted, outcome: this.sendChecked(id, checked, start, markAccepted) };
+    };
+    return followTurn(source, checked.id, send, offset, signal);
   }
 
   /** Sends a message without waiting (fire and forget); returns the message id. */
@@ -583,6 +596,7 @@ export class SessionsClient {
     args: Args,
     updateId: string,
     start?: () => WithStartWorkflowOperation<typeof conversationType>,
+    onAccepted?: () => void,
   ): Promise<Result> {
     return this.untilTaken(sessionId, updateId, async () => {
       const options = { args: [args] as [Args], updateId, waitForStage: WorkflowUpdateStage.ACCEPTED };
@@ -591,6 +605,7 @@ export class SessionsClient {
           ? this.temporal.workflow.startUpdateWithStart(update, { ...options, startWorkflowOperation: start() })
           : this.temporal.workflow.getHandle(sessionId).startUpdate(update, options),
       );
+      onAccepted?.();
       return accepted.result();
     });
   }

@@ -49,6 +49,12 @@ export async function readStreamEvents(
   });
 }
 
+/** The offset of the last event of a message's stream, or undefined when it has none. */
+export async function readStreamHead(pool: Pool, sessionId: string, messageId: string): Promise<number | undefined> {
+  const { rows } = await pool.query('SELECT next_offset - 1 AS last FROM stream_heads WHERE session_id = $1 AND message_id = $2', [sessionId, messageId]);
+  return rows.length === 0 ? undefined : Number(z.object({ last: z.string().regex(/^\d+$/) }).parse(rows[0]).last);
+}
+
 /** Removes every stream of a session (when it is deleted). */
 export async function deleteSessionStreams(pool: Pool, sessionId: string): Promise<void> {
   await pool.query('DELETE FROM stream_events WHERE session_id = $1', [sessionId]);

@@ -14,21 +14,23 @@ export class StreamNotifications {
 
   constructor(private readonly pool: Pool) {}
 
-  /** Resolves when the session's stream has news, or after `fallbackMs` at the latest. */
-  async wait(sessionId: string, fallbackMs: number, abort?: Promise<unknown>): Promise<void> {
+  /** Resolves when the session's stream has news, when `signal` aborts, or after `fallbackMs` at the latest. */
+  async wait(sessionId: string, fallbackMs: number, signal?: AbortSignal): Promise<void> {
     await this.listen();
+    if (signal?.aborted) return;
     await new Promise<void>((resolve) => {
       const waiters = this.waiters.get(sessionId) ?? new Set();
       this.waiters.set(sessionId, waiters);
       const wake = () => {
         clearTimeout(timer);
+        signal?.removeEventListener('abort', wake);
         waiters.delete(wake);
         if (waiters.size === 0 && this.waiters.get(sessionId) === waiters) this.waiters.delete(sessionId);
         resolve();
       };
       const timer = setTimeout(wake, fallbackMs);
       waiters.add(wake);
-      abort?.then(wake, wake);
+      signal?.addEventListener('abort', wake, { once: true });
     });
   }
 

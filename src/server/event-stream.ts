@@ -21,18 +21,16 @@ export function wantsEventStream(accept: string | undefined): boolean {
 }
 
 /**
- * Sends the events until the last, or until the client goes away (the turn itself runs on). The first
- * event is taken before the status is sent, so a refused call is still a JSON error with its status.
+ * Sends the events until the last, or until the client goes away (the route's signal then ends the
+ * events; the turn itself runs on). The first event is taken before the status is sent, so a message
+ * the session refuses is still a JSON error with its status.
  */
 export async function sendEventStream(response: ServerResponse, answer: EventStreamAnswer, onServerError?: (error: unknown) => void): Promise<void> {
   const events = answer.events;
   const first = await events.next();
   response.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' });
   let gone = false;
-  response.on('close', () => {
-    gone = true;
-    void events.return(undefined);
-  });
+  response.once('close', () => (gone = true));
   const keepAlive = setInterval(() => response.write(': keep-alive\n\n'), KEEP_ALIVE_MS);
   try {
     if (!first.done) response.write(frame(first.value));

@@ -59,7 +59,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
           : new HttpError(405, 'MethodNotAllowed', `${request.method} is not allowed on ${url.pathname}`);
       }
       const body = await readJson(request);
-      const answer = await found.route.run({ client: options.client, params: found.params, query: url.searchParams, body, headers: request.headers });
+      const gone = new AbortController();
+      response.once('close', () => gone.abort());
+      const input = { client: options.client, params: found.params, query: url.searchParams, body, headers: request.headers, signal: gone.signal };
+      const answer = await found.route.run(input);
       if (answer instanceof EventStreamAnswer) await sendEventStream(response, answer, options.onServerError);
       else send(response, 200, answer);
     } catch (error) {

@@ -14,6 +14,8 @@ export interface RouteInput {
   query: URLSearchParams;
   body: unknown;
   headers: IncomingHttpHeaders;
+  /** Aborted when the client goes away (a stream stops following the turn; the turn runs on). */
+  signal: AbortSignal;
 }
 
 /** One route. */
@@ -51,12 +53,12 @@ export const ROUTES: Route[] = [
     await client.deleteSession(params.id, parse(OperationBody, body, 'body'));
     return { deleted: params.id };
   }),
-  route('POST', '/v1/sessions/:id/messages', async ({ client, params, body, headers }) => {
+  route('POST', '/v1/sessions/:id/messages', async ({ client, params, body, headers, signal }) => {
     const { start, ...message } = parse(MessageBody, body, 'message');
     if (!wantsEventStream(headers.accept)) return client.send(params.id, message, start ?? {});
     const after = parse(LastEventId, headers['last-event-id'] ?? '0', 'Last-Event-ID header');
     if (after > 0 && !message.id) throw new InvalidInputError('Last-Event-ID resumes a stream: send the same message with the id the `started` event gave');
-    return new EventStreamAnswer(client.stream(params.id, message, { ...(start ?? {}), after }));
+    return new EventStreamAnswer(client.stream(params.id, message, { ...(start ?? {}), after, signal }));
   }),
   route('GET', '/v1/sessions/:id/items', async ({ client, params, query }) => ({
     items: await client.items(params.id, parse(ItemsQuery, queryObject(query), 'query')),

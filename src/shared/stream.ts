@@ -41,8 +41,13 @@ export type StreamEvent =
 export const STREAM_CHANNEL = 'agent_sessions_stream';
 
 /**
- * Which stream an activity writes to and as what: the message whose turn it runs, and the step (the
- * seq its first item takes). The attempt comes from Temporal.
+ * Which stream an activity writes to and as what: the message whose turn it runs, the step (the seq its
+ * first item takes), and outputs still to announce. The attempt comes from Temporal.
  */
-export const StreamTarget = z.object({ messageId: z.string().min(1), step });
+export const StreamTarget = z.object({
+  messageId: z.string().min(1),
+  step,
+  /** Tool outputs the workflow itself made since the last activity (a failed tool's error, a rejection), written first. */
+  outputs: z.array(z.object({ callId: z.string(), output: z.string() })).optional(),
+});
 export type StreamTarget = z.infer<typeof StreamTarget>;

@@ -35,6 +35,9 @@ export async function resumeTurn(state: SessionState, paused: PausedTurn): Promi
  * fields are a PausedTurn, so a turn waiting for approvals is carried across continue-as-new as is.
  */
 class TurnDraft {
+  /** Outputs the workflow made that no stream event has shown yet. */
+  private readonly unannounced: Array<{ callId: string; output: string }> = [];
+
   constructor(
     private readonly state: SessionState,
     private readonly draft: PausedTurn,
@@ -133,7 +136,7 @@ class TurnDraft {
     for (const { call, plan } of this.draft.calls) {
       const decision = this.draft.decisions[call.call_id];
       if (plan.kind === 'tool') {
-        if (decision && !decision.approved) this.append({ type: 'function_call_output', call_id: call.call_id, output: rejectionOutput(decision.reason) });
+        if (decision && !decision.approved) this.appendOutput(call.call_id, rejectionOutput(decision.reason));
         else await this.runTool(call);
       } else if (handedOffTo === undefined) {
         handedOffTo = plan.target;
@@ -148,7 +151,6 @@ class TurnDraft {
   }
 
   private async runTool(functionCall: FunctionCallItem): Promise<void> {
-    let output: string;
     try {
       const result = await tools.callTool({
         sessionId: this.state.sessionId,
@@ -158,18 +160,27 @@ class TurnDraft {
         ...(this.state.userId ? { userId: this.state.userId } : {}),
         stream: this.streamTarget(),
       });
-      output = result.output;
       if (result.contextPatch) this.draft.context = { ...this.draft.context, ...result.contextPatch };
+      this.append({ type: 'function_call_output', call_id: functionCall.call_id, output: result.output });
     } catch (error) {
       if (!(error instanceof ActivityFailure)) throw error;
-      output = repairText(`Error: the tool ${functionCall.name} failed: ${error.cause?.message ?? error.message}`);
+      this.appendOutput(functionCall.call_id, repairText(`Error: the tool ${functionCall.name} failed: ${error.cause?.message ?? error.message}`));
     }
-    this.append({ type: 'function_call_output', call_id: functionCall.call_id, output });
   }
 
-  /** Where the next activity writes its stream events: this message's stream, as the seq its first item takes. */
+  /** Adds a tool output the workflow made itself (no activity streamed it): the next model call announces it. */
+  private appendOutput(callId: string, output: string): void {
+    this.append({ type: 'function_call_output', call_id: callId, output });
+    this.unannounced.push({ callId, output });
+  }
+
+  /**
+   * Where the next activity writes its stream events: this message's stream, as the seq its first item
+   * takes; it announces the outputs the workflow made since the last one.
+   */
   private streamTarget(): StreamTarget {
-    return { messageId: this.draft.operationId, step: this.state.lastSeq + this.draft.items.length + 1 };
+    const outputs = this.unannounced.splice(0);
+    return { messageId: this.draft.operationId, step: this.state.lastSeq + this.draft.items.length + 1, ...(outputs.length > 0 ? { outputs } : {}) };
   }
 
   /** Adds an item to the draft; a turn whose items outgrow MAX_TURN_BYTES fails (they travel in activity inputs). */
