@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
+import { DEV_SERVER_DYNAMIC_CONFIG } from '../src/dev/temporal-server';
 
 /**
  * Static checks of the Docker setup (there is no Docker engine in CI): the compose file's
@@ -118,6 +119,16 @@ describe('docker-compose.yml', () => {
       const tag = imageTag(asString(service(name).image, `services.${name}.image`));
       expect({ service: name, tag }).toEqual({ service: name, tag: expect.stringMatching(/^(?!latest$).+/) });
     }
+  });
+
+  it("gives the temporal service the dev server's dynamic config, from a file it mounts", () => {
+    const mounted = asStringArray(service(TEMPORAL).volumes, 'services.temporal.volumes').map((volume) => volume.split(':'));
+    const target = `/etc/temporal/${environment(TEMPORAL).DYNAMIC_CONFIG_FILE_PATH}`;
+    const mount = mounted.find(([, inContainer]) => inContainer === target);
+    expect(mount).toBeDefined();
+    const file = asRecord(parseDocument(readFileSync(join(ROOT, mount?.[0] ?? ''), 'utf8')).toJS(), 'dynamic config');
+    const values = Object.fromEntries(Object.entries(file).map(([key, entries]) => [key, (entries as Array<{ value: unknown }>)[0].value]));
+    expect(values).toEqual(DEV_SERVER_DYNAMIC_CONFIG);
   });
 
   it("points the worker at the temporal service's name and the port temporal listens on in its container", () => {
