@@ -60,6 +60,20 @@ const RECORDINGS: Recording[] = [
       return firstRun;
     },
   },
+  {
+    sessionId: 'replay:streaming',
+    drive: async (stack, id) => {
+      const follow = async (events: AsyncIterable<unknown>) => {
+        for await (const _event of events) continue;
+      };
+      await follow(stack.client.stream(id, { id: 'm1', text: 'Hi, my name is Carol.' }));
+      await follow(stack.client.stream(id, { id: 'm2', text: 'Where is my order 1234?' }));
+      stack.model.enqueue({ text: 'alpha beta gamma', dropAfterChunks: 3, chunkDelayMs: 50 }, { text: 'alpha beta gamma' });
+      await follow(stack.client.stream(id, { id: 'm3', text: 'Say three words.' }));
+      await stack.client.updateContext(id, { tier: 'plus' }, { id: 'c1' });
+      await stack.client.send(id, { id: 'm4', text: "What's my name?" });
+    },
+  },
 ];
 
 /** A workflow's history as proto JSON, exported by the Temporal CLI (`temporal workflow show`). */

@@ -95,14 +95,24 @@ describe('a streamed turn', () => {
   });
 
   it('tells the caller to discard the text of a model call that broke mid-stream, and keeps the retry once', async () => {
-    stack.model.enqueue({ text: 'alpha beta gamma delta', dropAfterChunks: 3 }, { text: 'alpha beta gamma delta' });
+    stack.model.enqueue({ text: 'alpha beta gamma delta', dropAfterChunks: 3, chunkDelayMs: 50 }, { text: 'alpha beta gamma delta' });
     const events = await collect(stack.client.stream(newSession('retried'), 'say the letters'));
     const textOf = (part: StreamEvent[]) => part.flatMap((event) => (event.type === 'text' ? [event.delta] : [])).join('');
     const discardAt = events.findIndex((event) => event.type === 'discard');
     expect(events[discardAt]).toMatchObject({ step: 2 });
-    expect(textOf(events.slice(0, discardAt))).toMatch(/^alpha (beta )?$/);
+    expect(textOf(events.slice(0, discardAt))).toBe('alpha ');
     expect(textOf(events.slice(discardAt))).toBe('alpha beta gamma delta');
     expect(keptText(events)).toBe('alpha beta gamma delta');
+    expect(stack.model.requests).toHaveLength(2);
+  });
+
+  it('retries a model call whose stream ends early without an error (no finish reason), never committing the cut reply', async () => {
+    stack.model.enqueue({ text: 'one two three four', endAfterChunks: 3, chunkDelayMs: 30 }, { text: 'one two three four' });
+    const events = await collect(stack.client.stream(newSession('cut'), 'count'));
+    const done = events.at(-1);
+    expect(done?.type === 'done' && done.result.reply).toBe('one two three four');
+    expect(events.some((event) => event.type === 'discard')).toBe(true);
+    expect(keptText(events)).toBe('one two three four');
     expect(stack.model.requests).toHaveLength(2);
   });
 

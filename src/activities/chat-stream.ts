@@ -23,6 +23,7 @@ export const ChatCompletionChunk = z.object({
       z.object({
         index: z.number().int().nonnegative().optional(),
         delta: z.object({ content: z.string().nullish(), tool_calls: z.array(ChunkToolCall).nullish() }).nullish(),
+        finish_reason: z.string().nullish(),
       }),
     )
     .default([]),
@@ -38,6 +39,7 @@ export class CompletionAssembler {
   private sawContent = false;
   private readonly toolCalls: Array<{ id: string; name: string; arguments: string }> = [];
   private usage: ChatCompletionChunk['usage'];
+  private finished = false;
   /** A high surrogate that ended a delta waits for the low one that begins the next. */
   private heldBack = '';
 
@@ -54,7 +56,9 @@ export class CompletionAssembler {
     }
     const chunk = parsed.data;
     if (chunk.usage) this.usage = chunk.usage;
-    const delta = chunk.choices.find((choice) => (choice.index ?? 0) === 0)?.delta;
+    const choice = chunk.choices.find((candidate) => (candidate.index ?? 0) === 0);
+    if (choice?.finish_reason) this.finished = true;
+    const delta = choice?.delta;
     if (!delta) return;
     if (delta.content) this.addText(delta.content);
     for (const piece of delta.tool_calls ?? []) {
@@ -65,8 +69,14 @@ export class CompletionAssembler {
     }
   }
 
-  /** The completion the chunks add up to, shaped as a non-streamed one (checked by the same schema). */
+  /**
+   * The completion the chunks add up to, shaped as a non-streamed one (checked by the same schema); a
+   * stream that ended before its finish reason (cut, or abandoned at the deadline) fails the call (retried).
+   */
   completion(): unknown {
+    if (!this.finished) {
+      throw ApplicationFailure.retryable('the model endpoint ended its stream before the finish reason (cut off, or past the model deadline)', FailureType.InvalidModelResponse);
+    }
     this.flushHeldBack();
     const toolCalls = this.toolCalls
       .filter((call) => call !== undefined)

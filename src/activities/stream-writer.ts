@@ -1,7 +1,8 @@
 /**
- * Writes one activity attempt's stream events to Postgres in order: the first text delta at once (time
- * to first text), later ones batched every few milliseconds. A write that fails, or finds that a newer
- * attempt took the stream over, fails the attempt, so a caller never sees a gap or a zombie's text.
+ * Writes one activity attempt's stream events to Postgres in order: the first text delta as soon as the
+ * chunks already received are read (time to first text; a reply that arrives whole is one write), later
+ * ones batched every few milliseconds. A write that fails, or finds that a newer attempt took the stream
+ * over, fails the attempt, so a caller never sees a gap or a zombie's text.
  */
 import { ApplicationFailure } from '@temporalio/common';
 import type { Pool } from 'pg';
@@ -12,11 +13,21 @@ import { appendStreamEvents, type StreamWriterKey } from '../postgres/stream-eve
 /** How long text deltas gather before they are written together. */
 const TEXT_BATCH_MS = 15;
 
+/** Runs `run` after `ms` milliseconds (0: once the events already queued are handled); cancellable. */
+function later(ms: number, run: () => void): { cancel(): void } {
+  if (ms === 0) {
+    const immediate = setImmediate(run);
+    return { cancel: () => clearImmediate(immediate) };
+  }
+  const timeout = setTimeout(run, ms);
+  return { cancel: () => clearTimeout(timeout) };
+}
+
 /** The stream writer of one activity attempt; `undefined` target: nobody streams (a no-op writer). */
 export class StreamWriter {
   private pending: StoredStreamEvent[] = [];
   private writing: Promise<void> = Promise.resolve();
-  private timer: NodeJS.Timeout | undefined;
+  private timer: { cancel(): void } | undefined;
   private failure: Error | undefined;
   private wroteText = false;
 
@@ -45,12 +56,8 @@ export class StreamWriter {
   text(agent: string, delta: string): void {
     if (!this.key || delta === '') return;
     this.pending.push({ type: 'text', step: this.key.step, agent, delta });
-    if (!this.wroteText) {
-      this.wroteText = true;
-      this.flushNow();
-    } else {
-      this.timer ??= setTimeout(() => this.flushNow(), TEXT_BATCH_MS);
-    }
+    this.timer ??= this.wroteText ? later(TEXT_BATCH_MS, () => this.flushNow()) : later(0, () => this.flushNow());
+    this.wroteText = true;
     if (this.failure) throw this.failure;
   }
 
@@ -65,13 +72,13 @@ export class StreamWriter {
 
   /** Stops the batching timer (the attempt is failing anyway); waits for the write in flight. */
   async abandon(): Promise<void> {
-    clearTimeout(this.timer);
+    this.timer?.cancel();
     this.timer = undefined;
     await this.writing.catch(() => undefined);
   }
 
   private flushNow(): void {
-    clearTimeout(this.timer);
+    this.timer?.cancel();
     this.timer = undefined;
     if (this.pending.length === 0 || this.failure) return;
     const batch = this.pending;

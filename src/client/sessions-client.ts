@@ -453,7 +453,7 @@ export class SessionsClient {
    */
   async items(sessionId: string, options: { limit?: number } = {}): Promise<SessionItem[]> {
     const id = checkSessionId(sessionId);
-    const limit = check(z.number().int().positive('limit must be a positive integer').optional(), options.limit, 'invalid limit');
+    const limit = check(ItemsLimit, options.limit, 'invalid limit');
     const pool = this.requirePool();
     const items = await this.read(() => readLatestItems(pool, id, { limit }));
     if (items.length === 0 && !(await this.read(() => readSessionRow(pool, id)))) throw new SessionNotFoundError(id);
@@ -712,6 +712,9 @@ export class SessionsClient {
 
 /** The workflow's type, for typed start operations. */
 declare function conversationType(input?: ConversationInput): Promise<ConversationEnd>;
+
+/** How many of the latest items `items` reads (all when absent). */
+const ItemsLimit = z.number().int().positive('limit must be a positive integer').optional();
 
 /** The offset a resumed stream continues after. */
 const StreamOffset = z.number().int().nonnegative();

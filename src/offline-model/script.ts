@@ -9,8 +9,11 @@ const chunkDelayMs = z.number().int().nonnegative().optional();
 /** For streamed requests: drop the connection after this many chunks, as an endpoint that fails mid-answer. */
 const dropAfterChunks = z.number().int().nonnegative().optional();
 
+/** For streamed requests: end the response cleanly after this many chunks, without a finish reason or `[DONE]` (a cut stream). */
+const endAfterChunks = z.number().int().nonnegative().optional();
+
 /** Answer with assistant text. */
-const TextStep = z.strictObject({ text: z.string(), delayMs, chunkDelayMs, dropAfterChunks });
+const TextStep = z.strictObject({ text: z.string(), delayMs, chunkDelayMs, dropAfterChunks, endAfterChunks });
 
 /** Answer with one or more function tool calls. */
 const ToolCallsStep = z.strictObject({
@@ -18,6 +21,7 @@ const ToolCallsStep = z.strictObject({
   delayMs,
   chunkDelayMs,
   dropAfterChunks,
+  endAfterChunks,
 });
 
 /** Answer with an HTTP error in the OpenAI error format. */

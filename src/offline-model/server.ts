@@ -10,6 +10,7 @@ import { modelList, renderChunks, renderCompletion, wireError, type WireError } 
 interface StreamPacing {
   chunkDelayMs?: number;
   dropAfterChunks?: number;
+  endAfterChunks?: number;
 }
 
 /** The part of `stream_options` the server reads. */
@@ -90,6 +91,7 @@ export async function startOfflineModel(options: OfflineModelOptions = {}): Prom
         await new Promise((resolve) => response.write('', resolve));
         return void response.destroy();
       }
+      if (index === reply.endAfterChunks) return void response.end();
       if (index > 0 && delayMs > 0) await pause(response, delayMs);
       if (response.destroyed) return;
       response.write(`data: ${JSON.stringify(chunk)}\n\n`);
