@@ -106,16 +106,20 @@ export async function readLatestItems(
   sessionId: string,
   options: { limit?: number; fromSeq?: number; throughSeq?: number; withoutSummaries?: boolean } = {},
 ): Promise<SessionItem[]> {
+  const { limit, fromSeq, throughSeq, withoutSummaries } = options;
+  if (fromSeq === undefined && throughSeq === undefined && !withoutSummaries) {
+    // The common read (the latest N): the bare index walk, newest first, turned around here.
+    const { rows } = await pool.query(`SELECT ${ITEM_COLUMNS} FROM items WHERE session_id = $1 ORDER BY seq DESC LIMIT $2`, [sessionId, limit ?? null]);
+    return rows.reverse().map(toSessionItem);
+  }
   const { rows } = await pool.query(
-    `SELECT * FROM (
-       SELECT ${ITEM_COLUMNS} FROM items
-        WHERE session_id = $1 AND seq >= coalesce($3::integer, 0) AND seq <= coalesce($4::integer, 2147483647)
-          AND NOT (summary AND $5::boolean)
-        ORDER BY seq DESC LIMIT $2
-     ) latest ORDER BY seq`,
-    [sessionId, options.limit ?? null, options.fromSeq ?? null, options.throughSeq ?? null, options.withoutSummaries ?? false],
+    `SELECT ${ITEM_COLUMNS} FROM items
+      WHERE session_id = $1 AND seq >= coalesce($3::integer, 0) AND seq <= coalesce($4::integer, 2147483647)
+        AND NOT (summary AND $5::boolean)
+      ORDER BY seq DESC LIMIT $2`,
+    [sessionId, limit ?? null, fromSeq ?? null, throughSeq ?? null, withoutSummaries ?? false],
   );
-  return rows.map(toSessionItem);
+  return rows.reverse().map(toSessionItem);
 }
 
 /**
