@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_TASK_QUEUE } from './shared/messages';
+import { parseKeyRing, type KeyRing } from './codec/key-ring';
 
 const optionalText = z
   .string()
@@ -20,6 +21,8 @@ export const Environment = z.object({
   AGENT_SESSIONS_DATA_DIR: optionalText,
   TEMPORAL_CLI_PATH: optionalText,
   AGENT_SESSIONS_API_TOKEN: optionalText,
+  AGENT_SESSIONS_ENCRYPTION_KEYS: optionalText,
+  AGENT_SESSIONS_CODEC_TOKEN: optionalText,
 });
 export type Environment = z.infer<typeof Environment>;
 
@@ -36,6 +39,10 @@ export interface Config {
   temporalCliPath?: string;
   /** The bearer token the HTTP API requires, when set. */
   apiToken?: string;
+  /** The keys every Temporal payload is encrypted with (the first encrypts), when set. */
+  encryptionKeys?: KeyRing;
+  /** The bearer token the codec server requires, when set. */
+  codecToken?: string;
 }
 
 /** The model agents use when they name none. */
@@ -55,5 +62,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: path.resolve(parsed.AGENT_SESSIONS_DATA_DIR ?? '.data'),
     temporalCliPath: parsed.TEMPORAL_CLI_PATH,
     apiToken: parsed.AGENT_SESSIONS_API_TOKEN,
+    encryptionKeys: parsed.AGENT_SESSIONS_ENCRYPTION_KEYS ? parseKeyRing(parsed.AGENT_SESSIONS_ENCRYPTION_KEYS) : undefined,
+    codecToken: parsed.AGENT_SESSIONS_CODEC_TOKEN,
   };
 }

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { bundleWorkflowCode, Worker, type ReplayResult } from '@temporalio/worker';
 import { workflowBundle } from './support/stack';
+import { createDataConverter } from '../src/codec/data-converter';
 
 const HISTORIES_DIR = path.join(__dirname, 'histories');
 
@@ -20,7 +21,7 @@ async function recordedHistories(): Promise<Array<{ workflowId: string; history:
 
 async function replayAll(options: Parameters<typeof Worker.runReplayHistories>[0]): Promise<ReplayResult[]> {
   const results: ReplayResult[] = [];
-  for await (const result of Worker.runReplayHistories(options, await recordedHistories())) results.push(result);
+  for await (const result of Worker.runReplayHistories({ dataConverter: createDataConverter(undefined), ...options }, await recordedHistories())) results.push(result);
   return results;
 }
 

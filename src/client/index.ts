@@ -10,6 +10,8 @@ export {
   type StartOptions,
 } from './sessions-client';
 export { DurableAgentSession } from './agents-sdk-session';
+export { parseKeyRing, type KeyRing } from '../codec/key-ring';
+export type { StreamEvent, StoredStreamEvent } from '../shared/stream';
 export * from './errors';
 export { namespacedSessionId } from '../shared/session-ids';
 export type { ListedSession, SessionFilter, SessionPage, SessionUsage, UsageEntry } from '../shared/listing';

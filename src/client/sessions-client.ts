@@ -89,6 +89,8 @@ import { readStreamEvents, readStreamHead } from '../postgres/stream-events';
 import { StreamNotifications } from '../postgres/stream-notifications';
 import type { StreamEvent } from '../shared/stream';
 import { followTurn, type SentTurn, type StreamSource } from './turn-stream';
+import { createDataConverter } from '../codec/data-converter';
+import type { KeyRing } from '../codec/key-ring';
 import { discardImport, stageImport } from '../postgres/imports';
 import { documentUpToTurn, EXPORT_FORMAT, EXPORT_VERSION, SessionExport, type ImportResult } from '../shared/export';
 import { addUsage, emptyUsage } from '../shared/usage';
@@ -172,10 +174,12 @@ export class SessionsClient {
     databaseUrl?: string;
     taskQueue?: string;
     workerWaitMs?: number;
+    /** The keys the worker encrypts payloads with (`parseKeyRing`); required when it encrypts. */
+    encryptionKeys?: KeyRing;
   }): Promise<SessionsClient> {
     const connection = Connection.lazy({ address: options.temporalAddress ?? 'localhost:7233', connectTimeout: '5 seconds' });
     return new SessionsClient({
-      temporal: new Client({ connection, namespace: options.namespace ?? 'default' }),
+      temporal: new Client({ connection, namespace: options.namespace ?? 'default', dataConverter: createDataConverter(options.encryptionKeys) }),
       pool: options.databaseUrl ? new Pool({ connectionString: options.databaseUrl, max: 4 }) : undefined,
       taskQueue: options.taskQueue,
       workerWaitMs: options.workerWaitMs,

@@ -9,6 +9,8 @@ import type { ModelEndpoint } from '../worker/run-worker';
 import { startModelService } from './model-endpoint';
 import { freePort } from './ports';
 import { startTemporalDevServer } from './temporal-server';
+import { startCodecServer } from '../codec/codec-server';
+import { EncryptionCodec } from '../codec/encryption-codec';
 
 /** The services of a running stack. */
 export interface DevStack {
@@ -22,7 +24,7 @@ export interface DevStack {
 }
 
 /** Well-known ports, used when free. */
-const PORTS = { temporal: 7233, temporalUi: 8233, postgres: 5433, model: 4010 };
+const PORTS = { temporal: 7233, temporalUi: 8233, postgres: 5433, model: 4010, codec: 8888 };
 
 /** Starts the services the configuration leaves unset. */
 export async function startDevStack(config: Config, log: (line: string) => void): Promise<DevStack> {
@@ -34,7 +36,13 @@ export async function startDevStack(config: Config, log: (line: string) => void)
     if (temporalAddress) {
       lines.push(`Temporal:   ${temporalAddress} (TEMPORAL_ADDRESS)`);
     } else {
+      const codec = config.encryptionKeys ? await startCodecServer({ codec: new EncryptionCodec(config.encryptionKeys), port: await freePort(PORTS.codec), token: config.codecToken }) : undefined;
+      if (codec) {
+        stops.push(() => codec.close());
+        lines.push(`Codec:      ${codec.url} (decodes the encrypted payloads for the Temporal UI)`);
+      }
       const server = await startTemporalDevServer({
+        uiCodecEndpoint: codec?.url,
         dbFile: path.join(config.dataDir, 'temporal.sqlite'),
         port: await freePort(PORTS.temporal),
         uiPort: await freePort(PORTS.temporalUi),

@@ -20,6 +20,8 @@ export interface TemporalDevServerOptions {
   uiPort?: number;
   cliPath?: string;
   log?: (line: string) => void;
+  /** A codec server the UI decodes payloads with (`--ui-codec-endpoint`), when payloads are encrypted. */
+  uiCodecEndpoint?: string;
   /** Dynamic config on top of the defaults below (tests lower Temporal's per-run limits with it). */
   dynamicConfig?: Record<string, string | number | boolean>;
 }
@@ -53,7 +55,10 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions =
       ui: options.uiPort !== undefined,
       uiPort: options.uiPort,
       log: { format: 'pretty', level: 'warn' },
-      extraArgs: dynamicConfigArgs({ ...DEV_SERVER_DYNAMIC_CONFIG, ...options.dynamicConfig }),
+      extraArgs: [
+        ...dynamicConfigArgs({ ...DEV_SERVER_DYNAMIC_CONFIG, ...options.dynamicConfig }),
+        ...(options.uiCodecEndpoint ? ['--ui-codec-endpoint', options.uiCodecEndpoint] : []),
+      ],
     },
   });
   return {

@@ -6,6 +6,7 @@ import {
   AgentSessionsError,
   ApprovalNotPendingError,
   BackendUnavailableError,
+  EncryptionKeyError,
   InvalidInputError,
   MaxTurnsExceededError,
   ModelRequestRejectedError,
@@ -48,6 +49,7 @@ const STATUS_BY_CLASS: [abstract new (...args: never[]) => AgentSessionsError, n
   [ModelUnavailableError, 503],
   [TurnFailedError, 500],
   [WorkerUnavailableError, 503],
+  [EncryptionKeyError, 500],
   [BackendUnavailableError, 503],
 ];
 

@@ -52,6 +52,9 @@ export class SessionExistsError extends CallerError {
   }
 }
 
+/** A payload is encrypted with a key this process does not hold; set AGENT_SESSIONS_ENCRYPTION_KEYS to the worker's keys. */
+export class EncryptionKeyError extends CallerError {}
+
 /** The session was deleted with `deleteSession`; its id is never reused. */
 export class SessionDeletedError extends CallerError {}
 

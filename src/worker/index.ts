@@ -20,3 +20,5 @@ export type { InputCallbacks, SessionInputCallback } from '../activities/input-c
 export type { MemoryOptionsInput as MemoryOptions, MemoryRecall } from '../shared/memory';
 export { loadAgentsModule, type AgentsModule } from './agents-module';
 export { startWorker, type ModelEndpoint, type RunningWorker, type WorkerSettings } from './run-worker';
+export { parseKeyRing, type KeyRing } from '../codec/key-ring';
+export { createDataConverter } from '../codec/data-converter';

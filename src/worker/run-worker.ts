@@ -10,6 +10,8 @@ import { openProjectionPool } from '../postgres/pool';
 import { BackendUnavailableError, InvalidInputError } from '../shared/errors';
 import { MEMORY_TOOL_NAMES, MemoryOptions, type MemoryOptionsInput } from '../shared/memory';
 import { describeIssues } from '../shared/schemas';
+import { createDataConverter } from '../codec/data-converter';
+import type { KeyRing } from '../codec/key-ring';
 
 /** The path the workflow bundle is built from. */
 export const WORKFLOWS_PATH = require.resolve('../workflows');
@@ -54,6 +56,8 @@ export interface WorkerSettings {
    * whether agents get the `remember`, `recall` and `forget` tools (yes when absent).
    */
   memory?: MemoryOptionsInput;
+  /** Encrypts every Temporal payload (AES-256-GCM) with these keys; clients need the same keys. */
+  encryptionKeys?: KeyRing;
   /** A pre-built workflow bundle (tests build it once); bundled from src/workflows when absent. */
   workflowBundle?: WorkflowBundleWithSourceMap;
 }
@@ -88,9 +92,10 @@ export async function startWorker(settings: WorkerSettings, pool?: Pool): Promis
   let connection: NativeConnection | undefined;
   let worker: Worker;
   let temporalClient: Promise<Client> | undefined;
+  const dataConverter = createDataConverter(settings.encryptionKeys);
   const temporal = () => {
     temporalClient ??= Connection.connect({ address: settings.temporalAddress }).then(
-      (clientConnection) => new Client({ connection: clientConnection, namespace: settings.namespace }),
+      (clientConnection) => new Client({ connection: clientConnection, namespace: settings.namespace, dataConverter }),
       (error: unknown) => {
         temporalClient = undefined; // the next retention call connects again
         throw error;
@@ -112,6 +117,7 @@ export async function startWorker(settings: WorkerSettings, pool?: Pool): Promis
     const openai = new OpenAI({ apiKey: settings.model.apiKey, baseURL: settings.model.baseURL, timeout: modelTimeoutMs, maxRetries: 0 });
     worker = await Worker.create({
       connection,
+      dataConverter,
       namespace: settings.namespace,
       taskQueue: settings.taskQueue,
       ...(settings.workflowBundle ? { workflowBundle: settings.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),

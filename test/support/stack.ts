@@ -13,6 +13,7 @@ import type { RegisteredAgent } from '../../src/agents';
 import { supportAgent } from '../../src/dev/demo-agent';
 import type { MemoryOptionsInput } from '../../src/shared/memory';
 import { createTestDatabase, type TestDatabase } from './database';
+import type { KeyRing } from '../../src/codec/key-ring';
 
 /** Everything an integration test talks to. */
 export interface TestStack {
@@ -47,6 +48,10 @@ export interface TestStackOptions {
   agents?: RegisteredAgent[];
   /** The workers' memory settings. */
   memory?: MemoryOptionsInput;
+  /** Encrypt every Temporal payload with these keys (workers and the client). */
+  encryptionKeys?: KeyRing;
+  /** Keep the dev server's state in this SQLite file (in memory when absent). */
+  temporalDbFile?: string;
 }
 
 /** Starts the stack with one worker running. */
@@ -57,13 +62,14 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       cliPath: process.env.TEMPORAL_CLI_PATH,
       log: (line) => process.stderr.write(`${line}\n`),
       dynamicConfig: options.dynamicConfig,
+      dbFile: options.temporalDbFile,
     }),
     createTestDatabase(),
     startOfflineModel(),
     workflowBundle(),
   ]);
   const taskQueue = `test-${process.pid}-${Date.now().toString(36)}`;
-  const client = await SessionsClient.connect({ temporalAddress: temporal.address, databaseUrl: db.url, taskQueue });
+  const client = await SessionsClient.connect({ temporalAddress: temporal.address, databaseUrl: db.url, taskQueue, encryptionKeys: options.encryptionKeys });
   const workers = new Set<RunningWorker>();
 
   async function startStackWorker(workerOptions: { modelTimeoutMs?: number } = {}): Promise<RunningWorker> {
@@ -78,6 +84,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
         inputCallbacks: options.inputCallbacks,
         agents: options.agents ?? [supportAgent],
         memory: options.memory,
+        encryptionKeys: options.encryptionKeys,
       },
       db.pool,
     );

@@ -18,6 +18,7 @@ export async function withClient<T>(needs: { database: boolean; temporal: boolea
     databaseUrl: needs.database ? requireDatabase(endpoints) : endpoints.databaseUrl,
     namespace: config.namespace,
     taskQueue: config.taskQueue,
+    encryptionKeys: config.encryptionKeys,
   });
   try {
     return await run(client);

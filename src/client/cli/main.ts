@@ -4,7 +4,7 @@ import { add, clear, compact, context, history, pop, remove, send, settings, sta
 import { decide, pending } from './commands/approval-commands';
 import { exportSession, fork, importSession, labels, list, usage } from './commands/manage-commands';
 import { memory } from './commands/memory-commands';
-import { serve } from './commands/serve-command';
+import { codecServer, serve } from './commands/serve-command';
 import { dev, migrate, retention, worker } from './commands/service-commands';
 import { parseCommandLine } from './options';
 
@@ -47,6 +47,9 @@ const USAGE = `usage: npx agent-sessions <command> [options]
                                  a user's long-term memories (add TEXT; delete by --id or --key)
   serve [--port N] [--host H]    the HTTP API (JSON) on 127.0.0.1:8787; prints where it listens;
                                  AGENT_SESSIONS_API_TOKEN makes it require a bearer token
+  codec-server [--port N] [--host H] [--origin URL]
+                                 decodes encrypted payloads for the Temporal UI on 127.0.0.1:8888
+                                 (--ui-codec-endpoint); AGENT_SESSIONS_CODEC_TOKEN requires a token
   retention --older-than-days N [--schedule]
                                  delete sessions idle for N days, now or daily (a Temporal Schedule)
   worker [--agents MODULE]       run a worker (TEMPORAL_ADDRESS, DATABASE_URL) serving the agents
@@ -57,7 +60,8 @@ const USAGE = `usage: npx agent-sessions <command> [options]
 
 Environment: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, AGENT_SESSIONS_TASK_QUEUE, DATABASE_URL,
 OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_MODEL, AGENT_SESSIONS_DATA_DIR (default ./.data),
-TEMPORAL_CLI_PATH, AGENT_SESSIONS_API_TOKEN.`;
+TEMPORAL_CLI_PATH, AGENT_SESSIONS_API_TOKEN, AGENT_SESSIONS_ENCRYPTION_KEYS (id:base64key,...; the
+first encrypts every Temporal payload), AGENT_SESSIONS_CODEC_TOKEN.`;
 
 /** Runs the CLI; sets a non-zero exit code with a one-line reason on failure. */
 export async function main(argv: string[]): Promise<void> {
@@ -87,6 +91,7 @@ export async function main(argv: string[]): Promise<void> {
       import: () => importSession(input),
       fork: () => fork(input),
       serve: () => serve(input),
+      'codec-server': () => codecServer(input),
       pending: () => pending(input),
       approve: () => decide(input, true),
       reject: () => decide(input, false),

@@ -31,6 +31,7 @@ const OPTION_SPEC = {
   turn: { type: 'string' },
   reason: { type: 'string' },
   stream: { type: 'boolean', default: false },
+  origin: { type: 'string' },
   after: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;

@@ -1,6 +1,9 @@
-/** `serve [--port N] [--host H]`: runs the HTTP API over the client library until interrupted. */
+/** `serve` runs the HTTP API over the client library, `codec-server` the Temporal UI's codec endpoint, until interrupted. */
 import { loadConfig } from '../../../config';
 import { startHttpServer } from '../../../server/http-server';
+import { startCodecServer } from '../../../codec/codec-server';
+import { EncryptionCodec } from '../../../codec/encryption-codec';
+import { InvalidInputError } from '../../errors';
 import { untilInterrupted, withClient, type CommandInput } from '../connect';
 import { checkOptions, ServeOptions } from '../options';
 
@@ -20,4 +23,24 @@ export async function serve({ values }: CommandInput): Promise<void> {
     await untilInterrupted();
     await server.close();
   });
+}
+
+/**
+ * Serves the codec endpoint for the Temporal UI (`--ui-codec-endpoint`) and CLI (`--codec-endpoint`)
+ * with AGENT_SESSIONS_ENCRYPTION_KEYS; AGENT_SESSIONS_CODEC_TOKEN requires a bearer token.
+ */
+export async function codecServer({ values }: CommandInput): Promise<void> {
+  const options = checkOptions(ServeOptions, { port: values.port, host: values.host });
+  const config = loadConfig();
+  if (!config.encryptionKeys) throw new InvalidInputError('codec-server decodes with AGENT_SESSIONS_ENCRYPTION_KEYS: set it to the keys the worker uses');
+  const server = await startCodecServer({
+    codec: new EncryptionCodec(config.encryptionKeys),
+    port: options.port ?? 8888,
+    host: options.host,
+    origin: typeof values.origin === 'string' ? values.origin : undefined,
+    token: config.codecToken,
+  });
+  console.log(`codec endpoint on ${server.url}: start the Temporal UI with --ui-codec-endpoint ${server.url}`);
+  await untilInterrupted();
+  await server.close();
 }

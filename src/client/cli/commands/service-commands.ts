@@ -46,6 +46,7 @@ export async function worker({ values }: CommandInput): Promise<void> {
       tools: served.tools,
       inputCallbacks: served.inputCallbacks,
       memory: served.memory,
+      encryptionKeys: config.encryptionKeys,
     });
     say(`worker polling task queue "${config.taskQueue}" on ${temporalAddress}`);
     say(`agents: ${served.agents.map((agent) => agent.name).join(', ')} from ${served.from}`);
@@ -76,6 +77,7 @@ export async function dev({ values }: CommandInput, options: { demo: boolean }):
       tools: served.tools,
       inputCallbacks: served.inputCallbacks,
       memory: served.memory,
+      encryptionKeys: config.encryptionKeys,
     };
     handle = await startWorker(settings);
     await saveEndpoints(config.dataDir, {
@@ -91,6 +93,7 @@ export async function dev({ values }: CommandInput, options: { demo: boolean }):
         databaseUrl: stack.databaseUrl,
         namespace: config.namespace,
         taskQueue: config.taskQueue,
+        encryptionKeys: config.encryptionKeys,
       });
       try {
         await runDemo({
@@ -126,6 +129,7 @@ export async function retention({ values }: CommandInput): Promise<void> {
     temporalAddress: requireTemporal(await knownEndpoints(config)),
     namespace: config.namespace,
     taskQueue: config.taskQueue,
+    encryptionKeys: config.encryptionKeys,
   });
   try {
     const olderThanDays = options['older-than-days'];
