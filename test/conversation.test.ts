@@ -171,6 +171,24 @@ describe('bad input', () => {
 });
 
 describe('model failures', () => {
+  test('while the model fails, status says which activity is retried, how often, why and since when; then nothing', async () => {
+    const session = newSession('errors');
+    await stack.client.send(session, 'Hello');
+    stack.model.enqueue({ error: { status: 503, message: 'overloaded' } }, { error: { status: 503, message: 'overloaded' } }, { text: 'Back.' });
+    const reply = stack.client.send(session, 'Are you there?');
+    let retrying: Awaited<ReturnType<typeof stack.client.status>>['retrying'] = [];
+    for (let tries = 0; retrying?.length === 0 && tries < 100; tries++) {
+      retrying = (await stack.client.status(session)).retrying;
+      if (retrying?.length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(retrying).toEqual([
+      expect.objectContaining({ activity: 'callModel', attempt: expect.any(Number), lastError: expect.stringContaining('503'), since: expect.stringMatching(/^\d{4}-/) }),
+    ]);
+    expect(retrying?.[0].attempt).toBeGreaterThanOrEqual(2);
+    expect((await reply).reply).toBe('Back.');
+    expect((await stack.client.status(session)).retrying).toEqual([]);
+  });
+
   test('a 429 and a 500 from the model are retried and the turn succeeds', async () => {
     const session = newSession('errors');
     stack.model.enqueue({ error: { status: 429, retryAfterSeconds: 1 } }, { error: { status: 500 } }, { text: 'Recovered.' });

@@ -74,6 +74,7 @@ import {
   SessionSettings,
   type SessionItem,
   type SessionSettingsInput,
+  type RetryingActivity,
   type SessionStatus,
   SettingsPatch,
   type TurnResult,
@@ -477,7 +478,22 @@ export class SessionsClient {
 
   /** The session's counters, window, settings and state. */
   async status(sessionId: string): Promise<SessionStatus> {
-    return this.query(sessionId, (handle) => handle.query(getStatusQuery));
+    const [status, retrying] = await Promise.all([this.query(sessionId, (handle) => handle.query(getStatusQuery)), this.retryingActivities(sessionId)]);
+    return { ...status, retrying };
+  }
+
+  /** The session's activities that failed and are being retried, from Temporal's description of the run (none when it cannot tell). */
+  private async retryingActivities(sessionId: string): Promise<RetryingActivity[]> {
+    const description = await this.temporalHandle(sessionId).describe().catch(() => undefined);
+    return (description?.raw.pendingActivities ?? [])
+      .filter((pending) => (pending.attempt ?? 1) > 1 || pending.lastFailure)
+      .map((pending) => ({
+        activity: pending.activityType?.name ?? 'unknown',
+        attempt: pending.attempt ?? 1,
+        lastError: pending.lastFailure?.message ?? '',
+        since: isoTime(pending.scheduledTime) ?? new Date().toISOString(),
+        ...(pending.nextAttemptScheduleTime ? { nextAttemptAt: isoTime(pending.nextAttemptScheduleTime) } : {}),
+      }));
   }
 
   /**
@@ -716,6 +732,12 @@ export class SessionsClient {
 
 /** The workflow's type, for typed start operations. */
 declare function conversationType(input?: ConversationInput): Promise<ConversationEnd>;
+
+/** A protobuf timestamp as an ISO string. */
+function isoTime(timestamp: { seconds?: { toString(): string } | number | null; nanos?: number | null } | null | undefined): string | undefined {
+  if (!timestamp?.seconds) return undefined;
+  return new Date(Number(timestamp.seconds.toString()) * 1000 + Math.floor((timestamp.nanos ?? 0) / 1e6)).toISOString();
+}
 
 /** How many of the latest items `items` reads (all when absent). */
 const ItemsLimit = z.number().int().positive('limit must be a positive integer').optional();

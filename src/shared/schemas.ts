@@ -327,6 +327,18 @@ export const CompactionResult = z.object({ summary: SessionItem, summarizedItems
 export type CompactionResult = z.infer<typeof CompactionResult>;
 
 /** What `getStatus` answers. */
+/** An activity of the session's that failed and is being retried: what, how often, why, since when. */
+export const RetryingActivity = z.object({
+  activity: z.string(),
+  attempt: z.number().int().positive(),
+  lastError: z.string(),
+  /** When the activity was first scheduled (ISO). */
+  since: z.string(),
+  /** When the next attempt starts, if Temporal said (ISO). */
+  nextAttemptAt: z.string().optional(),
+});
+export type RetryingActivity = z.infer<typeof RetryingActivity>;
+
 export const SessionStatus = z.object({
   sessionId: z.string(),
   agent: z.string(),
@@ -349,6 +361,8 @@ export const SessionStatus = z.object({
   updatesThisRun: z.number().int().nonnegative(),
   historyLength: z.number().int().nonnegative(),
   historySizeBytes: z.number().int().nonnegative(),
+  /** Why a session is slow or stuck: its activities being retried (filled by the client from Temporal; empty when none). */
+  retrying: z.array(RetryingActivity).optional(),
 });
 export type SessionStatus = z.infer<typeof SessionStatus>;
 
