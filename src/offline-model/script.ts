@@ -40,7 +40,10 @@ const ErrorStep = z.strictObject({
  */
 const HangStep = z.strictObject({ hang: z.literal(true) });
 
+/** Answer 200 with something that is not a completion: a JSON body of the wrong shape, or a stream chunk that is not JSON. */
+const MalformedStep = z.strictObject({ malformed: z.literal(true) });
+
 /** One scripted response of the offline model, consumed by exactly one chat completion request. */
-export const ScriptStep = z.union([TextStep, ToolCallsStep, ErrorStep, HangStep]);
+export const ScriptStep = z.union([TextStep, ToolCallsStep, ErrorStep, HangStep, MalformedStep]);
 /** One scripted response of the offline model, consumed by exactly one chat completion request. */
 export type ScriptStep = z.infer<typeof ScriptStep>;

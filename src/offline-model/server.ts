@@ -66,6 +66,11 @@ export async function startOfflineModel(options: OfflineModelOptions = {}): Prom
 
     const step = queue.shift();
     if (step === undefined) return answer(request, response, respond(request));
+    if ('malformed' in step) {
+      if (request.stream !== true) return sendJson(response, 200, { choices: 'not a list of choices' });
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      return void response.end('data: {"choices": [{"delta": {"content": "half\n\n');
+    }
     if ('hang' in step) {
       response.writeHead(200, { 'content-type': 'application/json' });
       response.flushHeaders();

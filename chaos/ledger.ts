@@ -1,0 +1,103 @@
+/**
+ * What a fault scenario sent and what became of it, and the check afterwards: every answered message's
+ * user item is in the projection exactly once, no failed message left an item, the projection agrees
+ * with the workflow, and every session still answers.
+ */
+import { AgentSessionsError } from '../src/client/errors';
+import type { SessionsClient } from '../src/client/sessions-client';
+
+/** One row of the fault suite's table. */
+export interface ChaosRow {
+  scenario: string;
+  sent: number;
+  accepted: number;
+  answered: number;
+  /** Turns that ended in a typed error the caller saw (the session unchanged by them). */
+  typedErrors: number;
+  lost: number;
+  duplicated: number;
+  mismatches: number;
+  blocked: number;
+  wallSeconds: number;
+}
+
+type Outcome = 'answered' | 'typed-error' | 'refused' | 'unsettled';
+
+/** The messages of one scenario, by session, with their outcomes. */
+export class Ledger {
+  private readonly messages = new Map<string, { sessionId: string; text: string; outcome: Outcome; error?: string }>();
+  private readonly started = Date.now();
+
+  constructor(readonly scenario: string) {}
+
+  /** Sends one message (its text must be unique in the scenario) and records what became of it. */
+  async send(client: SessionsClient, sessionId: string, text: string, id: string): Promise<void> {
+    this.messages.set(id, { sessionId, text, outcome: 'unsettled' });
+    try {
+      await client.send(sessionId, { id, text });
+      this.settle(id, 'answered');
+    } catch (error) {
+      const typed = error instanceof AgentSessionsError;
+      this.settle(id, typed && error.kind === 'system' ? 'typed-error' : typed ? 'refused' : 'unsettled', (error as Error).message);
+    }
+  }
+
+  /** The sessions the scenario touched. */
+  sessions(): string[] {
+    return [...new Set([...this.messages.values()].map((message) => message.sessionId))];
+  }
+
+  /** Checks the projection and the sessions; one row of the table. */
+  async verify(client: SessionsClient): Promise<ChaosRow> {
+    const wallSeconds = Math.round((Date.now() - this.started) / 100) / 10;
+    let lost = 0;
+    let duplicated = 0;
+    let mismatches = 0;
+    let blocked = 0;
+    for (const sessionId of this.sessions()) {
+      const items = await client.items(sessionId).catch(() => []);
+      const userTexts = items.flatMap((entry) => (entry.item.type === 'message' && entry.item.role === 'user' && typeof entry.item.content === 'string' ? [entry.item.content] : []));
+      for (const message of [...this.messages.values()].filter((candidate) => candidate.sessionId === sessionId)) {
+        const copies = userTexts.filter((text) => text === message.text).length;
+        if (message.outcome === 'answered' && copies === 0) lost += 1;
+        if (copies > 1) duplicated += copies - 1;
+        if (message.outcome !== 'answered' && copies > 0 && message.outcome !== 'unsettled') mismatches += 1;
+      }
+      const seqs = items.map((entry) => entry.seq);
+      if (seqs.some((seq, index) => index > 0 && seq <= seqs[index - 1])) mismatches += 1;
+      const answered = await Promise.race([
+        client.send(sessionId, `are you still there, ${sessionId}?`).then(() => true, () => false),
+        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 90_000)),
+      ]);
+      if (!answered) blocked += 1;
+      const [status, tail, projected] = await Promise.all([client.status(sessionId), client.workflowItems(sessionId, { limit: 50 }), client.items(sessionId, { limit: 50 })]);
+      if (status.itemCount !== (await client.items(sessionId)).length || JSON.stringify(tail) !== JSON.stringify(projected)) mismatches += 1;
+    }
+    const outcomes = [...this.messages.values()];
+    lost += outcomes.filter((message) => message.outcome === 'unsettled').length;
+    return {
+      scenario: this.scenario,
+      sent: outcomes.length,
+      accepted: outcomes.filter((message) => message.outcome !== 'refused').length,
+      answered: outcomes.filter((message) => message.outcome === 'answered').length,
+      typedErrors: outcomes.filter((message) => message.outcome === 'typed-error').length,
+      lost,
+      duplicated,
+      mismatches,
+      blocked,
+      wallSeconds,
+    };
+  }
+
+  /** The errors callers saw, counted by message (for the report). */
+  errors(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const message of this.messages.values()) if (message.error) counts[message.error.slice(0, 120)] = (counts[message.error.slice(0, 120)] ?? 0) + 1;
+    return counts;
+  }
+
+  private settle(id: string, outcome: Outcome, error?: string): void {
+    const message = this.messages.get(id);
+    if (message) this.messages.set(id, { ...message, outcome, ...(error ? { error } : {}) });
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * The fault suite (`npm run chaos`, never part of `npm test`): each scenario runs on real parts (a
+ * Temporal dev server, Postgres, the offline model over HTTP, real workers), bounded in time and count,
+ * and prints one row: messages sent, accepted, answered, ended in a typed error, lost, duplicated,
+ * projection mismatches, sessions left blocked, wall time. Writes chaos/results/chaos-*.json.
+ * CHAOS_SCENARIOS picks scenarios (comma-separated names); DATABASE_URL for a real Postgres.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { startTestStack, type TestStack } from '../test/support/stack';
+import type { ChaosRow, Ledger } from './ledger';
+import { modelFaults } from './scenarios/model-faults';
+import { oneSessionManyClients } from './scenarios/one-session-many-clients';
+import { postgresOutage } from './scenarios/postgres-outage';
+import { workerKills } from './scenarios/worker-kills';
+
+const SCENARIOS: Record<string, (stack: TestStack) => Promise<{ ledger: Ledger; notes: string[] }>> = {
+  'one-session': oneSessionManyClients,
+  'model-faults': modelFaults,
+  'worker-kills': workerKills,
+  'postgres-outage': postgresOutage,
+};
+
+const COLUMNS: Array<[keyof ChaosRow, string]> = [
+  ['scenario', 'scenario'],
+  ['sent', 'sent'],
+  ['accepted', 'accepted'],
+  ['answered', 'answered'],
+  ['typedErrors', 'typed errors'],
+  ['lost', 'lost'],
+  ['duplicated', 'duplicated'],
+  ['mismatches', 'mismatches'],
+  ['blocked', 'blocked'],
+  ['wallSeconds', 'wall s'],
+];
+
+function printRows(rows: ChaosRow[]): void {
+  const cells = [COLUMNS.map(([, title]) => title), ...rows.map((row) => COLUMNS.map(([key]) => String(row[key])))];
+  const widths = COLUMNS.map((_, column) => Math.max(...cells.map((line) => line[column].length)));
+  for (const [index, line] of cells.entries()) {
+    console.log(line.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  '));
+    if (index === 0) console.log(widths.map((width) => '-'.repeat(width)).join('  '));
+  }
+}
+
+async function main(): Promise<void> {
+  const chosen = (process.env.CHAOS_SCENARIOS ?? Object.keys(SCENARIOS).join(',')).split(',');
+  const stack = await startTestStack();
+  const rows: ChaosRow[] = [];
+  const details: Record<string, { notes: string[]; errors: Record<string, number> }> = {};
+  try {
+    for (const name of chosen) {
+      process.stderr.write(`scenario ${name}...\n`);
+      const { ledger, notes } = await SCENARIOS[name](stack);
+      const row = await ledger.verify(stack.client);
+      rows.push(row);
+      details[row.scenario] = { notes, errors: ledger.errors() };
+      process.stderr.write(`  ${JSON.stringify(row)}\n`);
+    }
+  } finally {
+    await stack.stop();
+  }
+  console.log(`\nfault suite on ${os.cpus().length} cores; Postgres: ${process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded PGlite'}\n`);
+  printRows(rows);
+  for (const [scenario, { notes, errors }] of Object.entries(details)) {
+    for (const note of notes) console.log(`${scenario}: ${note}`);
+    for (const [error, count] of Object.entries(errors)) console.log(`${scenario}: ${count} x ${error}`);
+  }
+  const dir = path.join(__dirname, 'results');
+  await mkdir(dir, { recursive: true });
+  const file = path.join(dir, `chaos-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  await writeFile(file, `${JSON.stringify({ rows, details }, null, 2)}\n`);
+  console.log(`\nwrote ${path.relative(process.cwd(), file)}`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});
