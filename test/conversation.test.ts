@@ -1,5 +1,6 @@
 /** The conversation core, end to end on real parts: dev server, Postgres, offline model over HTTP. */
-import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { Client, Connection, WorkflowUpdateFailedError } from '@temporalio/client';
+import { SessionsClient } from '../src/client/sessions-client';
 import { InvalidInputError, SessionNotFoundError, TurnFailedError } from '../src/client/errors';
 import { sendMessageUpdate, userMessageSignal } from '../src/shared/messages';
 import { startTestStack, type TestStack } from './support/stack';
@@ -121,6 +122,21 @@ describe('exactly-once messages and ordering', () => {
     }
     const items = await stack.client.items(session);
     expect(items.map((entry) => entry.seq)).toEqual(Array.from({ length: 12 }, (_, index) => index + 1));
+  });
+
+  test('30 concurrent senders on one busy session are all answered, though waiting for an update slot outlasts retryForMs', async () => {
+    const session = newSession('busy');
+    const connection = await Connection.connect({ address: stack.temporal.address });
+    const impatient = new SessionsClient({ temporal: new Client({ connection }), taskQueue: stack.taskQueue, retryForMs: 1_500 });
+    try {
+      await impatient.send(session, 'first');
+      stack.model.enqueue(...Array.from({ length: 30 }, (_, index) => ({ text: `answer ${index}`, delayMs: 150 })));
+      const outcomes = await Promise.allSettled(Array.from({ length: 30 }, (_, index) => impatient.send(session, `message ${index}`)));
+      expect(outcomes.filter((outcome) => outcome.status === 'rejected').map((outcome) => String((outcome as PromiseRejectedResult).reason))).toEqual([]);
+      expect((await stack.client.status(session)).turns).toBe(31);
+    } finally {
+      await connection.close();
+    }
   });
 
   test('a signalled message runs as a turn and its reply appears in the projection', async () => {

@@ -5,7 +5,7 @@
 import type { TestStack } from '../../test/support/stack';
 import { Ledger } from '../ledger';
 import { startTcpProxy } from '../tcp-proxy';
-import { killWorker, spawnWorker } from '../worker-process';
+import { killWorker, spawnWorker } from '../../test/support/worker-process';
 
 const SESSIONS = Number(process.env.CHAOS_SESSIONS ?? 10);
 const TURNS = Number(process.env.CHAOS_TURNS ?? 6);

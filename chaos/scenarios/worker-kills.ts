@@ -4,7 +4,7 @@
  */
 import type { TestStack } from '../../test/support/stack';
 import { Ledger } from '../ledger';
-import { killWorker, spawnWorker } from '../worker-process';
+import { killWorker, spawnWorker } from '../../test/support/worker-process';
 
 const SESSIONS = Number(process.env.CHAOS_SESSIONS ?? 20);
 const TURNS = Number(process.env.CHAOS_TURNS ?? 10);

@@ -638,28 +638,48 @@ export class SessionsClient {
 
   /**
    * Calls `attempt` until it succeeds. When no worker takes the call within `workerWaitMs`, it says so
-   * unless a worker polls; Temporal's passing refusals are retried with backoff; after `retryForMs`
-   * without success, the session is reported as taking nothing. Anything else is translated at once.
+   * unless a worker polls; Temporal's passing refusals are retried with backoff. It gives up only when
+   * the session made no progress for `retryForMs` (a busy session, its update slots taken by other
+   * callers, is waited for). Anything else is translated at once.
    */
   private async untilTaken<T>(sessionId: string, operationId: string | undefined, attempt: () => Promise<T>): Promise<T> {
-    const giveUpAt = Date.now() + this.retryForMs;
+    let giveUpAt = Date.now() + this.retryForMs;
+    /** Where the session stood at the first refusal (then at each extension of the deadline). */
+    let progress: string | undefined;
+    let baselined = false;
     for (let tries = 0; ; tries++) {
       try {
         return await attempt();
       } catch (error) {
         if (isDeadline(error)) await this.requireLiveWorker(sessionId, operationId);
         else if (!isRetryableRefusal(error)) throw await this.translate(error, sessionId);
-        if (Date.now() > giveUpAt) throw this.notProgressing(sessionId, operationId, error);
+        if (!baselined) {
+          baselined = true;
+          progress = await this.progressMarker(sessionId);
+          giveUpAt = Date.now() + this.retryForMs;
+        }
+        if (Date.now() > giveUpAt) {
+          const now = await this.progressMarker(sessionId);
+          if (now === undefined || now === progress) throw this.notProgressing(sessionId, operationId, error);
+          progress = now;
+          giveUpAt = Date.now() + this.retryForMs;
+        }
         await sleep(Math.min(25 * 2 ** tries, 1_000) * (0.5 + Math.random()));
       }
     }
+  }
+
+  /** Where the session's history stands (its run and length), to tell a busy session from a stuck one; undefined when unknown. */
+  private async progressMarker(sessionId: string): Promise<string | undefined> {
+    const description = await this.temporal.workflow.getHandle(sessionId).describe().catch(() => undefined);
+    return description && `${description.runId}:${description.historyLength}`;
   }
 
   /** The error for a call no run took within `retryForMs` although workers poll. */
   private notProgressing(sessionId: string, operationId: string | undefined, cause: unknown): BackendUnavailableError {
     const retry = operationId ? `, then retry with the same id (${operationId})` : '';
     return new BackendUnavailableError(
-      `the session "${sessionId}" took no call for ${Math.round(this.retryForMs / 1000)} s although workers poll; ` +
+      `the session "${sessionId}" took no call and made no progress for ${Math.round(this.retryForMs / 1000)} s although workers poll; ` +
         `check the worker's logs (a workflow task may be failing)${retry}`,
       { cause },
     );

@@ -3,13 +3,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { OFFLINE_MODEL_ID } from '../src/offline-model/wire';
-import type { TestStack } from '../test/support/stack';
+import { OFFLINE_MODEL_ID } from '../../src/offline-model/wire';
+import type { TestStack } from './stack';
 
 /** Starts `agent-sessions worker` on the stack's task queue and resolves once it polls. */
 export async function spawnWorker(stack: TestStack, databaseUrl = stack.db.url): Promise<ChildProcess> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'agent-sessions-chaos-'));
-  const child = spawn(process.execPath, [path.join(__dirname, '..', 'bin', 'agent-sessions.js'), 'worker'], {
+  const child = spawn(process.execPath, [path.join(__dirname, '..', '..', 'bin', 'agent-sessions.js'), 'worker'], {
     env: {
       ...process.env,
       TEMPORAL_ADDRESS: stack.temporal.address,
