@@ -14,12 +14,20 @@ import { modelFaults } from './scenarios/model-faults';
 import { oneSessionManyClients } from './scenarios/one-session-many-clients';
 import { postgresOutage } from './scenarios/postgres-outage';
 import { workerKills } from './scenarios/worker-kills';
+import { hostileInputs } from './scenarios/hostile-inputs';
 
-const SCENARIOS: Record<string, (stack: TestStack) => Promise<{ ledger: Ledger; notes: string[] }>> = {
-  'one-session': oneSessionManyClients,
-  'model-faults': modelFaults,
-  'worker-kills': workerKills,
-  'postgres-outage': postgresOutage,
+/** A scenario checked by its ledger. */
+const withLedger = (scenario: (stack: TestStack) => Promise<{ ledger: Ledger; notes: string[] }>) => async (stack: TestStack) => {
+  const { ledger, notes } = await scenario(stack);
+  return { row: await ledger.verify(stack.client), notes, errors: ledger.errors() };
+};
+
+const SCENARIOS: Record<string, (stack: TestStack) => Promise<{ row: ChaosRow; notes: string[]; errors?: Record<string, number> }>> = {
+  'one-session': withLedger(oneSessionManyClients),
+  'model-faults': withLedger(modelFaults),
+  'worker-kills': withLedger(workerKills),
+  'postgres-outage': withLedger(postgresOutage),
+  'hostile-inputs': hostileInputs,
 };
 
 const COLUMNS: Array<[keyof ChaosRow, string]> = [
@@ -52,10 +60,9 @@ async function main(): Promise<void> {
   try {
     for (const name of chosen) {
       process.stderr.write(`scenario ${name}...\n`);
-      const { ledger, notes } = await SCENARIOS[name](stack);
-      const row = await ledger.verify(stack.client);
+      const { row, notes, errors } = await SCENARIOS[name](stack);
       rows.push(row);
-      details[row.scenario] = { notes, errors: ledger.errors() };
+      details[row.scenario] = { notes, errors: errors ?? {} };
       process.stderr.write(`  ${JSON.stringify(row)}\n`);
     }
   } finally {

@@ -14,6 +14,7 @@ import {
   WithStartWorkflowOperation,
   WorkflowExecutionAlreadyStartedError,
   type WorkflowHandle,
+  type WorkflowUpdateHandle,
   WorkflowNotFoundError,
   WorkflowUpdateStage,
 } from '@temporalio/client';
@@ -618,15 +619,23 @@ export class SessionsClient {
     start?: () => WithStartWorkflowOperation<typeof conversationType>,
     onAccepted?: () => void,
   ): Promise<Result> {
+    // Once a run has accepted the update, a failed wait for its result waits on that update again; only an
+    // update that ended in a refusal (the run rolling over) is sent again, so a message is never re-sent late.
+    let accepted: WorkflowUpdateHandle<Result> | undefined;
     return this.untilTaken(sessionId, updateId, async () => {
       const options = { args: [args] as [Args], updateId, waitForStage: WorkflowUpdateStage.ACCEPTED };
-      const accepted = await this.temporal.withDeadline(Date.now() + this.workerWaitMs, () =>
+      accepted ??= await this.temporal.withDeadline(Date.now() + this.workerWaitMs, () =>
         start
           ? this.temporal.workflow.startUpdateWithStart(update, { ...options, startWorkflowOperation: start() })
           : this.temporal.workflow.getHandle(sessionId).startUpdate(update, options),
       );
       onAccepted?.();
-      return accepted.result();
+      try {
+        return await accepted.result();
+      } catch (error) {
+        if (updateFailure(error)) accepted = undefined;
+        throw error;
+      }
     });
   }
 

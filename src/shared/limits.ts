@@ -22,7 +22,7 @@ export const MAX_AGENT_NAME_LENGTH = 100;
 export const MAX_CONTEXT_BYTES = 256 * 1024;
 
 /** How many recent operation ids (with compact outcomes) a session remembers to answer retries. */
-export const REMEMBERED_MESSAGE_IDS = 200;
+export const REMEMBERED_MESSAGE_IDS = 2_000;
 
 /** The byte budget of remembered outcomes carried across continue-as-new (above what the count bound needs). */
 export const REMEMBERED_OUTCOME_BYTES = 320 * 1024;
