@@ -85,13 +85,26 @@ async function askEndpoint(
 ): Promise<{ items: Item[]; usage: Usage }> {
   const context = Context.current();
   const heartbeat = setInterval(() => context.heartbeat(), HEARTBEAT_INTERVAL_MS);
-  const signal = AbortSignal.any([context.cancellationSignal, AbortSignal.timeout(deps.modelTimeoutMs)]);
+  // A timer and a controller of our own, not AbortSignal.timeout/any (whose signals Node 20 may collect
+  // before they fire): the deadline ends the call even where the client does not honour the signal.
+  const controller = new AbortController();
+  const cancel = () => controller.abort(context.cancellationSignal.reason);
+  context.cancellationSignal.addEventListener('abort', cancel, { once: true });
+  let timer: NodeJS.Timeout | undefined;
+  const pastDeadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      controller.abort();
+      reject(ApplicationFailure.retryable(`the model gave no complete answer within ${deps.modelTimeoutMs} ms`, 'ModelDeadline'));
+    }, deps.modelTimeoutMs);
+  });
   let raw: unknown;
   try {
-    raw = await request(signal);
+    raw = await Promise.race([request(controller.signal), pastDeadline]);
   } catch (error) {
     throw toActivityFailure(error);
   } finally {
+    clearTimeout(timer);
+    context.cancellationSignal.removeEventListener('abort', cancel);
     clearInterval(heartbeat);
   }
   const reply = ChatCompletionReply.safeParse(repairJson(raw));
