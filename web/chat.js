@@ -132,6 +132,15 @@ async function loadDetails() {
   }
 }
 
+/** Refreshes the details until the call the stream announced is listed as waiting (the workflow pauses just after). */
+async function showApprovalWhenPending(callId) {
+  for (let tries = 0; tries < 20; tries++) {
+    await loadDetails();
+    if ([...$('approvals').children].some((row) => row.dataset.call === callId)) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
 function renderApprovals(approvals) {
   const list = $('approvals');
   if (approvals.length === 0) return list.replaceChildren(element('li', 'none', 'Nothing waits for a decision.'));
@@ -218,7 +227,7 @@ async function send(text) {
       const node = element('li', 'tool', label);
       nodesOf(data.step).push(node);
       history.append(node);
-      if (event === 'approval') await loadDetails();
+      if (event === 'approval') void showApprovalWhenPending(data.callId);
     } else if (event === 'discard') {
       for (const node of nodesOf(data.step)) node.remove();
       byStep.delete(data.step);

@@ -156,6 +156,8 @@ export class SessionsClient {
   private readonly workerWaitMs: number;
   private readonly retryForMs: number;
   private notifications?: StreamNotifications;
+  /** Temporal calls not settled yet, which `close` waits for. */
+  private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(options: SessionsClientOptions) {
     this.temporal = options.temporal;
@@ -485,7 +487,7 @@ export class SessionsClient {
 
   /** The session's activities that failed and are being retried, from Temporal's description of the run (none when it cannot tell). */
   private async retryingActivities(sessionId: string): Promise<RetryingActivity[]> {
-    const description = await this.temporalHandle(sessionId).describe().catch(() => undefined);
+    const description = await this.track(this.temporalHandle(sessionId).describe()).catch(() => undefined);
     return (description?.raw.pendingActivities ?? [])
       .filter((pending) => (pending.attempt ?? 1) > 1 || pending.lastFailure)
       .map((pending) => ({
@@ -545,9 +547,19 @@ export class SessionsClient {
 
   /** Closes the connections this client opened. */
   async close(): Promise<void> {
+    // Calls still retrying on the connection would fire on a closed channel; let them settle first (briefly).
+    await Promise.race([Promise.allSettled([...this.inFlight]), sleep(CLOSE_WAIT_MS)]);
     await this.notifications?.close();
     await this.pool?.end();
     await this.temporal.connection.close();
+  }
+
+  /** Keeps `call` among the calls `close` waits for until it settles. */
+  private track<T>(call: Promise<T>): Promise<T> {
+    this.inFlight.add(call);
+    const settled = () => this.inFlight.delete(call);
+    call.then(settled, settled);
+    return call;
   }
 
   private async decide(sessionId: string, callId: string, approved: boolean, options: OperationOptions & { reason?: string }): Promise<ApprovalDecisionResult> {
@@ -651,7 +663,11 @@ export class SessionsClient {
    * the session made no progress for `retryForMs` (a busy session, its update slots taken by other
    * callers, is waited for). Anything else is translated at once.
    */
-  private async untilTaken<T>(sessionId: string, operationId: string | undefined, attempt: () => Promise<T>): Promise<T> {
+  private untilTaken<T>(sessionId: string, operationId: string | undefined, attempt: () => Promise<T>): Promise<T> {
+    return this.track(this.retryUntilTaken(sessionId, operationId, attempt));
+  }
+
+  private async retryUntilTaken<T>(sessionId: string, operationId: string | undefined, attempt: () => Promise<T>): Promise<T> {
     let giveUpAt = Date.now() + this.retryForMs;
     /** Where the session stood at the first refusal (then at each extension of the deadline). */
     let progress: string | undefined;
@@ -680,7 +696,7 @@ export class SessionsClient {
 
   /** Where the session's history stands (its run and length), to tell a busy session from a stuck one; undefined when unknown. */
   private async progressMarker(sessionId: string): Promise<string | undefined> {
-    const description = await this.temporal.workflow.getHandle(sessionId).describe().catch(() => undefined);
+    const description = await this.track(this.temporal.workflow.getHandle(sessionId).describe()).catch(() => undefined);
     return description && `${description.runId}:${description.historyLength}`;
   }
 
@@ -767,6 +783,9 @@ function isoTime(timestamp: { seconds?: { toString(): string } | number | null; 
   if (!timestamp?.seconds) return undefined;
   return new Date(Number(timestamp.seconds.toString()) * 1000 + Math.floor((timestamp.nanos ?? 0) / 1e6)).toISOString();
 }
+
+/** How long `close` waits for calls in flight before it closes the connection. */
+const CLOSE_WAIT_MS = 5_000;
 
 /** How many of the latest items `items` reads (all when absent). */
 const ItemsLimit = z.number().int().positive('limit must be a positive integer').optional();

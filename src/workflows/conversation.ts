@@ -100,8 +100,12 @@ export async function conversation(input?: ConversationInput): Promise<Conversat
 
   setHandler(
     decideApprovalUpdate,
-    (raw) => {
+    async (raw) => {
       const decision = ApprovalDecisionArgs.parse(raw);
+      // A decision sent on a streamed `approval` event may arrive before the reply that pauses the turn.
+      if (state.decisionRefusal(decision) && state.decisionMayBeEarly()) await condition(() => !state.decisionMayBeEarly());
+      const notPending = state.decisionRefusal(decision);
+      if (notPending) throw ApplicationFailure.nonRetryable(notPending, FailureType.ApprovalNotPending);
       return state.decide(decision.id ?? currentUpdateInfo()?.id ?? uuid4(), decision);
     },
     {
@@ -111,7 +115,7 @@ export async function conversation(input?: ConversationInput): Promise<Conversat
         const refusal = state.unavailable();
         if (refusal) throw ApplicationFailure.nonRetryable(refusal.message, refusal.type);
         const notPending = state.decisionRefusal(parsed.data);
-        if (notPending) throw ApplicationFailure.nonRetryable(notPending, FailureType.ApprovalNotPending);
+        if (notPending && !state.decisionMayBeEarly()) throw ApplicationFailure.nonRetryable(notPending, FailureType.ApprovalNotPending);
       },
     },
   );

@@ -214,6 +214,14 @@ export class SessionState {
     return undefined;
   }
 
+  /**
+   * Whether a decision may have come before its call paused: a turn is running and not paused yet (the
+   * model's reply, which a streamed `approval` event shows first, may not have reached the workflow).
+   */
+  decisionMayBeEarly(): boolean {
+    return this.running?.kind === 'message' && this.paused === undefined;
+  }
+
   /** Records a decision on a paused call (checked by `decisionRefusal`); a retried decision gets its first answer. */
   decide(id: string, decision: ApprovalDecisionArgs): ApprovalDecisionResult {
     const remembered = this.rememberedOutcome(id);

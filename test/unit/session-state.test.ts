@@ -136,3 +136,15 @@ describe('defects found in review', () => {
     expect(JSON.stringify(state.snapshot()).length).toBeLessThan(2_000_000);
   });
 });
+
+describe('decisions on tool calls', () => {
+  test('a decision may be early only while a message runs and has not paused: it then waits for the pause instead of being refused', () => {
+    const state = newState();
+    expect(state.decisionMayBeEarly()).toBe(false);
+    state.running = { kind: 'pop', id: 'p1' };
+    expect(state.decisionMayBeEarly()).toBe(false);
+    state.running = { kind: 'message', id: 'm1', message: { text: 'refund it' } };
+    expect(state.decisionMayBeEarly()).toBe(true);
+    expect(state.decisionRefusal({ callId: 'call_1', approved: true })).toMatch(/nothing waits/);
+  });
+});
