@@ -15,6 +15,7 @@ import { oneSessionManyClients } from './scenarios/one-session-many-clients';
 import { postgresOutage } from './scenarios/postgres-outage';
 import { workerKills } from './scenarios/worker-kills';
 import { hostileInputs } from './scenarios/hostile-inputs';
+import { approvalsAcrossRollover } from './scenarios/approvals-rollover';
 
 /** A scenario checked by its ledger. */
 const withLedger = (scenario: (stack: TestStack) => Promise<{ ledger: Ledger; notes: string[] }>) => async (stack: TestStack) => {
@@ -28,6 +29,14 @@ const SCENARIOS: Record<string, (stack: TestStack) => Promise<{ row: ChaosRow; n
   'worker-kills': withLedger(workerKills),
   'postgres-outage': withLedger(postgresOutage),
   'hostile-inputs': hostileInputs,
+  'approvals-rollover': async () => {
+    const { ledger, notes, stack } = await approvalsAcrossRollover();
+    try {
+      return { row: await ledger.verify(stack.client), notes, errors: ledger.errors() };
+    } finally {
+      await stack.stop();
+    }
+  },
 };
 
 const COLUMNS: Array<[keyof ChaosRow, string]> = [
