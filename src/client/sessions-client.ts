@@ -548,7 +548,11 @@ export class SessionsClient {
   /** Closes the connections this client opened. */
   async close(): Promise<void> {
     // Calls still retrying on the connection would fire on a closed channel; let them settle first (briefly).
-    await Promise.race([Promise.allSettled([...this.inFlight]), sleep(CLOSE_WAIT_MS)]);
+    if (this.inFlight.size > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.allSettled([...this.inFlight]), new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS)))]);
+      clearTimeout(timer);
+    }
     await this.notifications?.close();
     await this.pool?.end();
     await this.temporal.connection.close();
