@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { defineAgent, defineTool, type RunContext } from '../src/agents';
-import { ApprovalNotPendingError, InvalidInputError } from '../src/client/errors';
+import { ApprovalNotPendingError, AwaitingApprovalError, InvalidInputError } from '../src/client/errors';
 import type { TurnResult } from '../src/shared/schemas';
 import { runCli } from './support/cli';
 import { startTestStack, type TestStack } from './support/stack';
@@ -144,6 +144,22 @@ test('other messages wait in the queue behind the paused turn and run after it, 
   expect((await second).reply).toBe('Second answer.');
   const texts = (await stack.client.items(session)).map((entry) => (entry.item.type === 'message' ? entry.item.content : entry.item.type));
   expect(texts).toEqual(['Close my account', 'function_call', 'function_call_output', 'Closed.', 'Are you there?', 'Second answer.']);
+});
+
+test('nine messages sent while a turn waits: five queue, four are refused with AwaitingApprovalError, and the approval still gets in', async () => {
+  const session = newSession('crowded');
+  stack.model.enqueue({ toolCalls: [{ name: 'delete_account', arguments: {} }] }, { text: 'Closed.' });
+  const first = stack.client.send(session, 'Close my account');
+  const [pending] = await waitForPending(session);
+  const crowd = Array.from({ length: 9 }, (_, index) => stack.client.send(session, `meanwhile ${index}`));
+  const refused = await Promise.all(crowd.map((sent) => Promise.race([sent.then(() => undefined, (error: unknown) => error), new Promise((resolve) => setTimeout(() => resolve('waiting'), 3_000))])));
+  expect(refused.filter((outcome) => outcome instanceof AwaitingApprovalError)).toHaveLength(4);
+  expect(refused.filter((outcome) => outcome === 'waiting')).toHaveLength(5);
+  expect(String(refused.find((outcome) => outcome instanceof AwaitingApprovalError))).toContain(`delete_account (${pending.callId})`);
+  await stack.client.approve(session, pending.callId);
+  expect((await first).reply).toBe('Closed.');
+  const answered = await Promise.allSettled(crowd);
+  expect(answered.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(5);
 });
 
 test('a decision for a call that does not wait is refused with what waits; a retried decision gets its first answer; a decision cannot flip', async () => {

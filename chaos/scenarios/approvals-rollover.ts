@@ -10,7 +10,7 @@ import { startTestStack, type TestStack } from '../../test/support/stack';
 import { Ledger } from '../ledger';
 
 const SESSIONS = Number(process.env.CHAOS_SESSIONS ?? 10);
-const QUEUED = Number(process.env.CHAOS_QUEUED ?? 30);
+const QUEUED = Number(process.env.CHAOS_QUEUED ?? 8);
 
 const refundOrder = defineTool({
   name: 'refund_order',

@@ -5,6 +5,7 @@
 import {
   AgentSessionsError,
   ApprovalNotPendingError,
+  AwaitingApprovalError,
   BackendUnavailableError,
   EncryptionKeyError,
   InvalidInputError,
@@ -39,6 +40,7 @@ const STATUS_BY_CLASS: [abstract new (...args: never[]) => AgentSessionsError, n
   [SessionNotFoundError, 404],
   [SessionExistsError, 409],
   [ApprovalNotPendingError, 409],
+  [AwaitingApprovalError, 409],
   [SessionDeletedError, 410],
   [SessionExpiredError, 410],
   [SessionClosedError, 410],

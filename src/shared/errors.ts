@@ -45,6 +45,12 @@ export class SessionClosedError extends CallerError {
 /** An approve or reject named a tool call that does not wait for a decision; the message lists those that do. */
 export class ApprovalNotPendingError extends CallerError {}
 
+/**
+ * The session's turn waits for a human's approval and enough operations already wait behind it (each
+ * holds one of Temporal's few update slots, which decisions need too): approve or reject first, or send later.
+ */
+export class AwaitingApprovalError extends CallerError {}
+
 /** A new session (import, fork) was asked for under an id that a session has or had; ids are never reused. */
 export class SessionExistsError extends CallerError {
   constructor(readonly sessionId: string) {
@@ -121,6 +127,7 @@ export const FAILURE_CLASSES: Partial<Record<string, FailureClass>> = {
   [FailureType.InvalidInput]: fromMessage(InvalidInputError),
   [FailureType.SessionDeleted]: fromMessage(SessionDeletedError),
   [FailureType.ApprovalNotPending]: fromMessage(ApprovalNotPendingError),
+  [FailureType.AwaitingApproval]: fromMessage(AwaitingApprovalError),
   [FailureType.SessionExpired]: fromMessage(SessionExpiredError),
   [FailureType.SessionRollingOver]: fromMessage(BackendUnavailableError),
   [FailureType.MaxTurnsExceeded]: MaxTurnsExceededError,

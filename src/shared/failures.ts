@@ -29,6 +29,8 @@ export const FailureType = {
   SessionRollingOver: 'SessionRollingOver',
   /** An approve or reject named a tool call that does not wait for a decision (or was decided the other way). */
   ApprovalNotPending: 'ApprovalNotPending',
+  /** A turn waits for a human's approval and enough operations already wait behind it; decide first, or send later. */
+  AwaitingApproval: 'AwaitingApproval',
   /** A retry of an operation whose remembered outcome was too large to keep across a rollover. */
   OutcomeForgotten: 'OutcomeForgotten',
 } as const;

@@ -21,6 +21,12 @@ export const MAX_AGENT_NAME_LENGTH = 100;
 /** Largest context as JSON, in UTF-8 bytes: it is carried across every continue-as-new. */
 export const MAX_CONTEXT_BYTES = 256 * 1024;
 
+/**
+ * Operations sent as updates that may wait behind a turn paused for approval; more are refused with
+ * AwaitingApprovalError, so that Temporal's in-flight update limit (10 a run) leaves room for decisions.
+ */
+export const MAX_QUEUED_WHILE_PAUSED = 5;
+
 /** How many recent operation ids (with compact outcomes) a session remembers to answer retries. */
 export const REMEMBERED_MESSAGE_IDS = 2_000;
 

@@ -19,6 +19,7 @@ import {
 import type { UpdateDefinition } from '@temporalio/common';
 import type { z } from 'zod';
 import { FailureType } from '../shared/failures';
+import { MAX_QUEUED_WHILE_PAUSED } from '../shared/limits';
 import {
   addItemsUpdate,
   clearSessionUpdate,
@@ -209,6 +210,15 @@ function operationRegistrar(state: SessionState) {
     }
     const refusal = state.unavailable();
     if (refusal) throw ApplicationFailure.nonRetryable(refusal.message, refusal.type);
+    const waiting = state.pendingApprovals();
+    const id = (parsed.data as { id?: string }).id ?? currentUpdateInfo()?.id;
+    if (waiting.length > 0 && state.queue.length >= MAX_QUEUED_WHILE_PAUSED && !(id !== undefined && state.knows(id))) {
+      throw ApplicationFailure.nonRetryable(
+        `the session waits for a human's decision on ${waiting.map((entry) => `${entry.tool} (${entry.callId})`).join(', ')} and ${state.queue.length} operations ` +
+          'already wait behind it; approve or reject first (see pending), or send later',
+        FailureType.AwaitingApproval,
+      );
+    }
   }
 
   async function submit(operation: Operation, fromItems: FromItems | undefined): Promise<unknown> {
