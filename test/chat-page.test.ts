@@ -7,29 +7,16 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { z } from 'zod';
-import { defineAgent, defineTool, type RunContext } from '../src/agents';
+import { defineAgent } from '../src/agents';
 import { startHttpServer, type RunningHttpServer } from '../src/server/http-server';
+import { refundTool, type RefundContext } from './support/refund-tool';
 import { startTestStack, type TestStack } from './support/stack';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCREENSHOT = path.resolve(__dirname, 'screenshots', 'chat-page.png');
 const TOKEN = 'page-token-51c2';
 
-interface Shop extends Record<string, unknown> {
-  refunded?: string[];
-}
-const refund = defineTool({
-  name: 'refund',
-  description: 'Refunds an order.',
-  parameters: z.object({ order: z.string() }),
-  needsApproval: true,
-  execute: ({ order }, { context }: RunContext<Shop>) => {
-    context.refunded = [...(context.refunded ?? []), order];
-    return `Refunded ${order}.`;
-  },
-});
-const shop = defineAgent<Shop>({ name: 'shop', instructions: 'You help with orders and refunds.', tools: [refund] });
+const shop = defineAgent<RefundContext>({ name: 'shop', instructions: 'You help with orders and refunds.', tools: [refundTool] });
 
 let stack: TestStack;
 let server: RunningHttpServer;

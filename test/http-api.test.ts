@@ -5,22 +5,15 @@
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { z } from 'zod';
-import { defineAgent, defineTool } from '../src/agents';
+import { defineAgent } from '../src/agents';
 import { supportAgent } from '../src/dev/demo-agent';
 import { startHttpServer, type RunningHttpServer } from '../src/server/http-server';
+import { refundTool } from './support/refund-tool';
 import { startTestStack, type TestStack } from './support/stack';
 
 const TOKEN = 'test-token-7f3a';
 
-const refund = defineTool({
-  name: 'refund',
-  description: 'Refunds an order.',
-  parameters: z.object({ order: z.string() }),
-  needsApproval: true,
-  execute: ({ order }) => `Refunded ${order}.`,
-});
-const cashier = defineAgent({ name: 'cashier', instructions: 'You refund orders.', tools: [refund] });
+const cashier = defineAgent({ name: 'cashier', instructions: 'You refund orders.', tools: [refundTool] });
 
 let stack: TestStack;
 let server: RunningHttpServer;

@@ -9,6 +9,7 @@ import { SessionsClient } from '../src/client/sessions-client';
 import { appendStreamEvents, readStreamEvents } from '../src/postgres/stream-events';
 import type { StreamEvent } from '../src/shared/stream';
 import { runCli } from './support/cli';
+import { refundTool } from './support/refund-tool';
 import { startTestStack, type TestStack } from './support/stack';
 import { getEventListeners } from 'node:events';
 import { z } from 'zod';
@@ -24,14 +25,7 @@ const explode = defineTool({
     throw new Error('the fuse blew');
   },
 });
-const refund = defineTool({
-  name: 'refund',
-  description: 'Refunds an order.',
-  parameters: z.object({ order: z.string() }),
-  needsApproval: true,
-  execute: ({ order }) => `Refunded ${order}.`,
-});
-const risky = defineAgent({ name: 'risky', instructions: 'You try things.', tools: [explode, refund] });
+const risky = defineAgent({ name: 'risky', instructions: 'You try things.', tools: [explode, refundTool] });
 
 let stack: TestStack;
 let counter = 0;

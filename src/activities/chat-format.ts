@@ -28,6 +28,11 @@ export function toChatMessages(instructions: string, items: Item[]): ChatMessage
   return messages;
 }
 
+/** The token counts an endpoint reports for a completion (whole or streamed). */
+export const CompletionUsage = z
+  .object({ prompt_tokens: z.number().int(), completion_tokens: z.number().int(), total_tokens: z.number().int() })
+  .nullish();
+
 /** The part of a chat completion the agent loop uses; anything else the endpoint sends is ignored. */
 export const ChatCompletionReply = z.object({
   choices: z
@@ -48,9 +53,7 @@ export const ChatCompletionReply = z.object({
       }),
     )
     .min(1, 'the completion has no choices'),
-  usage: z
-    .object({ prompt_tokens: z.number().int(), completion_tokens: z.number().int(), total_tokens: z.number().int() })
-    .nullish(),
+  usage: CompletionUsage,
 });
 export type ChatCompletionReply = z.infer<typeof ChatCompletionReply>;
 

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { FailureType } from '../shared/failures';
 import { describeIssues } from '../shared/schemas';
 import { repairText } from '../shared/text';
+import { CompletionUsage } from './chat-format';
 
 /** The part of a streamed tool call a chunk carries: its index, and pieces of its id, name and arguments. */
 const ChunkToolCall = z.object({
@@ -27,9 +28,7 @@ export const ChatCompletionChunk = z.object({
       }),
     )
     .default([]),
-  usage: z
-    .object({ prompt_tokens: z.number().int(), completion_tokens: z.number().int(), total_tokens: z.number().int() })
-    .nullish(),
+  usage: CompletionUsage,
 });
 export type ChatCompletionChunk = z.infer<typeof ChatCompletionChunk>;
 

@@ -150,7 +150,7 @@ export function createCallModel(deps: ModelDependencies) {
       ...(tools.length > 0 ? { tools } : {}),
       ...modelSettings(agent.settings),
     };
-    const writer = await StreamWriter.open(deps.pool, input.sessionId, deps.streaming ? input.stream : undefined, Context.current().info.attempt);
+    const writer = await StreamWriter.open(deps, input.sessionId, input.stream);
     try {
       const reply = deps.streaming
         ? await streamChat(deps, request, (delta) => writer.text(agent.name, delta))

@@ -4,6 +4,7 @@
  * ones batched every few milliseconds. A write that fails, or finds that a newer attempt took the stream
  * over, fails the attempt, so a caller never sees a gap or a zombie's text.
  */
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Pool } from 'pg';
 import { FailureType } from '../shared/failures';
@@ -37,11 +38,14 @@ export class StreamWriter {
   ) {}
 
   /**
-   * A writer for this attempt. It writes at once the tool outputs the target says are still to announce;
+   * A writer for this activity attempt (a no-op when the worker does not stream, or the workflow gave no
+   * target). It writes at once the tool outputs the target says are still to announce;
    * a retry (attempt > 1) claims the stream at once, voiding what earlier attempts wrote.
    */
-  static async open(pool: Pool, sessionId: string, target: StreamTarget | undefined, attempt: number): Promise<StreamWriter> {
-    const writer = new StreamWriter(pool, target && { sessionId, messageId: target.messageId, step: target.step, attempt });
+  static async open(deps: { pool: Pool; streaming: boolean }, sessionId: string, stream: StreamTarget | undefined): Promise<StreamWriter> {
+    const target = deps.streaming ? stream : undefined;
+    const attempt = Context.current().info.attempt;
+    const writer = new StreamWriter(deps.pool, target && { sessionId, messageId: target.messageId, step: target.step, attempt });
     const outputs = (target?.outputs ?? []).map(({ callId, output }) => ({ type: 'tool_output' as const, step: writer.step, callId, output }));
     if (target && (attempt > 1 || outputs.length > 0)) await writer.write(outputs);
     return writer;

@@ -1,5 +1,4 @@
 /** The `callTool` activity: runs a function call with the code the worker registered for it. */
-import { Context } from '@temporalio/activity';
 import type { Pool } from 'pg';
 import type { AgentRegistry } from '../agents';
 import type { MemoryOptions } from '../shared/memory';
@@ -24,7 +23,7 @@ export function createCallTool(deps: { agents: AgentRegistry; pool: Pool; memory
   return async function callTool(rawInput: ToolCallInput): Promise<ToolCallResult> {
     const input = parseActivityInput(ToolCallInput, rawInput, 'callTool');
     const result = await runCall(input);
-    const writer = await StreamWriter.open(deps.pool, input.sessionId, deps.streaming ? input.stream : undefined, Context.current().info.attempt);
+    const writer = await StreamWriter.open(deps, input.sessionId, input.stream);
     await writer.finish([{ type: 'tool_output', step: writer.step, callId: input.call.call_id, output: result.output }]);
     return result;
   };

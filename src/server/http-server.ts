@@ -3,7 +3,6 @@
  * status codes, an optional bearer token, and bodies of at most 1 MiB. Bad input is a 4xx with the
  * reason and changes nothing. The chat page is served at `/`.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { SessionsClient } from '../client/sessions-client';
@@ -11,6 +10,7 @@ import { errorResponse, HttpError } from './http-errors';
 import { findRoute } from './routes';
 import { EventStreamAnswer, sendEventStream } from './event-stream';
 import { chatPageFile } from './chat-page';
+import { bearerTokenCheck } from './bearer-token';
 
 /** The largest request body, in bytes. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -34,7 +34,7 @@ export interface RunningHttpServer {
 
 /** Starts the HTTP API; resolves once it listens. */
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
-  const expected = options.token ? digest(options.token) : undefined;
+  const authorized = bearerTokenCheck(options.token);
   const server = createServer((request, response) => {
     void answer(request, response).catch(() => response.destroy());
   });
@@ -47,7 +47,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         response.end(page.body);
         return;
       }
-      if (expected && !authorized(request.headers.authorization, expected)) {
+      if (!authorized(request.headers.authorization)) {
         response.setHeader('www-authenticate', 'Bearer');
         throw new HttpError(401, 'Unauthorized', 'send Authorization: Bearer <token> (the token the server was started with)');
       }
@@ -86,16 +86,6 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         server.closeAllConnections();
       }),
   };
-}
-
-function digest(text: string): Buffer {
-  return createHash('sha256').update(text, 'utf8').digest();
-}
-
-/** Whether the Authorization header carries the token (compared in constant time). */
-function authorized(header: string | undefined, expected: Buffer): boolean {
-  const match = /^Bearer (.+)$/.exec(header ?? '');
-  return match !== null && timingSafeEqual(digest(match[1]), expected);
 }
 
 /** The path's segments, percent-decoded; a malformed escape is a 400. */

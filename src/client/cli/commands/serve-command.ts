@@ -1,7 +1,7 @@
 /** `serve` runs the HTTP API over the client library, `codec-server` the Temporal UI's codec endpoint, until interrupted. */
 import { loadConfig } from '../../../config';
 import { startHttpServer } from '../../../server/http-server';
-import { startCodecServer } from '../../../codec/codec-server';
+import { startCodecServer } from '../../../server/codec-server';
 import { EncryptionCodec } from '../../../codec/encryption-codec';
 import { InvalidInputError } from '../../errors';
 import { untilInterrupted, withClient, type CommandInput } from '../connect';

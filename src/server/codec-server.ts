@@ -4,11 +4,11 @@
  * the server stores only ciphertext. `POST /decode` and `POST /encode` take and answer
  * `{ payloads: [{ metadata: { key: base64 }, data: base64 }] }`; CORS lets the UI's origin call it.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { z } from 'zod';
+import { bearerTokenCheck } from './bearer-token';
 
 /** The JSON payloads of a codec request. */
 const CodecBody = z.object({
@@ -46,7 +46,7 @@ function toJson(payloads: Payload[]): CodecBody {
 /** Starts the codec server; resolves once it listens. */
 export async function startCodecServer(options: CodecServerOptions): Promise<{ url: string; close(): Promise<void> }> {
   const origin = options.origin ?? 'http://localhost:8233';
-  const expected = options.token ? createHash('sha256').update(options.token).digest() : undefined;
+  const authorized = bearerTokenCheck(options.token);
 
   async function answer(request: IncomingMessage, response: ServerResponse): Promise<void> {
     response.setHeader('access-control-allow-origin', origin);
@@ -56,10 +56,7 @@ export async function startCodecServer(options: CodecServerOptions): Promise<{ u
     if (request.method === 'OPTIONS') return void response.writeHead(204).end();
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
     if (request.method !== 'POST' || (path !== '/decode' && path !== '/encode')) return reply(response, 404, { error: 'POST /decode or /encode' });
-    if (expected) {
-      const given = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
-      if (!given || !timingSafeEqual(createHash('sha256').update(given).digest(), expected)) return reply(response, 401, { error: 'send Authorization: Bearer <token>' });
-    }
+    if (!authorized(request.headers.authorization)) return reply(response, 401, { error: 'send Authorization: Bearer <token>' });
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
     let body: CodecBody;

@@ -1,0 +1,16 @@
+/** The optional bearer token of the HTTP servers (the API, the codec endpoint), compared in constant time. */
+import { createHash, timingSafeEqual } from 'node:crypto';
+
+function digest(text: string): Buffer {
+  return createHash('sha256').update(text, 'utf8').digest();
+}
+
+/** A check of Authorization headers against `token`; every header passes when no token is set. */
+export function bearerTokenCheck(token: string | undefined): (header: string | undefined) => boolean {
+  if (!token) return () => true;
+  const expected = digest(token);
+  return (header) => {
+    const match = /^Bearer (.+)$/.exec(header ?? '');
+    return match !== null && timingSafeEqual(digest(match[1]), expected);
+  };
+}
