@@ -14,6 +14,7 @@ import {
   WithStartWorkflowOperation,
   WorkflowExecutionAlreadyStartedError,
   type WorkflowHandle,
+  type WorkflowExecutionDescription,
   type WorkflowUpdateHandle,
   WorkflowNotFoundError,
   WorkflowUpdateStage,
@@ -487,7 +488,7 @@ export class SessionsClient {
 
   /** The session's activities that failed and are being retried, from Temporal's description of the run (none when it cannot tell). */
   private async retryingActivities(sessionId: string): Promise<RetryingActivity[]> {
-    const description = await this.track(this.temporalHandle(sessionId).describe()).catch(() => undefined);
+    const description = await this.describeRun(sessionId);
     return (description?.raw.pendingActivities ?? [])
       .filter((pending) => (pending.attempt ?? 1) > 1 || pending.lastFailure)
       .map((pending) => ({
@@ -700,8 +701,13 @@ export class SessionsClient {
 
   /** Where the session's history stands (its run and length), to tell a busy session from a stuck one; undefined when unknown. */
   private async progressMarker(sessionId: string): Promise<string | undefined> {
-    const description = await this.track(this.temporal.workflow.getHandle(sessionId).describe()).catch(() => undefined);
+    const description = await this.describeRun(sessionId);
     return description && `${description.runId}:${description.historyLength}`;
+  }
+
+  /** Temporal's description of the session's current run, or undefined when it cannot be had. */
+  private describeRun(sessionId: string): Promise<WorkflowExecutionDescription | undefined> {
+    return this.track(this.temporalHandle(sessionId).describe()).catch(() => undefined);
   }
 
   /** The error for a call no run took within `retryForMs` although workers poll. */
