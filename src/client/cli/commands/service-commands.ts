@@ -48,9 +48,14 @@ export async function worker({ values }: CommandInput): Promise<void> {
       memory: served.memory,
       encryptionKeys: config.encryptionKeys,
     });
-    say(`worker polling task queue "${config.taskQueue}" on ${temporalAddress}`);
-    say(`agents: ${served.agents.map((agent) => agent.name).join(', ')} from ${served.from}`);
-    say(`model: ${model.description}`);
+    // One write, so that a reader who sees the first line sees what the worker serves too.
+    say(
+      [
+        `worker polling task queue "${config.taskQueue}" on ${temporalAddress}`,
+        `agents: ${served.agents.map((agent) => agent.name).join(', ')} from ${served.from}`,
+        `model: ${model.description}`,
+      ].join('\n'),
+    );
     await Promise.race([untilInterrupted(), handle.done]);
     await handle.stop();
   } finally {
