@@ -23,6 +23,7 @@ export const Environment = z.object({
   AGENT_SESSIONS_API_TOKEN: optionalText,
   AGENT_SESSIONS_ENCRYPTION_KEYS: optionalText,
   AGENT_SESSIONS_CODEC_TOKEN: optionalText,
+  AGENT_SESSIONS_ENCRYPT_PROJECTION: optionalText.pipe(z.enum(['true', 'false', '1', '0'], { error: 'AGENT_SESSIONS_ENCRYPT_PROJECTION must be true or false' }).optional()),
 });
 export type Environment = z.infer<typeof Environment>;
 
@@ -43,6 +44,8 @@ export interface Config {
   encryptionKeys?: KeyRing;
   /** The bearer token the codec server requires, when set. */
   codecToken?: string;
+  /** Whether the projection's content (items, streamed events, memories) is sealed with `encryptionKeys` too. */
+  encryptProjection: boolean;
 }
 
 /** The model agents use when they name none. */
@@ -64,5 +67,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     apiToken: parsed.AGENT_SESSIONS_API_TOKEN,
     encryptionKeys: parsed.AGENT_SESSIONS_ENCRYPTION_KEYS ? parseKeyRing(parsed.AGENT_SESSIONS_ENCRYPTION_KEYS) : undefined,
     codecToken: parsed.AGENT_SESSIONS_CODEC_TOKEN,
+    encryptProjection: parsed.AGENT_SESSIONS_ENCRYPT_PROJECTION === 'true' || parsed.AGENT_SESSIONS_ENCRYPT_PROJECTION === '1',
   };
 }

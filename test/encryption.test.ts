@@ -2,7 +2,8 @@
  * Encryption at rest: every Temporal payload is sealed with AES-256-GCM by the one data converter the
  * worker, the client, the CLI and the replay tests share; keys rotate (a new key encrypts, old keys
  * still decrypt); the codec server lets the Temporal UI read histories. The dev server's own SQLite
- * file holds no user text.
+ * file holds no user text, and with the projection sealed too, neither do the projection's tables, while
+ * the library reads them as before.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, readFile } from 'node:fs/promises';
@@ -18,6 +19,7 @@ import { EncryptionKeyError, InvalidInputError } from '../src/client/errors';
 import { SessionsClient } from '../src/client/sessions-client';
 import { startCodecServer } from '../src/server/codec-server';
 import { runCli } from './support/cli';
+import { everyRowAsText } from './support/database';
 import { startTestStack, type TestStack } from './support/stack';
 
 const keyText = (id: string) => `${id}:${randomBytes(32).toString('base64')}`;
@@ -30,7 +32,7 @@ let dataDir: string;
 
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'agent-sessions-encrypted-'));
-  stack = await startTestStack({ encryptionKeys: parseKeyRing(OLD), temporalDbFile: path.join(dataDir, 'temporal.sqlite') });
+  stack = await startTestStack({ encryptionKeys: parseKeyRing(OLD), encryptProjection: true, temporalDbFile: path.join(dataDir, 'temporal.sqlite') });
 });
 
 afterAll(async () => {
@@ -72,7 +74,9 @@ describe('the key ring', () => {
     expect(Buffer.from(sealedNew.metadata?.encoding ?? []).toString()).toBe(ENCRYPTED_ENCODING);
 
     await expect(new EncryptionCodec(parseKeyRing(NEW)).decode([sealedOld])).rejects.toThrow(EncryptionKeyError);
-    const tampered = { ...sealedNew, data: Buffer.from(sealedNew.data ?? []).fill(7, 20, 21) };
+    const flipped = Buffer.from(sealedNew.data ?? []);
+    flipped[20] ^= 0xff;
+    const tampered = { ...sealedNew, data: flipped };
     await expect(rotated.decode([tampered])).rejects.toThrow();
   });
 });
@@ -137,5 +141,55 @@ describe('an encrypted stack', () => {
     } finally {
       await codec.close();
     }
+  });
+});
+
+describe('a sealed projection', () => {
+    it('holds no user text in any table, while items, streams, memories, exports and forks read back in plaintext', async () => {
+    const sessionId = 'sealed:bo';
+    await stack.client.send(sessionId, `${SECRET} (first)`, { userId: 'bo' });
+    const streamed: string[] = [];
+    for await (const event of stack.client.stream(sessionId, `${SECRET} (streamed)`)) if (event.type === 'text') streamed.push(event.delta);
+    expect(streamed.join('')).toContain('XK93-SECRET-7781');
+    await stack.client.addMemory('bo', { key: 'passport', text: 'passport XK93-SECRET-7781' });
+    await stack.client.forkSession(sessionId, 'sealed:bo-fork');
+
+    const { tables, text: dump } = await everyRowAsText(stack.db.pool);
+    expect(tables).toEqual(expect.arrayContaining(['items', 'memories', 'stream_events', 'sessions']));
+    expect(dump).toContain(sessionId);
+    expect(dump).toContain('$sealed');
+    expect(dump).not.toContain('XK93');
+
+    const texts = (await stack.client.items(sessionId)).map((entry) => JSON.stringify(entry.item));
+    expect(texts.filter((text) => text.includes('XK93-SECRET-7781 (first)'))).toHaveLength(2);
+    expect((await stack.client.items('sealed:bo-fork')).map((entry) => entry.item)).toEqual((await stack.client.items(sessionId)).map((entry) => entry.item));
+    expect((await stack.client.listMemories('bo')).map((memory) => memory.text)).toEqual(['passport XK93-SECRET-7781']);
+    expect(JSON.stringify(await stack.client.exportSession(sessionId))).toContain('XK93-SECRET-7781 (streamed)');
+    await stack.client.addItems(sessionId, [
+      { type: 'function_call', call_id: 'w1', name: 'weather', arguments: '{"city":"XK93"}' },
+      { type: 'function_call', call_id: 'w2', name: 'weather', arguments: '{}' },
+      { type: 'function_call_output', call_id: 'w2', output: 'sun' },
+      { type: 'function_call_output', call_id: 'w1', output: 'rain' },
+    ]);
+    expect((await stack.client.popItem(sessionId))?.item).toEqual({ type: 'function_call_output', call_id: 'w1', output: 'rain' });
+    expect((await stack.client.items(sessionId, { limit: 2 })).map((entry) => entry.item.type === 'function_call' && entry.item.call_id)).toEqual(['w2', false]);
+  });
+
+  it('still reads rows written before sealing was switched on, and a reader without the keys is told what to set', async () => {
+    const plain = await SessionsClient.connect({ temporalAddress: stack.temporal.address, databaseUrl: stack.db.url, taskQueue: stack.taskQueue });
+    try {
+      await plain.addMemory('cy', { text: 'written in plaintext' });
+      await stack.client.addMemory('cy', { text: 'written sealed' });
+      expect((await stack.client.listMemories('cy')).map((memory) => memory.text).sort()).toEqual(['written in plaintext', 'written sealed']);
+      const error = await plain.listMemories('cy').catch((thrown: unknown) => thrown);
+      expect(error).toBeInstanceOf(EncryptionKeyError);
+      expect((error as Error).message).toMatch(/set AGENT_SESSIONS_ENCRYPTION_KEYS/);
+    } finally {
+      await plain.close();
+    }
+  });
+
+  it('refuses to seal without keys, with what to set', async () => {
+    await expect(SessionsClient.connect({ databaseUrl: stack.db.url, encryptProjection: true })).rejects.toThrow(/AGENT_SESSIONS_ENCRYPTION_KEYS/);
   });
 });

@@ -93,6 +93,8 @@ import { StreamNotifications } from '../postgres/stream-notifications';
 import type { StreamEvent } from '../shared/stream';
 import { followTurn, type SentTurn, type StreamSource } from './turn-stream';
 import { createDataConverter } from '../codec/data-converter';
+import { ContentSealer } from '../codec/content-sealer';
+import { sealContentWith } from '../postgres/content-sealing';
 import type { KeyRing } from '../codec/key-ring';
 import { discardImport, stageImport } from '../postgres/imports';
 import { documentUpToTurn, EXPORT_FORMAT, EXPORT_VERSION, SessionExport, type ImportResult } from '../shared/export';
@@ -181,11 +183,16 @@ export class SessionsClient {
     workerWaitMs?: number;
     /** The keys the worker encrypts payloads with (`parseKeyRing`); required when it encrypts. */
     encryptionKeys?: KeyRing;
+    /** Seals what this client stores in the projection (memories, imported items) with `encryptionKeys`, as the worker does. */
+    encryptProjection?: boolean;
   }): Promise<SessionsClient> {
+    const sealer = new ContentSealer(options.encryptionKeys, options.encryptProjection ?? false);
     const connection = Connection.lazy({ address: options.temporalAddress ?? 'localhost:7233', connectTimeout: '5 seconds' });
+    const pool = options.databaseUrl ? new Pool({ connectionString: options.databaseUrl, max: 4 }) : undefined;
+    if (pool) sealContentWith(pool, sealer);
     return new SessionsClient({
       temporal: new Client({ connection, namespace: options.namespace ?? 'default', dataConverter: createDataConverter(options.encryptionKeys) }),
-      pool: options.databaseUrl ? new Pool({ connectionString: options.databaseUrl, max: 4 }) : undefined,
+      pool,
       taskQueue: options.taskQueue,
       workerWaitMs: options.workerWaitMs,
     });

@@ -3,10 +3,10 @@
  * updates, queries, activity inputs and results, memos, failures' details. Each encrypted payload
  * carries the id of its key, so old keys keep decrypting after a rotation.
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { KeyRing } from './key-ring';
+import { openBytes, sealBytes } from './aes-gcm';
 import { EncryptionKeyError } from '../shared/errors';
 
 /** The encoding of an encrypted payload. */
@@ -14,9 +14,6 @@ export const ENCRYPTED_ENCODING = 'binary/encrypted';
 
 /** The metadata key holding the id of the key a payload was encrypted with. */
 export const KEY_ID_METADATA = 'encryption-key-id';
-
-const IV_BYTES = 12;
-const TAG_BYTES = 16;
 
 /** Whether a payload was sealed by this codec, and with which key. */
 function encryptedWith(payload: Payload): string | undefined {
@@ -45,12 +42,9 @@ export class EncryptionCodec implements PayloadCodec {
 
   async encode(payloads: Payload[]): Promise<Payload[]> {
     return payloads.map((payload) => {
-      const plain = temporal.api.common.v1.Payload.encode(payload).finish();
-      const iv = randomBytes(IV_BYTES);
-      const cipher = createCipheriv('aes-256-gcm', this.keys.current.key, iv);
-      const sealed = Buffer.concat([iv, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
+      const { keyId, sealed } = sealBytes(this.keys, temporal.api.common.v1.Payload.encode(payload).finish());
       return {
-        metadata: { encoding: Buffer.from(ENCRYPTED_ENCODING), [KEY_ID_METADATA]: Buffer.from(this.keys.current.id) },
+        metadata: { encoding: Buffer.from(ENCRYPTED_ENCODING), [KEY_ID_METADATA]: Buffer.from(keyId) },
         data: sealed,
       };
     });
@@ -60,12 +54,7 @@ export class EncryptionCodec implements PayloadCodec {
     return payloads.map((payload) => {
       const keyId = encryptedWith(payload);
       if (keyId === undefined) return payload;
-      const key = this.keys.byId.get(keyId);
-      if (!key) throw new EncryptionKeyError(`a payload is encrypted with key "${keyId}", which AGENT_SESSIONS_ENCRYPTION_KEYS does not hold; add it after the current key`);
-      const sealed = Buffer.from(payload.data ?? []);
-      const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, IV_BYTES));
-      decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
-      const plain = Buffer.concat([decipher.update(sealed.subarray(IV_BYTES, sealed.length - TAG_BYTES)), decipher.final()]);
+      const plain = openBytes(this.keys, keyId, Buffer.from(payload.data ?? []));
       return temporal.api.common.v1.Payload.decode(plain);
     });
   }

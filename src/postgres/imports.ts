@@ -2,10 +2,12 @@
 import type { Pool } from 'pg';
 import type { ImportSessionInput } from '../shared/activity-io';
 import type { SessionExport } from '../shared/export';
+import { storedItems } from './items';
 
-/** Stages a session document under `importId` for the session `sessionId`. */
+/** Stages a session document under `importId` for the session `sessionId`, its items as the items table stores them. */
 export async function stageImport(pool: Pool, importId: string, sessionId: string, document: SessionExport): Promise<void> {
-  await pool.query('INSERT INTO session_imports (id, session_id, document) VALUES ($1, $2, $3)', [importId, sessionId, JSON.stringify(document)]);
+  const staged = { ...document, items: storedItems(pool, document.items) };
+  await pool.query('INSERT INTO session_imports (id, session_id, document) VALUES ($1, $2, $3)', [importId, sessionId, JSON.stringify(staged)]);
 }
 
 /** Removes a staged document that will not be imported (its session could not start). */
@@ -39,8 +41,8 @@ export async function applyImport(pool: Pool, input: ImportSessionInput): Promis
        ON CONFLICT (session_id, seq) DO NOTHING
      )
      INSERT INTO items (session_id, seq, type, role, agent, item, summary, created_at)
-     SELECT $2, r.seq, r.item->>'type', r.item->>'role', r.agent, r.item, coalesce(r.summary, false), r.at
-       FROM doc, jsonb_to_recordset(doc.document->'items') AS r (seq integer, agent text, at timestamptz, item jsonb, summary boolean)
+     SELECT $2, r.seq, r.type, r.role, r.agent, r.item, coalesce(r.summary, false), r.at
+       FROM doc, jsonb_to_recordset(doc.document->'items') AS r (seq integer, type text, role text, agent text, at timestamptz, item jsonb, summary boolean)
      ON CONFLICT (session_id, seq) DO NOTHING`,
     [input.importId, input.sessionId, input.lastSeq, input.agent, input.userId ?? null, JSON.stringify(input.labels)],
   );

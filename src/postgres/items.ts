@@ -3,6 +3,7 @@ import type { Pool } from 'pg';
 import { z } from 'zod';
 import type { ProjectionInput, RemoveItemsInput, SeqRange } from '../shared/activity-io';
 import { Item, type SessionItem } from '../shared/schemas';
+import { contentSealer } from './content-sealing';
 
 /** An items row as Postgres returns it. */
 export const ItemRow = z.object({
@@ -15,6 +16,9 @@ export const ItemRow = z.object({
 export type ItemRow = z.infer<typeof ItemRow>;
 
 const ITEM_COLUMNS = 'seq, agent, item, summary, created_at';
+
+/** How many tool calls `readPopTarget` reads at a time while it looks for the one a popped output answers. */
+const POP_SCAN_PAGE = 100;
 
 /**
  * Writes items (removing `removeSeqs` first, for a suffix replacement), the session's row and the
@@ -56,8 +60,8 @@ export async function writeItems(pool: Pool, write: ProjectionInput): Promise<vo
        ON CONFLICT (session_id, seq) DO NOTHING
      )
      INSERT INTO items (session_id, seq, type, role, agent, item, summary, created_at)
-     SELECT $1, r.seq, r.item->>'type', r.item->>'role', r.agent, r.item, coalesce(r.summary, false), r.at
-       FROM jsonb_to_recordset($5::jsonb) AS r (seq integer, agent text, at timestamptz, item jsonb, summary boolean)
+     SELECT $1, r.seq, r.type, r.role, r.agent, r.item, coalesce(r.summary, false), r.at
+       FROM jsonb_to_recordset($5::jsonb) AS r (seq integer, type text, role text, agent text, at timestamptz, item jsonb, summary boolean)
      ON CONFLICT (session_id, seq) DO UPDATE
        SET type = excluded.type, role = excluded.role, agent = excluded.agent, item = excluded.item, summary = excluded.summary`,
     [
@@ -65,13 +69,22 @@ export async function writeItems(pool: Pool, write: ProjectionInput): Promise<vo
       write.session.itemCount,
       write.session.lastSeq,
       write.session.agent,
-      JSON.stringify(write.items),
+      JSON.stringify(storedItems(pool, write.items)),
       write.removeSeqs ?? [],
       write.session.userId ?? null,
       write.session.labels ? JSON.stringify(write.session.labels) : null,
       spent ? JSON.stringify(spent) : null,
     ],
   );
+}
+
+/**
+ * Items as the items table's columns take them: the item's type and role beside it (plain, for the
+ * queries that pick by them) and the item sealed when the pool seals content.
+ */
+export function storedItems(pool: Pool, items: SessionItem[]): Array<Omit<SessionItem, 'item'> & { type: string; role: string | null; item: unknown }> {
+  const sealer = contentSealer(pool);
+  return items.map(({ item, ...rest }) => ({ ...rest, type: item.type, role: 'role' in item ? item.role : null, item: sealer.sealJson(item) }));
 }
 
 /** Removes some items (or all of them) and updates the session row, in one statement; idempotent. */
@@ -97,7 +110,7 @@ export async function readItemRanges(pool: Pool, sessionId: string, ranges: SeqR
       ORDER BY r.position, i.seq`,
     [sessionId, ranges.map((range) => range[0]), ranges.map((range) => range[1])],
   );
-  return rows.map(toSessionItem);
+  return toSessionItems(pool, rows);
 }
 
 /** The latest `limit` items of a session with seq in [fromSeq, throughSeq], in chronological order. */
@@ -110,7 +123,7 @@ export async function readLatestItems(
   if (fromSeq === undefined && throughSeq === undefined && !withoutSummaries) {
     // The common read (the latest N): the bare index walk, newest first, turned around here.
     const { rows } = await pool.query(`SELECT ${ITEM_COLUMNS} FROM items WHERE session_id = $1 ORDER BY seq DESC LIMIT $2`, [sessionId, limit ?? null]);
-    return rows.reverse().map(toSessionItem);
+    return toSessionItems(pool, rows.reverse());
   }
   const { rows } = await pool.query(
     `SELECT ${ITEM_COLUMNS} FROM items
@@ -119,7 +132,7 @@ export async function readLatestItems(
       ORDER BY seq DESC LIMIT $2`,
     [sessionId, limit ?? null, fromSeq ?? null, throughSeq ?? null, withoutSummaries ?? false],
   );
-  return rows.reverse().map(toSessionItem);
+  return toSessionItems(pool, rows.reverse());
 }
 
 /**
@@ -130,13 +143,25 @@ export async function readPopTarget(pool: Pool, sessionId: string): Promise<Sess
   const [latest] = await readLatestItems(pool, sessionId, { limit: 1, withoutSummaries: true });
   if (!latest) return [];
   if (latest.item.type !== 'function_call_output') return [latest];
-  const { rows } = await pool.query(
-    `SELECT ${ITEM_COLUMNS} FROM items
-      WHERE session_id = $1 AND seq < $2 AND type = 'function_call' AND item->>'call_id' = $3
-      ORDER BY seq DESC LIMIT 1`,
-    [sessionId, latest.seq, latest.item.call_id],
-  );
-  return [...rows.map(toSessionItem), latest];
+  const callId = latest.item.call_id;
+  // The call is found by reading the calls before the output, newest first (their content may be sealed).
+  for (let before = latest.seq; ; ) {
+    const { rows } = await pool.query(
+      `SELECT ${ITEM_COLUMNS} FROM items WHERE session_id = $1 AND seq < $2 AND type = 'function_call' ORDER BY seq DESC LIMIT $3`,
+      [sessionId, before, POP_SCAN_PAGE],
+    );
+    const calls = toSessionItems(pool, rows);
+    const call = calls.find((candidate) => candidate.item.type === 'function_call' && candidate.item.call_id === callId);
+    if (call) return [call, latest];
+    if (calls.length < POP_SCAN_PAGE) return [latest];
+    before = calls[calls.length - 1].seq;
+  }
+}
+
+/** The rows of a pool's items query as session items: each opened when sealed, then checked. */
+function toSessionItems(pool: Pool, rows: Array<{ item: unknown }>): SessionItem[] {
+  const sealer = contentSealer(pool);
+  return rows.map((row) => toSessionItem({ ...row, item: sealer.openJson(row.item) }));
 }
 
 /** A checked row as a session item (the row schema already checked the item). */
@@ -155,7 +180,7 @@ function toSessionItem(row: unknown): SessionItem {
 export async function readItemsBySeq(pool: Pool, sessionId: string, seqs: number[]): Promise<SessionItem[]> {
   if (seqs.length === 0) return [];
   const { rows } = await pool.query(`SELECT ${ITEM_COLUMNS} FROM items WHERE session_id = $1 AND seq = ANY($2::integer[]) ORDER BY seq`, [sessionId, seqs]);
-  return rows.map(toSessionItem);
+  return toSessionItems(pool, rows);
 }
 
 /** How many items a session has. */

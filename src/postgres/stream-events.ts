@@ -2,6 +2,7 @@
 import type { Pool } from 'pg';
 import { z } from 'zod';
 import { StoredStreamEvent } from '../shared/stream';
+import { contentSealer } from './content-sealing';
 
 /** Who writes: the message's stream, the step and Temporal's attempt number. */
 export interface StreamWriterKey {
@@ -21,7 +22,7 @@ export async function appendStreamEvents(pool: Pool, key: StreamWriterKey, event
     key.messageId,
     key.step,
     key.attempt,
-    JSON.stringify(events),
+    JSON.stringify(events.map((event) => contentSealer(pool).sealJson(event))),
   ]);
   const last = z.object({ last: z.string().nullable() }).parse(rows[0]).last;
   return last === null ? undefined : Number(last);
@@ -29,6 +30,9 @@ export async function appendStreamEvents(pool: Pool, key: StreamWriterKey, event
 
 /** A stored event as Postgres returns it. */
 const EventRow = z.object({ offset: z.string().regex(/^\d+$/), event: StoredStreamEvent });
+
+/** A stored event's row before its event is opened. */
+const SealedEventRow = z.object({ offset: z.string(), event: z.unknown() });
 
 /** The events of a message's stream after `after`, in order, at most `limit`. */
 export async function readStreamEvents(
@@ -43,8 +47,10 @@ export async function readStreamEvents(
       WHERE session_id = $1 AND message_id = $2 AND "offset" > $3 ORDER BY "offset" LIMIT $4`,
     [sessionId, messageId, after, limit],
   );
+  const sealer = contentSealer(pool);
   return rows.map((raw) => {
-    const row = EventRow.parse(raw);
+    const sealed = SealedEventRow.parse(raw);
+    const row = EventRow.parse({ ...sealed, event: sealer.openJson(sealed.event) });
     return { ...row.event, offset: Number(row.offset) };
   });
 }

@@ -74,3 +74,13 @@ async function withAdmin(url: string, run: (client: Client) => Promise<unknown>)
     await admin.end();
   }
 }
+
+/** Every row of every table in the pool's schema, as text: what someone reading the database sees. */
+export async function everyRowAsText(pool: Pool): Promise<{ tables: string[]; text: string }> {
+  const { rows } = await pool.query<{ name: string }>(
+    "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'",
+  );
+  const tables = rows.map((row) => row.name);
+  const dumps = await Promise.all(tables.map(async (name) => (await pool.query(`SELECT t::text AS row FROM "${name}" t`)).rows.map((row) => String(row.row))));
+  return { tables, text: dumps.flat().join('\n') };
+}

@@ -7,7 +7,9 @@ import { SessionsClient } from '../../src/client/sessions-client';
 import { startTemporalDevServer, type TemporalDevServer } from '../../src/dev/temporal-server';
 import { startOfflineModel, type OfflineModel } from '../../src/offline-model/server';
 import { OFFLINE_MODEL_ID } from '../../src/offline-model/wire';
-import { installQuietRuntime, startWorker, WORKFLOWS_PATH, type RunningWorker } from '../../src/worker/run-worker';
+import { startWorker, WORKFLOWS_PATH, type RunningWorker } from '../../src/worker/run-worker';
+import { installRuntimeLogger } from '../../src/worker/temporal-logging';
+import { createLogger } from '../../src/logging/logger';
 import type { InputCallbacks } from '../../src/activities/input-callbacks';
 import type { RegisteredAgent } from '../../src/agents';
 import { supportAgent } from '../../src/dev/demo-agent';
@@ -50,26 +52,31 @@ export interface TestStackOptions {
   memory?: MemoryOptionsInput;
   /** Encrypt every Temporal payload with these keys (workers and the client). */
   encryptionKeys?: KeyRing;
+  /** Seal the projection's content with `encryptionKeys` too (workers and the client). */
+  encryptProjection?: boolean;
   /** Keep the dev server's state in this SQLite file (in memory when absent). */
   temporalDbFile?: string;
+  /** A running dev server to use instead of starting one (the stack stops it with the rest). */
+  temporal?: TemporalDevServer;
 }
 
 /** Starts the stack with one worker running. */
 export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
-  installQuietRuntime();
+  installRuntimeLogger(createLogger({ defaultLevel: 'warn' })); // AGENT_SESSIONS_LOG_LEVEL=info shows a test's turns
   const [temporal, db, model, bundle] = await Promise.all([
-    startTemporalDevServer({
-      cliPath: process.env.TEMPORAL_CLI_PATH,
-      log: (line) => process.stderr.write(`${line}\n`),
-      dynamicConfig: options.dynamicConfig,
-      dbFile: options.temporalDbFile,
-    }),
+    options.temporal ??
+      startTemporalDevServer({
+        cliPath: process.env.TEMPORAL_CLI_PATH,
+        log: (line) => process.stderr.write(`${line}\n`),
+        dynamicConfig: options.dynamicConfig,
+        dbFile: options.temporalDbFile,
+      }),
     createTestDatabase(),
     startOfflineModel(),
     workflowBundle(),
   ]);
   const taskQueue = `test-${process.pid}-${Date.now().toString(36)}`;
-  const client = await SessionsClient.connect({ temporalAddress: temporal.address, databaseUrl: db.url, taskQueue, encryptionKeys: options.encryptionKeys });
+  const client = await SessionsClient.connect({ temporalAddress: temporal.address, databaseUrl: db.url, taskQueue, encryptionKeys: options.encryptionKeys, encryptProjection: options.encryptProjection });
   const workers = new Set<RunningWorker>();
 
   async function startStackWorker(workerOptions: { modelTimeoutMs?: number } = {}): Promise<RunningWorker> {
@@ -85,6 +92,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
         agents: options.agents ?? [supportAgent],
         memory: options.memory,
         encryptionKeys: options.encryptionKeys,
+        encryptProjection: options.encryptProjection,
       },
       db.pool,
     );

@@ -19,6 +19,7 @@ export async function withClient<T>(needs: { database: boolean; temporal: boolea
     namespace: config.namespace,
     taskQueue: config.taskQueue,
     encryptionKeys: config.encryptionKeys,
+    encryptProjection: config.encryptProjection,
   });
   try {
     return await run(client);

@@ -1,0 +1,23 @@
+/** AES-256-GCM over bytes with a key ring: what the payload codec and the projection's sealing share. */
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import type { KeyRing } from './key-ring';
+import { EncryptionKeyError } from '../shared/errors';
+
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+
+/** Bytes sealed with the ring's current key: `iv | ciphertext | tag`, and the id of the key. */
+export function sealBytes(keys: KeyRing, plain: Uint8Array): { keyId: string; sealed: Buffer } {
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', keys.current.key, iv);
+  return { keyId: keys.current.id, sealed: Buffer.concat([iv, cipher.update(plain), cipher.final(), cipher.getAuthTag()]) };
+}
+
+/** Opens what `sealBytes` sealed with the key `keyId`; a missing key or tampered bytes throw. */
+export function openBytes(keys: KeyRing, keyId: string, sealed: Buffer): Buffer {
+  const key = keys.byId.get(keyId);
+  if (!key) throw new EncryptionKeyError(`data is encrypted with key "${keyId}", which AGENT_SESSIONS_ENCRYPTION_KEYS does not hold; add it after the current key`);
+  const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, IV_BYTES));
+  decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
+  return Buffer.concat([decipher.update(sealed.subarray(IV_BYTES, sealed.length - TAG_BYTES)), decipher.final()]);
+}
