@@ -14,6 +14,7 @@ export { parseKeyRing, type KeyRing } from '../codec/key-ring';
 export type { StreamEvent, StoredStreamEvent } from '../shared/stream';
 export * from './errors';
 export { namespacedSessionId } from '../shared/session-ids';
+export { secret, type Secret } from '../shared/secrets';
 export type { ListedSession, SessionFilter, SessionPage, SessionUsage, UsageEntry } from '../shared/listing';
 export type { Memory, MemoryInput, MemorySelector } from '../shared/memory';
 export type { ApprovalDecisionResult, PendingApproval } from '../shared/approvals';

@@ -71,3 +71,9 @@ export const MAX_TURN_BYTES = 1024 * 1024;
 
 /** Longest tool call id. */
 export const MAX_CALL_ID_LENGTH = 200;
+
+/** Shortest secret context value: shorter strings would be replaced wherever they occur in what the model is sent. */
+export const MIN_SECRET_LENGTH = 8;
+
+/** Longest secret context value, in characters. */
+export const MAX_SECRET_LENGTH = 4_096;

@@ -2,6 +2,7 @@
  * Every shape that crosses a boundary (client ⇄ workflow, workflow ⇄ activity, Postgres ⇄ reader),
  * as one zod schema with its type under the same name. Workflow-safe: zod only, no I/O.
  */
+import { findMalformedSecret } from './secrets';
 import { z } from 'zod';
 import {
   DEFAULT_WINDOW_ITEMS,
@@ -23,10 +24,12 @@ export const StorableText = z.string().superRefine((text, ctx) => {
   if (reason !== undefined) ctx.addIssue({ code: 'custom', message: `text ${reason}` });
 });
 
-/** A JSON object whose keys and strings every store can keep: the typed context, tool patches. */
+/** A JSON object whose keys and strings every store can keep, its secrets well formed: the typed context, tool patches. */
 export const JsonObject = z.record(z.string(), z.unknown()).superRefine((value, ctx) => {
   const found = findUnstorable(value);
   if (found) ctx.addIssue({ code: 'custom', message: `${found.path ? `at ${found.path}, ` : ''}a ${found.reason}` });
+  const secret = findMalformedSecret(value);
+  if (secret) ctx.addIssue({ code: 'custom', message: `${secret.path ? `at ${secret.path}, ` : ''}${secret.reason}` });
 });
 export type JsonObject = z.infer<typeof JsonObject>;
 

@@ -18,7 +18,9 @@ export {
 } from '../agents';
 export type { InputCallbacks, SessionInputCallback } from '../activities/input-callbacks';
 export type { MemoryOptionsInput as MemoryOptions, MemoryRecall } from '../shared/memory';
+export { secret, type Secret } from '../shared/secrets';
 export { loadAgentsModule, type AgentsModule } from './agents-module';
 export { startWorker, type ModelEndpoint, type RunningWorker, type WorkerSettings } from './run-worker';
+export { installRuntimeLogger } from './temporal-logging';
 export { parseKeyRing, type KeyRing } from '../codec/key-ring';
 export { createDataConverter } from '../codec/data-converter';

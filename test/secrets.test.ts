@@ -1,0 +1,106 @@
+/**
+ * Secret context values: tools and instructions get the text itself; the model's requests, the
+ * projection, the streamed events, every read of the context (library, CLI), operation answers and
+ * exports never hold it; a malformed secret is refused at the boundary.
+ */
+import { z } from 'zod';
+import { defineAgent, defineTool, type RunContext } from '../src/agents';
+import { InvalidInputError, SessionNotFoundError } from '../src/client/errors';
+import { secret } from '../src/shared/secrets';
+import { runCli } from './support/cli';
+import { everyRowAsText } from './support/database';
+import { startTestStack, type TestStack } from './support/stack';
+
+const TOKEN = 'crm-token-7Hq2ZpL9-never-shown';
+
+type Account = { crmToken?: string; copied?: string; checked?: boolean };
+
+const seenByTools: string[] = [];
+const seenByInstructions: string[] = [];
+
+const checkAccount = defineTool({
+  name: 'check_account',
+  description: 'Checks the account with the CRM.',
+  parameters: z.object({}),
+  execute: (_args, { context }: RunContext<Account>) => {
+    seenByTools.push(String(context.crmToken));
+    context.copied = `copy of ${context.crmToken}`;
+    context.checked = true;
+    return `checked with ${context.crmToken}`;
+  },
+});
+
+const crm = defineAgent<Account>({
+  name: 'crm',
+  instructions: ({ context }) => {
+    seenByInstructions.push(String(context.crmToken));
+    return `You help with the account. (internal token: ${context.crmToken})`;
+  },
+  tools: [checkAccount],
+});
+
+let stack: TestStack;
+
+beforeAll(async () => {
+  stack = await startTestStack({ agents: [crm] });
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+describe('a secret context value', () => {
+  test('reaches the tool and the instructions as its text, and never the model, the projection, the stream, a read or an export', async () => {
+    const sessionId = 'secrets:ada';
+    stack.model.enqueue({ toolCalls: [{ name: 'check_account', arguments: {} }] }, { text: 'Your account is fine.' });
+    const events: unknown[] = [];
+    for await (const event of stack.client.stream(sessionId, 'Is my account fine?', { context: { plan: 'gold', crmToken: secret(TOKEN) } })) events.push(event);
+
+    expect(seenByTools).toEqual([TOKEN]);
+    expect(seenByInstructions.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(seenByInstructions)).toEqual(new Set([TOKEN]));
+
+    const sentToModel = JSON.stringify(stack.model.requests);
+    expect(sentToModel).not.toContain(TOKEN);
+    expect(sentToModel).toContain('(internal token: [secret])');
+    expect(sentToModel).toContain('checked with [secret]');
+
+    expect(JSON.stringify(events)).not.toContain(TOKEN);
+    expect((await everyRowAsText(stack.db.pool)).text).not.toContain(TOKEN);
+
+    expect(await stack.client.context(sessionId)).toEqual({ plan: 'gold', crmToken: { $secret: null }, copied: 'copy of [secret]', checked: true });
+    expect(await stack.client.updateContext(sessionId, { plan: 'platinum' })).toMatchObject({ plan: 'platinum', crmToken: { $secret: null } });
+    const exported = await stack.client.exportSession(sessionId);
+    expect(JSON.stringify(exported)).not.toContain(TOKEN);
+    expect(exported.context.crmToken).toEqual({ $secret: null });
+
+    const cli = await runCli(['context', '--session', sessionId], { TEMPORAL_ADDRESS: stack.temporal.address, DATABASE_URL: stack.db.url, AGENT_SESSIONS_TASK_QUEUE: stack.taskQueue });
+    expect(cli.code).toBe(0);
+    expect(cli.stdout).toContain('"$secret": null');
+    expect(cli.stdout + cli.stderr).not.toContain(TOKEN);
+  });
+
+  test('stays secret across later turns: the tool still gets its text, a fork gets the value withheld', async () => {
+    const sessionId = 'secrets:bo';
+    await stack.client.send(sessionId, 'Hello', { context: { crmToken: secret(TOKEN) } });
+    seenByTools.length = 0;
+    stack.model.enqueue({ toolCalls: [{ name: 'check_account', arguments: {} }] }, { text: 'Checked again.' });
+    await stack.client.send(sessionId, 'Check again please');
+    expect(seenByTools).toEqual([TOKEN]);
+
+    await stack.client.forkSession(sessionId, 'secrets:bo-fork');
+    seenByTools.length = 0;
+    stack.model.enqueue({ toolCalls: [{ name: 'check_account', arguments: {} }] }, { text: 'Checked in the fork.' });
+    await stack.client.send('secrets:bo-fork', 'Check in the fork');
+    expect(seenByTools).toEqual(['null']);
+  });
+
+  test('is refused at the boundary when it is malformed, and nothing is stored', async () => {
+    for (const bad of [{ $secret: 'short' }, { $secret: TOKEN, extra: 1 }, { $secret: 42 }]) {
+      const error = await stack.client.send('secrets:malformed', 'Hi', { context: { token: bad } }).catch((thrown: unknown) => thrown);
+      expect(error).toBeInstanceOf(InvalidInputError);
+      expect((error as Error).message).toMatch(/a secret must be \{ "\$secret": text of 8 to 4096 characters \}/);
+    }
+    await expect(stack.client.items('secrets:malformed')).rejects.toThrow(SessionNotFoundError);
+  });
+});
