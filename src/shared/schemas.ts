@@ -34,14 +34,15 @@ export const JsonObject = z.record(z.string(), z.unknown()).superRefine((value, 
 export type JsonObject = z.infer<typeof JsonObject>;
 
 /**
- * A session id: 1 to 200 characters, no whitespace and no control characters (e.g. "alice:support",
- * `{user}:{kind}`). It is the workflow id and the projection's key.
+ * A session id: 1 to 200 characters, no whitespace, no control characters and no invisible (format)
+ * characters such as U+200B, so that no id can pass for another (e.g. "alice:support", `{user}:{kind}`).
+ * It is the workflow id and the projection's key.
  */
 export const SessionId = z
   .string({ error: 'a session id must be a string' })
   .min(1, 'a session id must not be empty')
   .max(MAX_SESSION_ID_LENGTH, `a session id must be at most ${MAX_SESSION_ID_LENGTH} characters`)
-  .regex(/^[^\s\p{Cc}]+$/u, 'a session id must not contain whitespace or control characters')
+  .regex(/^[^\s\p{Cc}\p{Cf}]+$/u, 'a session id must not contain whitespace, control or invisible characters')
   .pipe(StorableText);
 export type SessionId = z.infer<typeof SessionId>;
 
