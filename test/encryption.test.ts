@@ -18,6 +18,9 @@ import { parseKeyRing } from '../src/codec/key-ring';
 import { EncryptionKeyError, InvalidInputError } from '../src/client/errors';
 import { SessionsClient } from '../src/client/sessions-client';
 import { startCodecServer } from '../src/server/codec-server';
+import { defineAgent, defineTool } from '../src/agents';
+import { supportAgent } from '../src/dev/demo-agent';
+import { z } from 'zod';
 import { runCli } from './support/cli';
 import { everyRowAsText } from './support/database';
 import { startTestStack, type TestStack } from './support/stack';
@@ -30,9 +33,29 @@ const SECRET = 'my passport number is XK93-SECRET-7781';
 let stack: TestStack;
 let dataDir: string;
 
+/** A tool whose first call fails with the user's text in its error. */
+let lookupCalls = 0;
+const passportLookup = defineTool({
+  name: 'passport_lookup',
+  description: 'Looks a passport up.',
+  parameters: z.object({ number: z.string() }),
+  execute: ({ number }) => {
+    lookupCalls += 1;
+    if (lookupCalls === 1) throw new Error(`the registry timed out looking up ${number}`);
+    return `passport ${number} is valid`;
+  },
+});
+const registry = defineAgent({ name: 'registry', instructions: 'You check passports.', tools: [passportLookup] });
+
+/** The dev server's SQLite files, as bytes. */
+async function temporalDatabaseBytes(): Promise<Buffer> {
+  const files = (await readdir(dataDir)).filter((file) => file.startsWith('temporal.sqlite'));
+  return Buffer.concat(await Promise.all(files.map((file) => readFile(path.join(dataDir, file)))));
+}
+
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'agent-sessions-encrypted-'));
-  stack = await startTestStack({ encryptionKeys: parseKeyRing(OLD), encryptProjection: true, temporalDbFile: path.join(dataDir, 'temporal.sqlite') });
+  stack = await startTestStack({ agents: [supportAgent, registry], encryptionKeys: parseKeyRing(OLD), encryptProjection: true, temporalDbFile: path.join(dataDir, 'temporal.sqlite') });
 });
 
 afterAll(async () => {
@@ -88,11 +111,18 @@ describe('an encrypted stack', () => {
     expect(turn.reply).toContain('XK93-SECRET-7781');
     expect(await stack.client.context(sessionId)).toEqual({ note: 'XK93 on file' });
 
-    const files = (await readdir(dataDir)).filter((file) => file.startsWith('temporal.sqlite'));
-    const bytes = Buffer.concat(await Promise.all(files.map((file) => readFile(path.join(dataDir, file)))));
+    const bytes = await temporalDatabaseBytes();
     expect(bytes.includes(Buffer.from(sessionId))).toBe(true);
     expect(bytes.includes(Buffer.from(ENCRYPTED_ENCODING))).toBe(true);
     expect(bytes.includes(Buffer.from('XK93'))).toBe(false);
+  });
+
+  it("seals failure messages too: a tool's error holding the user's text never reaches the dev server's file in plaintext", async () => {
+    stack.model.enqueue({ toolCalls: [{ name: 'passport_lookup', arguments: { number: 'XK93-SECRET-7781' } }] }, { text: 'It is valid.' });
+    const turn = await stack.client.send('encrypted:failing-tool', 'Is my passport valid?', { agent: 'registry' });
+    expect(turn.reply).toBe('It is valid.');
+    expect(lookupCalls).toBe(2);
+    expect((await temporalDatabaseBytes()).includes(Buffer.from('XK93'))).toBe(false);
   });
 
   it('refuses a client without the keys with what to set: it cannot read what the session holds', async () => {

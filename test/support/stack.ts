@@ -3,6 +3,7 @@
  * model over HTTP, workers running the real workflow bundle, and a client.
  */
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { ENCODED_FAILURES_PATH } from '../../src/codec/data-converter';
 import { SessionsClient } from '../../src/client/sessions-client';
 import { startTemporalDevServer, type TemporalDevServer } from '../../src/dev/temporal-server';
 import { startOfflineModel, type OfflineModel } from '../../src/offline-model/server';
@@ -32,12 +33,14 @@ export interface TestStack {
   stop(): Promise<void>;
 }
 
-let bundlePromise: Promise<WorkflowBundleWithSourceMap> | undefined;
+const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
 
-/** The workflow bundle, built once per test file. */
-export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundlePromise ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
-  return bundlePromise;
+/** The workflow bundle, built once per test file (one with encoded failures for encrypted stacks). */
+export function workflowBundle(options: { encrypted?: boolean } = {}): Promise<WorkflowBundleWithSourceMap> {
+  const failureConverterPath = options.encrypted ? ENCODED_FAILURES_PATH : undefined;
+  const key = failureConverterPath ?? 'plain';
+  if (!bundles.has(key)) bundles.set(key, bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger, failureConverterPath }));
+  return bundles.get(key)!;
 }
 
 /** What a test file may change about its stack. */
@@ -73,7 +76,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       }),
     createTestDatabase(),
     startOfflineModel(),
-    workflowBundle(),
+    workflowBundle({ encrypted: options.encryptionKeys !== undefined }),
   ]);
   const taskQueue = `test-${process.pid}-${Date.now().toString(36)}`;
   const client = await SessionsClient.connect({ temporalAddress: temporal.address, databaseUrl: db.url, taskQueue, encryptionKeys: options.encryptionKeys, encryptProjection: options.encryptProjection });
