@@ -1,6 +1,6 @@
 /** Runs a session worker until stopped: migrates the projection, connects, polls the task queue. */
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import OpenAI from 'openai';
 import type { Pool } from 'pg';
 import { createActivities } from '../activities';
@@ -12,6 +12,7 @@ import { MEMORY_TOOL_NAMES, MemoryOptions, type MemoryOptionsInput } from '../sh
 import { describeIssues } from '../shared/schemas';
 import { createDataConverter } from '../codec/data-converter';
 import type { KeyRing } from '../codec/key-ring';
+import { installRuntimeLogger, sessionLogAttributes } from './temporal-logging';
 
 /** The path the workflow bundle is built from. */
 export const WORKFLOWS_PATH = require.resolve('../workflows');
@@ -62,15 +63,6 @@ export interface WorkerSettings {
   workflowBundle?: WorkflowBundleWithSourceMap;
 }
 
-let runtimeInstalled = false;
-
-/** Makes the Temporal runtime log warnings and errors only (once per process, before any worker). */
-export function installQuietRuntime(): void {
-  if (runtimeInstalled) return;
-  runtimeInstalled = true;
-  Runtime.install({ logger: new DefaultLogger('WARN') });
-}
-
 /** A running worker. */
 export interface RunningWorker {
   /** Settles when the worker stops (rejects if it failed). */
@@ -84,7 +76,7 @@ export async function startWorker(settings: WorkerSettings, pool?: Pool): Promis
   const memory = MemoryOptions.safeParse(settings.memory ?? {});
   if (!memory.success) throw new InvalidInputError(`startWorker({ memory }) is invalid: ${describeIssues(memory.error)}`);
   const agents = new AgentRegistry(settings.agents, settings.tools, memory.data.tools ? MEMORY_TOOL_NAMES : []);
-  installQuietRuntime();
+  installRuntimeLogger();
   const projectionPool = pool ?? (await openProjectionPool(settings.databaseUrl));
   const closeOwnPool = async () => {
     if (!pool) await projectionPool.end();
@@ -121,6 +113,7 @@ export async function startWorker(settings: WorkerSettings, pool?: Pool): Promis
       namespace: settings.namespace,
       taskQueue: settings.taskQueue,
       ...(settings.workflowBundle ? { workflowBundle: settings.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+      interceptors: { activity: [sessionLogAttributes] },
       activities: createActivities({
         openai,
         pool: projectionPool,

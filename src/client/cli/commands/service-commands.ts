@@ -9,7 +9,9 @@ import { startDevStack } from '../../../dev/stack';
 import { migrate as applyMigrations } from '../../../postgres/migrate';
 import { supportAgent } from '../../../dev/demo-agent';
 import { loadAgentsModule, type AgentsModule } from '../../../worker/agents-module';
-import { installQuietRuntime, startWorker, type RunningWorker, type WorkerSettings } from '../../../worker/run-worker';
+import { startWorker, type RunningWorker, type WorkerSettings } from '../../../worker/run-worker';
+import { installRuntimeLogger } from '../../../worker/temporal-logging';
+import { createLogger } from '../../../logging/logger';
 import { InvalidInputError } from '../../errors';
 import { SessionsClient } from '../../sessions-client';
 import { knownEndpoints, requireDatabase, requireTemporal } from '../endpoints';
@@ -29,7 +31,7 @@ async function agentsFor(values: CommandInput['values']): Promise<AgentsModule &
 /** Runs a worker against TEMPORAL_ADDRESS and DATABASE_URL (or a running dev stack) until stopped. */
 export async function worker({ values }: CommandInput): Promise<void> {
   const served = await agentsFor(values);
-  installQuietRuntime();
+  installRuntimeLogger();
   const config = loadConfig();
   const endpoints = await knownEndpoints(config);
   const temporalAddress = requireTemporal(endpoints);
@@ -66,7 +68,8 @@ export async function worker({ values }: CommandInput): Promise<void> {
 /** Starts what the environment does not give, plus a worker; `demo` runs a short conversation first. */
 export async function dev({ values }: CommandInput, options: { demo: boolean }): Promise<void> {
   const served = await agentsFor(values);
-  installQuietRuntime();
+  // The demo's conversation is the show: its worker says only what goes wrong, unless asked for more.
+  installRuntimeLogger(createLogger({ defaultLevel: options.demo ? 'warn' : 'info' }));
   const config = loadConfig();
   await mkdir(config.dataDir, { recursive: true });
   const stack = await startDevStack(config, say);
