@@ -10,19 +10,23 @@ import type { Item } from '../shared/schemas';
 import { parseActivityInput } from './activity-input';
 import { completeChat, type ModelDependencies } from './model';
 import { readWindow } from './model-window';
+import { timedLog } from './activity-log';
 
 /** Creates the `summarize` activity. */
 export function createSummarize(deps: ModelDependencies) {
   return async function summarize(rawInput: SummarizeInput): Promise<SummarizeResult> {
     const input = parseActivityInput(SummarizeInput, rawInput, 'summarize');
     const items = await readWindow(deps.pool, input.sessionId, input.window);
+    const model = input.model ?? deps.agents.find(input.agent || deps.agents.defaultAgent)?.model ?? deps.defaultModel;
+    const done = timedLog();
     const reply = await completeChat(deps, {
-      model: input.model ?? deps.agents.find(input.agent || deps.agents.defaultAgent)?.model ?? deps.defaultModel,
+      model,
       messages: [
         { role: 'system', content: COMPACTION_INSTRUCTIONS },
         { role: 'user', content: transcript(items) },
       ],
     });
+    done('summary call completed', { model, summarizedItems: items.length, ...reply.usage });
     const text = reply.items.map((item) => (item.type === 'message' ? textOf(item.content) : '')).join('').trim();
     if (text === '') {
       throw ApplicationFailure.retryable('the summarisation model answered with no text', FailureType.InvalidModelResponse);

@@ -24,6 +24,7 @@ import { readWindow } from './model-window';
 import { streamCompletion } from './chat-stream';
 import { StreamWriter } from './stream-writer';
 import type { StoredStreamEvent } from '../shared/stream';
+import { timedLog } from './activity-log';
 
 /** What the model activities need from the worker. */
 export interface ModelDependencies {
@@ -151,10 +152,18 @@ export function createCallModel(deps: ModelDependencies) {
       ...modelSettings(agent.settings),
     };
     const writer = await StreamWriter.open(deps, input.sessionId, input.stream);
+    const done = timedLog();
     try {
       const reply = deps.streaming
         ? await streamChat(deps, request, (delta) => writer.text(agent.name, delta))
         : await completeChat(deps, request);
+      done('model call completed', {
+        agent: agent.name,
+        model: request.model,
+        streamed: deps.streaming,
+        functionCalls: reply.items.filter((item) => item.type === 'function_call').length,
+        ...reply.usage,
+      });
       const calls = await planCalls(agent, reply.items, structuredClone(input.context), run);
       await writer.finish(replyEvents(writer.step, agent.name, reply.items, calls));
       return { ...reply, agent: agent.name, maxModelCalls: agent.maxModelCalls, calls };

@@ -21,6 +21,7 @@ import { utf8Length, type SessionItem } from '../shared/schemas';
 import { countItems, readItemsBySeq, readLatestItems, readPopTarget, removeItems, writeItems } from '../postgres/items';
 import { endSessionRows } from '../postgres/sessions';
 import { parseActivityInput } from './activity-input';
+import { timedLog } from './activity-log';
 
 /** SQLSTATE classes that retrying cannot fix: data exceptions (22) and integrity violations (23). */
 const PERMANENT_SQLSTATE_CLASSES = ['22', '23'];
@@ -47,12 +48,16 @@ export function createProjectionActivities(pool: Pool) {
     /** Writes a committed turn's (or added) items and the session row. */
     async projectTurn(raw: ProjectionInput): Promise<void> {
       const input = parseActivityInput(ProjectionInput, raw, 'projectTurn');
+      const done = timedLog();
       await permanentOrRetry('store the items', () => writeItems(pool, input));
+      done('projection written', { items: input.items.length, removed: input.removeSeqs?.length, lastSeq: input.session.lastSeq });
     },
     /** Removes items (pop) or all items (clear) and updates the session row. */
     async removeItems(raw: RemoveItemsInput): Promise<void> {
       const input = parseActivityInput(RemoveItemsInput, raw, 'removeItems');
+      const done = timedLog();
       await permanentOrRetry('remove the items', () => removeItems(pool, input));
+      done('projection items removed', input.seqs ? { removed: input.seqs.length } : { cleared: true });
     },
     /** Reads items back: a seq range, or its latest N. */
     async readItems(raw: ReadItemsInput): Promise<SessionItem[]> {
@@ -75,6 +80,7 @@ export function createProjectionActivities(pool: Pool) {
      */
     async importSession(raw: ImportSessionInput): Promise<ImportSessionResult> {
       const input = parseActivityInput(ImportSessionInput, raw, 'importSession');
+      const done = timedLog();
       await permanentOrRetry('import the session', () => applyImport(pool, input));
       const [itemCount, windowItems, latest] = await Promise.all([
         countItems(pool, input.sessionId),
@@ -93,12 +99,15 @@ export function createProjectionActivities(pool: Pool) {
         if (bytes > QUERY_TAIL_BYTES) break;
         tail.unshift(entry);
       }
+      done('session imported into the projection', { items: itemCount });
       return { itemCount, view, tail };
     },
     /** Ends the session in the projection: rows removed (deleted) or marked expired. */
     async endSession(raw: EndSessionInput): Promise<void> {
       const input = parseActivityInput(EndSessionInput, raw, 'endSession');
+      const done = timedLog();
       await endSessionRows(pool, input.sessionId, input.status);
+      done('session ended in the projection', { status: input.status });
     },
   };
 }

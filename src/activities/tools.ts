@@ -9,6 +9,7 @@ import { repairJson } from '../shared/text';
 import { parseActivityInput } from './activity-input';
 import { invokeMemoryTool, isMemoryTool } from './memory';
 import { StreamWriter } from './stream-writer';
+import { timedLog } from './activity-log';
 
 /**
  * Creates the `callTool` activity. Bad arguments from the model and unknown tools are answered to the
@@ -22,7 +23,15 @@ export function createCallTool(deps: { agents: AgentRegistry; pool: Pool; memory
   /** The tool's answer; the output is written to the message's stream before it is returned. */
   return async function callTool(rawInput: ToolCallInput): Promise<ToolCallResult> {
     const input = parseActivityInput(ToolCallInput, rawInput, 'callTool');
+    const done = timedLog();
     const result = await runCall(input);
+    done('tool call completed', {
+      tool: input.call.name,
+      callId: input.call.call_id,
+      // Outputs starting "Error:" answer the model with an error (an unknown tool, invalid arguments).
+      outcome: result.output.startsWith('Error:') ? 'error output' : 'ok',
+      contextKeysChanged: Object.keys(result.contextPatch ?? {}).length,
+    });
     const writer = await StreamWriter.open(deps, input.sessionId, input.stream);
     await writer.finish([{ type: 'tool_output', step: writer.step, callId: input.call.call_id, output: result.output }]);
     return result;

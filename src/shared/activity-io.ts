@@ -32,6 +32,8 @@ export type ItemWindow = z.infer<typeof ItemWindow>;
  */
 export const ModelCallInput = z.object({
   sessionId: WorkflowSessionId,
+  /** The number of the turn the call belongs to, for the logs (absent in histories recorded before it was sent). */
+  turn: z.number().int().positive().optional(),
   agent: z.string(),
   context: JsonObject,
   window: ItemWindow,
@@ -83,6 +85,8 @@ export type SummarizeResult = z.infer<typeof SummarizeResult>;
 /** One tool call: the call the model made and the session's context at that moment. */
 export const ToolCallInput = z.object({
   sessionId: WorkflowSessionId,
+  /** The number of the turn the call belongs to, for the logs (absent in histories recorded before it was sent). */
+  turn: z.number().int().positive().optional(),
   agent: z.string(),
   call: FunctionCallItem,
   context: JsonObject,

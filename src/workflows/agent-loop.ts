@@ -3,7 +3,7 @@
  * tool calls, run the tools it asks for, then project the new items. A turn commits whole or not at
  * all: if it fails, the session is as it was before the message.
  */
-import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, log } from '@temporalio/workflow';
 import { handoffOutput } from '../shared/agent';
 import { rejectionOutput } from '../shared/approvals';
 import type { PausedTurn } from '../shared/session-snapshot';
@@ -22,12 +22,12 @@ export const PAUSED = 'paused' as const;
 
 /** Runs the turn of one message against the session state; throws an ApplicationFailure when it fails. */
 export async function runTurn(state: SessionState, messageId: string, message: UserMessage): Promise<TurnResult | typeof PAUSED> {
-  return TurnDraft.start(state, messageId, message).run();
+  return TurnDraft.start(state, messageId, message).logged('turn started');
 }
 
 /** Resumes the session's paused turn once every call it waits on is decided. */
 export async function resumeTurn(state: SessionState, paused: PausedTurn): Promise<TurnResult | typeof PAUSED> {
-  return new TurnDraft(state, paused).run();
+  return new TurnDraft(state, paused).logged('turn resumed');
 }
 
 /**
@@ -37,11 +37,15 @@ export async function resumeTurn(state: SessionState, paused: PausedTurn): Promi
 class TurnDraft {
   /** Outputs the workflow made that no stream event has shown yet. */
   private readonly unannounced: Array<{ callId: string; output: string }> = [];
+  /** The number this turn gets when it commits. */
+  private readonly turn: number;
 
   constructor(
     private readonly state: SessionState,
     private readonly draft: PausedTurn,
-  ) {}
+  ) {
+    this.turn = state.turns + 1;
+  }
 
   static start(state: SessionState, messageId: string, message: UserMessage): TurnDraft {
     const draft = new TurnDraft(state, {
@@ -63,10 +67,36 @@ class TurnDraft {
   }
 
   /**
+   * Runs the turn between two log lines: its start (or resumption), and its end (completed, or failed
+   * with the failure type) or pause, with how long it took. Only ids, counts and names are logged,
+   * never the message's text or the context.
+   */
+  async logged(start: 'turn started' | 'turn resumed'): Promise<TurnResult | typeof PAUSED> {
+    const startedAt = Date.now();
+    log.info(start, this.logFields());
+    const timed = () => ({ ...this.logFields(), durationMs: Date.now() - startedAt });
+    try {
+      const result = await this.run();
+      if (result === PAUSED) log.info('turn paused', { ...timed(), waitingFor: this.draft.pending.map((entry) => entry.tool) });
+      else log.info('turn ended', { ...timed(), outcome: 'completed', modelCalls: this.draft.modelCalls, items: result.items.length, totalTokens: result.usage.totalTokens });
+      return result;
+    } catch (error) {
+      const failure = callerFailure(error);
+      if (failure) log.warn('turn ended', { ...timed(), outcome: 'failed', failureType: failure.type, error: failure.message });
+      throw error;
+    }
+  }
+
+  /** What every log line of the turn carries (the agent once known: a session's first turn learns it from the model call). */
+  private logFields() {
+    return { sessionId: this.state.sessionId, turn: this.turn, agent: this.draft.agent || undefined, messageId: this.draft.operationId };
+  }
+
+  /**
    * Calls the model until it answers without tool calls, running the calls of each reply; pauses (and
    * says so) when a call needs a decision nobody has taken yet.
    */
-  async run(): Promise<TurnResult | typeof PAUSED> {
+  private async run(): Promise<TurnResult | typeof PAUSED> {
     const window = this.state.view.window();
     for (;;) {
       if (this.draft.calls.length > 0) {
@@ -76,6 +106,7 @@ class TurnDraft {
       }
       const response = await model.callModel({
         sessionId: this.state.sessionId,
+        turn: this.turn,
         agent: this.draft.agent,
         context: this.draft.context,
         window,
@@ -154,6 +185,7 @@ class TurnDraft {
     try {
       const result = await tools.callTool({
         sessionId: this.state.sessionId,
+        turn: this.turn,
         agent: this.draft.agent,
         call: functionCall,
         context: this.draft.context,
@@ -164,6 +196,12 @@ class TurnDraft {
       this.append({ type: 'function_call_output', call_id: functionCall.call_id, output: result.output });
     } catch (error) {
       if (!(error instanceof ActivityFailure)) throw error;
+      log.warn('a tool failed after its retries; the model gets the error as its output', {
+        ...this.logFields(),
+        tool: functionCall.name,
+        callId: functionCall.call_id,
+        errorType: error.cause instanceof ApplicationFailure ? error.cause.type : error.cause?.name,
+      });
       this.appendOutput(functionCall.call_id, repairText(`Error: the tool ${functionCall.name} failed: ${error.cause?.message ?? error.message}`));
     }
   }
@@ -207,7 +245,7 @@ class TurnDraft {
       sessionId: this.state.sessionId,
       items,
       session: this.state.summary({ agent, itemCount: this.state.itemCount + items.length, lastSeq: items[items.length - 1].seq }),
-      spent: { kind: 'turn', turn: this.state.turns + 1, messageId, usage },
+      spent: { kind: 'turn', turn: this.turn, messageId, usage },
     });
     this.state.commitItems(items, { context: merged.context, agent, usage, turn: true });
     return { messageId, reply, agent, items, usage };

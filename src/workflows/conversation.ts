@@ -69,12 +69,13 @@ export async function conversation(input?: ConversationInput): Promise<Conversat
   setHandler(userMessageSignal, (raw) => {
     const parsed = UserMessage.safeParse(raw);
     if (!parsed.success) {
-      log.warn('dropped a userMessage signal with bad input', { reason: describeIssues(parsed.error) });
+      log.warn('dropped a userMessage signal with bad input', { sessionId: state.sessionId, reason: describeIssues(parsed.error) });
       return;
     }
     const operation: Operation = { kind: 'message', id: parsed.data.id ?? uuid4(), message: parsed.data };
     if (!state.knows(operation.id) && !state.enqueueSignal(operation)) {
       log.warn('dropped a userMessage signal: the queue of signalled messages is full; send with an update to wait instead', {
+        sessionId: state.sessionId,
         messageId: operation.id,
       });
     }
@@ -158,7 +159,13 @@ export async function conversation(input?: ConversationInput): Promise<Conversat
       state.rollingOver = true;
       state.returnAwaitedForRetry();
       await condition(allHandlersFinished);
-      log.info('continuing as new', { run: state.run, updates: state.updatesThisRun, historyLength: workflowInfo().historyLength });
+      log.info('continuing as new', {
+        sessionId: state.sessionId,
+        run: state.run,
+        updates: state.updatesThisRun,
+        historyLength: workflowInfo().historyLength,
+        queuedMessages: state.queue.length,
+      });
       return continueAsNew<typeof conversation>({ snapshot: state.snapshot() });
     }
     const paused = state.resumable() ? state.paused : undefined;

@@ -3,7 +3,7 @@
  * clear, compaction, settings and delete. Each writes the projection before it commits to the state,
  * so a caller that gets an answer reads its own write; a failed operation changes nothing.
  */
-import { ApplicationFailure, log, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, log } from '@temporalio/workflow';
 import { SUMMARY_PREFIX } from '../shared/compaction';
 import { FailureType } from '../shared/failures';
 import type { Operation, PausedTurn, RememberedOutcome } from '../shared/session-snapshot';
@@ -32,7 +32,16 @@ export async function runOperation(state: SessionState, operation: Operation, pa
   } catch (error) {
     const failure = callerFailure(error);
     if (!failure) throw error;
-    log.warn('operation failed; the session is unchanged', { operation: operation.kind, id: operation.id, ...failure });
+    if (operation.kind !== 'message') {
+      // A failed turn has been logged by the turn itself, with its number, agent and duration.
+      log.warn('operation failed; the session is unchanged', {
+        sessionId: state.sessionId,
+        operation: operation.kind,
+        operationId: operation.id,
+        failureType: failure.type,
+        error: failure.message,
+      });
+    }
     settleFailure(state, operation.id, failure);
   }
   if (operation.kind === 'message' && needsCompaction(state)) await compactAfterTurn(state);
@@ -250,6 +259,6 @@ async function compactAfterTurn(state: SessionState): Promise<void> {
   } catch (error) {
     const failure = callerFailure(error);
     if (!failure) throw error;
-    log.warn('automatic compaction failed; the window stays as it is', { sessionId: state.sessionId, run: workflowInfo().runId, ...failure });
+    log.warn('automatic compaction failed; the window stays as it is', { sessionId: state.sessionId, failureType: failure.type, error: failure.message });
   }
 }
