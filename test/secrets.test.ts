@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { defineAgent, defineTool, type RunContext } from '../src/agents';
-import { InvalidInputError, SessionNotFoundError } from '../src/client/errors';
+import { InvalidInputError, SessionNotFoundError, TurnFailedError } from '../src/client/errors';
 import { secret } from '../src/shared/secrets';
 import { runCli } from './support/cli';
 import { everyRowAsText } from './support/database';
@@ -30,13 +30,23 @@ const checkAccount = defineTool({
   },
 });
 
+const storeBadSecret = defineTool({
+  name: 'store_bad_secret',
+  description: 'Stores a secret too short to keep.',
+  parameters: z.object({}),
+  execute: (_args, { context }: RunContext<Record<string, unknown>>) => {
+    context.pin = { $secret: '1234' };
+    return 'stored';
+  },
+});
+
 const crm = defineAgent<Account>({
   name: 'crm',
   instructions: ({ context }) => {
     seenByInstructions.push(String(context.crmToken));
     return `You help with the account. (internal token: ${context.crmToken})`;
   },
-  tools: [checkAccount],
+  tools: [checkAccount, storeBadSecret],
 });
 
 let stack: TestStack;
@@ -101,6 +111,22 @@ describe('a secret context value', () => {
       expect(error).toBeInstanceOf(InvalidInputError);
       expect((error as Error).message).toMatch(/a secret must be \{ "\$secret": text of 8 to 4096 characters \}/);
     }
+    const whole = await stack.client.send('secrets:malformed', 'Hi', { context: { $secret: TOKEN } }).catch((thrown: unknown) => thrown);
+    expect(whole).toBeInstanceOf(InvalidInputError);
+    expect((whole as Error).message).toMatch(/the context itself cannot be a secret/);
+    await stack.client.send('secrets:patched', 'Hi');
+    await expect(stack.client.updateContext('secrets:patched', { $secret: TOKEN })).rejects.toThrow(/the context itself cannot be a secret/);
     await expect(stack.client.items('secrets:malformed')).rejects.toThrow(SessionNotFoundError);
+  });
+
+  test("a tool that writes a malformed secret fails its turn with a typed error, and the session goes on", async () => {
+    const sessionId = 'secrets:tool-writes-bad';
+    await stack.client.send(sessionId, 'Hello');
+    stack.model.enqueue({ toolCalls: [{ name: 'store_bad_secret', arguments: {} }] }, { text: 'Stored.' });
+    const error = await stack.client.send(sessionId, 'Store my pin').catch((thrown: unknown) => thrown);
+    expect(error).toBeInstanceOf(TurnFailedError);
+    expect((error as Error).message).toMatch(/a tool's change to the context was refused: at pin, a secret must be/);
+    expect(await stack.client.context(sessionId)).toEqual({});
+    await expect(stack.client.send(sessionId, 'Still there?')).resolves.toMatchObject({ reply: expect.any(String) });
   });
 });

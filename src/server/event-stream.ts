@@ -5,7 +5,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { StreamEvent } from '../shared/stream';
-import { errorResponse } from './http-errors';
+import type { RequestLog } from './request-log';
 
 /** A route's answer that is sent as an event stream rather than as one JSON body. */
 export class EventStreamAnswer {
@@ -23,11 +23,13 @@ export function wantsEventStream(accept: string | undefined): boolean {
 /**
  * Sends the events until the last, or until the client goes away (the route's signal then ends the
  * events; the turn itself runs on). The first event is taken before the status is sent, so a message
- * the session refuses is still a JSON error with its status.
+ * the session refuses is still a JSON error with its status. The request's log line gets the message id
+ * of the `started` event, and the type of an error that ends the stream.
  */
-export async function sendEventStream(response: ServerResponse, answer: EventStreamAnswer, onServerError?: (error: unknown) => void): Promise<void> {
+export async function sendEventStream(response: ServerResponse, answer: EventStreamAnswer, log: RequestLog): Promise<void> {
   const events = answer.events;
   const first = await events.next();
+  log.answered(first.value);
   response.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' });
   let gone = false;
   response.once('close', () => (gone = true));
@@ -40,8 +42,7 @@ export async function sendEventStream(response: ServerResponse, answer: EventStr
       response.write(frame(next.value));
     }
   } catch (error) {
-    const { status, body } = errorResponse(error);
-    if (status >= 500) onServerError?.(error);
+    const { status, body } = log.failed(error);
     if (!gone) response.write(`event: error\ndata: ${JSON.stringify({ status, ...body })}\n\n`);
   } finally {
     clearInterval(keepAlive);

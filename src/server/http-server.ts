@@ -6,11 +6,13 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { SessionsClient } from '../client/sessions-client';
-import { errorResponse, HttpError } from './http-errors';
+import { HttpError } from './http-errors';
 import { findRoute } from './routes';
 import { EventStreamAnswer, sendEventStream } from './event-stream';
 import { chatPageFile } from './chat-page';
 import { bearerTokenCheck } from './bearer-token';
+import type { Logger } from '../logging/logger';
+import { RequestLog } from './request-log';
 
 /** The largest request body, in bytes. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -22,8 +24,11 @@ export interface HttpServerOptions {
   host?: string;
   /** When set, every request needs `Authorization: Bearer <token>`. */
   token?: string;
-  /** Called with each request that failed on the server's side (5xx), for the log. */
-  onServerError?: (error: unknown) => void;
+  /**
+   * Gets one line per request (method, route, status, duration, session and message ids, the error's
+   * type; a 5xx with the error); nothing is logged when absent.
+   */
+  logger?: Logger;
 }
 
 /** A listening server. */
@@ -36,12 +41,15 @@ export interface RunningHttpServer {
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
   const authorized = bearerTokenCheck(options.token);
   const server = createServer((request, response) => {
-    void answer(request, response).catch(() => response.destroy());
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const log = new RequestLog(options.logger, request.method, url.pathname);
+    response.once('close', () => log.write(response.statusCode));
+    void answer(request, response, url, log).catch(() => response.destroy());
   });
 
-  async function answer(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  async function answer(request: IncomingMessage, response: ServerResponse, url: URL, log: RequestLog): Promise<void> {
     try {
-      const page = request.method === 'GET' ? await chatPageFile(new URL(request.url ?? '/', 'http://localhost').pathname) : undefined;
+      const page = request.method === 'GET' ? await chatPageFile(url.pathname) : undefined;
       if (page) {
         response.writeHead(200, { 'content-type': page.type, 'content-length': page.body.length, 'x-content-type-options': 'nosniff' });
         response.end(page.body);
@@ -51,23 +59,25 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         response.setHeader('www-authenticate', 'Bearer');
         throw new HttpError(401, 'Unauthorized', 'send Authorization: Bearer <token> (the token the server was started with)');
       }
-      const url = new URL(request.url ?? '/', 'http://localhost');
       const found = findRoute(request.method ?? 'GET', decodeSegments(url.pathname));
       if ('missing' in found) {
         throw found.missing === 404
           ? new HttpError(404, 'NotFound', `no route ${url.pathname}; see the README's HTTP API section`)
           : new HttpError(405, 'MethodNotAllowed', `${request.method} is not allowed on ${url.pathname}`);
       }
+      log.routed(found.route.path, found.params);
       const body = await readJson(request);
       const gone = new AbortController();
       response.once('close', () => gone.abort());
       const input = { client: options.client, params: found.params, query: url.searchParams, body, headers: request.headers, signal: gone.signal };
       const answer = await found.route.run(input);
-      if (answer instanceof EventStreamAnswer) await sendEventStream(response, answer, options.onServerError);
-      else send(response, 200, answer);
+      if (answer instanceof EventStreamAnswer) await sendEventStream(response, answer, log);
+      else {
+        log.answered(answer);
+        send(response, 200, answer);
+      }
     } catch (error) {
-      const { status, body } = errorResponse(error);
-      if (status >= 500) options.onServerError?.(error);
+      const { status, body } = log.failed(error);
       send(response, status, body);
     }
   }

@@ -21,6 +21,8 @@ export interface RouteInput {
 /** One route. */
 export interface Route {
   method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  /** The path with its `:params`, as written (what the log says). */
+  path: string;
   /** Path segments; a segment starting with `:` is a parameter. */
   segments: string[];
   /** The answer (sent as JSON with status 200, or as server-sent events). */
@@ -28,7 +30,7 @@ export interface Route {
 }
 
 function route(method: Route['method'], path: string, run: Route['run']): Route {
-  return { method, segments: path.split('/').filter(Boolean), run };
+  return { method, path, segments: path.split('/').filter(Boolean), run };
 }
 
 /** Parses a body or query, or throws InvalidInputError with the reason (a 400). */

@@ -2,7 +2,7 @@
  * Every shape that crosses a boundary (client ⇄ workflow, workflow ⇄ activity, Postgres ⇄ reader),
  * as one zod schema with its type under the same name. Workflow-safe: zod only, no I/O.
  */
-import { findMalformedSecret } from './secrets';
+import { findMalformedSecret, SECRET_KEY } from './secrets';
 import { z } from 'zod';
 import {
   DEFAULT_WINDOW_ITEMS,
@@ -28,6 +28,7 @@ export const StorableText = z.string().superRefine((text, ctx) => {
 export const JsonObject = z.record(z.string(), z.unknown()).superRefine((value, ctx) => {
   const found = findUnstorable(value);
   if (found) ctx.addIssue({ code: 'custom', message: `${found.path ? `at ${found.path}, ` : ''}a ${found.reason}` });
+  if (SECRET_KEY in value) ctx.addIssue({ code: 'custom', message: `the context itself cannot be a secret: put it under a key, { "token": { "${SECRET_KEY}": "…" } }` });
   const secret = findMalformedSecret(value);
   if (secret) ctx.addIssue({ code: 'custom', message: `${secret.path ? `at ${secret.path}, ` : ''}${secret.reason}` });
 });

@@ -3,6 +3,7 @@ import { loadConfig } from '../../../config';
 import { startHttpServer } from '../../../server/http-server';
 import { startCodecServer } from '../../../server/codec-server';
 import { EncryptionCodec } from '../../../codec/encryption-codec';
+import { createLogger } from '../../../logging/logger';
 import { InvalidInputError } from '../../errors';
 import { untilInterrupted, withClient, type CommandInput } from '../connect';
 import { checkOptions, ServeOptions } from '../options';
@@ -17,7 +18,7 @@ export async function serve({ values }: CommandInput): Promise<void> {
       port: options.port ?? 8787,
       host: options.host,
       token: apiToken,
-      onServerError: (error) => console.error(`error: ${error instanceof Error ? error.stack : String(error)}`),
+      logger: createLogger(),
     });
     console.log(`listening on ${server.url} (chat page: ${server.url}/)${apiToken ? ' (bearer token required)' : ''}`);
     await untilInterrupted();
