@@ -6,8 +6,8 @@ import path from 'node:path';
 import { OFFLINE_MODEL_ID } from '../../src/offline-model/wire';
 import type { TestStack } from './stack';
 
-/** Starts `agent-sessions worker` on the stack's task queue and resolves once it polls. */
-export async function spawnWorker(stack: TestStack, databaseUrl = stack.db.url): Promise<ChildProcess> {
+/** Starts `agent-sessions worker` on the stack's task queue (with `env` added) and resolves once it polls. */
+export async function spawnWorker(stack: TestStack, databaseUrl = stack.db.url, env: NodeJS.ProcessEnv = {}): Promise<ChildProcess> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'agent-sessions-chaos-'));
   const child = spawn(process.execPath, [path.join(__dirname, '..', '..', 'bin', 'agent-sessions.js'), 'worker'], {
     env: {
@@ -19,6 +19,7 @@ export async function spawnWorker(stack: TestStack, databaseUrl = stack.db.url):
       OPENAI_API_KEY: 'offline',
       OPENAI_BASE_URL: stack.model.baseURL,
       OPENAI_MODEL: OFFLINE_MODEL_ID,
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
