@@ -3,6 +3,8 @@ import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_TASK_QUEUE } from './shared/messages';
 import { parseKeyRing, type KeyRing } from './codec/key-ring';
+import { InvalidInputError } from './shared/errors';
+import { describeIssues } from './shared/schemas';
 
 const optionalText = z
   .string()
@@ -23,7 +25,7 @@ export const Environment = z.object({
   AGENT_SESSIONS_API_TOKEN: optionalText,
   AGENT_SESSIONS_ENCRYPTION_KEYS: optionalText,
   AGENT_SESSIONS_CODEC_TOKEN: optionalText,
-  AGENT_SESSIONS_ENCRYPT_PROJECTION: optionalText.pipe(z.enum(['true', 'false', '1', '0'], { error: 'AGENT_SESSIONS_ENCRYPT_PROJECTION must be true or false' }).optional()),
+  AGENT_SESSIONS_ENCRYPT_PROJECTION: optionalText.pipe(z.enum(['true', 'false', '1', '0'], { error: 'must be true or false (or 1 or 0)' }).optional()),
 });
 export type Environment = z.infer<typeof Environment>;
 
@@ -51,9 +53,11 @@ export interface Config {
 /** The model agents use when they name none. */
 export const DEFAULT_MODEL = 'gpt-4.1-mini';
 
-/** Reads the configuration from an environment (process.env by default). */
+/** Reads the configuration from an environment (process.env by default); a value it cannot read is refused with its variable's name. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = Environment.parse(env);
+  const checked = Environment.safeParse(env);
+  if (!checked.success) throw new InvalidInputError(describeIssues(checked.error));
+  const parsed = checked.data;
   return {
     temporalAddress: parsed.TEMPORAL_ADDRESS,
     namespace: parsed.TEMPORAL_NAMESPACE ?? 'default',
