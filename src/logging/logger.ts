@@ -8,10 +8,10 @@ import { InvalidInputError } from '../shared/errors';
 export type { Logger } from 'pino';
 
 /** The environment variable that sets the level. */
-export const LOG_LEVEL_VARIABLE = 'AGENT_SESSIONS_LOG_LEVEL';
+const LOG_LEVEL_VARIABLE = 'AGENT_SESSIONS_LOG_LEVEL';
 
 /** The levels, most verbose first; `silent` writes nothing. */
-export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 /** One of LOG_LEVELS. */
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
