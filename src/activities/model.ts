@@ -16,6 +16,7 @@ import { describeIssues, type Item, type JsonObject, type Usage } from '../share
 import { repairJson } from '../shared/text';
 import { ChatCompletionReply, fromChatCompletion, toChatMessages } from './chat-format';
 import { applyInputCallback, type InputCallbacks } from './input-callbacks';
+import { revealedSecrets, scrubbedOfSecrets, withSecretsScrubbed } from '../shared/secrets';
 import { parseActivityInput } from './activity-input';
 import { toActivityFailure } from './model-errors';
 import { MEMORY_TOOLS, memorySection, recallMemories } from './memory';
@@ -138,7 +139,8 @@ export function createCallModel(deps: ModelDependencies) {
       readWindow(deps.pool, input.sessionId, input.window),
     ]);
     const run = { sessionId: input.sessionId, agent: agent.name, ...(userId ? { userId } : {}), memories };
-    const instructions = (await agent.instructions(structuredClone(input.context), run)) + memorySection(memories);
+    const { context, secrets } = revealedSecrets(input.context);
+    const instructions = (await withSecretsScrubbed(secrets, () => agent.instructions(structuredClone(context), run))) + memorySection(memories);
     const items = await applyInputCallback(deps.inputCallbacks, input.inputCallback, history, input.turnItems);
     const tools = [
       ...agent.tools.map(toChatTool),
@@ -147,7 +149,7 @@ export function createCallModel(deps: ModelDependencies) {
     ];
     const request = {
       model: agent.model ?? deps.defaultModel,
-      messages: toChatMessages(instructions, items),
+      messages: scrubbedOfSecrets(toChatMessages(instructions, items), secrets),
       ...(tools.length > 0 ? { tools } : {}),
       ...modelSettings(agent.settings),
     };
@@ -164,7 +166,7 @@ export function createCallModel(deps: ModelDependencies) {
         functionCalls: reply.items.filter((item) => item.type === 'function_call').length,
         ...reply.usage,
       });
-      const calls = await planCalls(agent, reply.items, structuredClone(input.context), run);
+      const calls = await planCalls(agent, reply.items, structuredClone(context), run);
       await writer.finish(replyEvents(writer.step, agent.name, reply.items, calls));
       return { ...reply, agent: agent.name, maxModelCalls: agent.maxModelCalls, calls };
     } catch (error) {

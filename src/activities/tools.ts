@@ -6,6 +6,7 @@ import { ToolCallInput, type ToolCallResult } from '../shared/activity-io';
 import { MAX_TOOL_OUTPUT_CHARS } from '../shared/limits';
 import type { JsonObject } from '../shared/schemas';
 import { repairJson } from '../shared/text';
+import { revealedSecrets, scrubbedOfSecrets, withSecretsScrubbed } from '../shared/secrets';
 import { parseActivityInput } from './activity-input';
 import { invokeMemoryTool, isMemoryTool } from './memory';
 import { StreamWriter } from './stream-writer';
@@ -16,7 +17,8 @@ import { timedLog } from './activity-log';
  * model as an error output (so it can correct itself); a tool that throws is retried. The tool works on
  * a copy of the context: the top-level keys it changed come back as the patch. Text Postgres could not
  * store is repaired, and an output longer than 64,000 characters is cut. The built-in memory tools act
- * on the session's user's memories.
+ * on the session's user's memories. The tool sees secret context values as their text; its output and
+ * patch come back with every secret's text replaced by `[secret]`.
  */
 export function createCallTool(deps: { agents: AgentRegistry; pool: Pool; memory: MemoryOptions; streaming: boolean }) {
   const { agents } = deps;
@@ -44,11 +46,12 @@ export function createCallTool(deps: { agents: AgentRegistry; pool: Pool; memory
     }
     const tool = agents.find(input.agent || agents.defaultAgent)?.tools.find((candidate) => candidate.name === name);
     if (!tool) return { output: `Error: the agent ${input.agent} has no tool named ${name}.` };
-    const context = structuredClone(input.context);
+    const { context: revealed, secrets } = revealedSecrets(input.context);
+    const context = structuredClone(revealed);
     const run = { sessionId: input.sessionId, agent: input.agent, ...(input.userId ? { userId: input.userId } : {}) };
-    const output = await tool.invoke(input.call.arguments, context, run);
-    const contextPatch = changedKeys(input.context, context);
-    return repairJson({ output: capOutput(output), ...(contextPatch ? { contextPatch } : {}) });
+    const output = await withSecretsScrubbed(secrets, () => tool.invoke(input.call.arguments, context, run));
+    const contextPatch = changedKeys(revealed, context);
+    return repairJson(scrubbedOfSecrets({ output: capOutput(output), ...(contextPatch ? { contextPatch } : {}) }, secrets));
   }
 }
 

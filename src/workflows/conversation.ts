@@ -5,6 +5,7 @@
  * continues as new before any Temporal limit can bite: it stops taking updates, drains the queue,
  * waits for every handler, and carries a bounded snapshot. It ends only when deleted or expired.
  */
+import { withheldSecrets } from '../shared/secrets';
 import {
   allHandlersFinished,
   ApplicationFailure,
@@ -124,7 +125,7 @@ export async function conversation(input?: ConversationInput): Promise<Conversat
   setHandler(getPendingApprovalsQuery, () => state.pendingApprovals());
   setHandler(getWindowQuery, () => state.view.seqs());
   setHandler(getItemsQuery, (raw) => state.latestItems(GetItemsArgs.parse(raw ?? {}).limit));
-  setHandler(getContextQuery, () => state.context);
+  setHandler(getContextQuery, () => withheldSecrets(state.context));
   setHandler(getStatusQuery, (): SessionStatus => ({
     sessionId: state.sessionId,
     agent: state.agent,

@@ -3,6 +3,7 @@
  * clear, compaction, settings and delete. Each writes the projection before it commits to the state,
  * so a caller that gets an answer reads its own write; a failed operation changes nothing.
  */
+import { withheldSecrets } from '../shared/secrets';
 import { ApplicationFailure, log } from '@temporalio/workflow';
 import { SUMMARY_PREFIX } from '../shared/compaction';
 import { FailureType } from '../shared/failures';
@@ -76,7 +77,7 @@ async function perform(
       const merged = state.mergedContext(operation.patch);
       if ('refused' in merged) throw ApplicationFailure.nonRetryable(merged.refused, FailureType.InvalidInput);
       state.context = merged.context;
-      return valueOutcome(id, state.context);
+      return valueOutcome(id, withheldSecrets(state.context));
     }
     case 'pop':
       return valueOutcome(id, await popItem(state));
