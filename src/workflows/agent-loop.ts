@@ -10,7 +10,7 @@ import type { PausedTurn } from '../shared/session-snapshot';
 import type { StreamTarget } from '../shared/stream';
 import { FailureType } from '../shared/failures';
 import { DEFAULT_MAX_MODEL_CALLS, MAX_TURN_BYTES } from '../shared/limits';
-import { utf8Length, type FunctionCallItem, type Item, type TurnResult, type UserMessage } from '../shared/schemas';
+import { describeIssues, JsonObject, utf8Length, type FunctionCallItem, type Item, type TurnResult, type UserMessage } from '../shared/schemas';
 import { lastMessageText } from '../shared/item-text';
 import { repairText } from '../shared/text';
 import { model, projection, tools } from './activity-stubs';
@@ -192,7 +192,7 @@ class TurnDraft {
         ...(this.state.userId ? { userId: this.state.userId } : {}),
         stream: this.streamTarget(),
       });
-      if (result.contextPatch) this.draft.context = { ...this.draft.context, ...result.contextPatch };
+      if (result.contextPatch) this.draft.context = { ...this.draft.context, ...checkedToolPatch(result.contextPatch) };
       this.append({ type: 'function_call_output', call_id: functionCall.call_id, output: result.output });
     } catch (error) {
       if (!(error instanceof ActivityFailure)) throw error;
@@ -239,7 +239,7 @@ class TurnDraft {
     const { items, agent, usage, operationId: messageId } = this.draft;
     const merged = this.state.mergedContext(this.draft.context);
     if ('refused' in merged) {
-      throw ApplicationFailure.nonRetryable(`a tool made the context too large: ${merged.refused}`, FailureType.TurnFailed);
+      throw ApplicationFailure.nonRetryable(`a tool's change to the context was refused: ${merged.refused}; the session is unchanged`, FailureType.TurnFailed);
     }
     await projection.projectTurn({
       sessionId: this.state.sessionId,
@@ -250,6 +250,15 @@ class TurnDraft {
     this.state.commitItems(items, { context: merged.context, agent, usage, turn: true });
     return { messageId, reply, agent, items, usage };
   }
+}
+
+/** A tool's context patch, if it is one the context may take (well-formed secrets, storable text); the turn fails otherwise. */
+function checkedToolPatch(patch: JsonObject): JsonObject {
+  const checked = JsonObject.safeParse(patch);
+  if (!checked.success) {
+    throw ApplicationFailure.nonRetryable(`a tool's change to the context was refused: ${describeIssues(checked.error)}; the session is unchanged`, FailureType.TurnFailed);
+  }
+  return checked.data;
 }
 
 /** The session items a user message adds. */
