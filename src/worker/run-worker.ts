@@ -11,6 +11,8 @@ import { BackendUnavailableError, InvalidInputError } from '../shared/errors';
 import { MEMORY_TOOL_NAMES, MemoryOptions, type MemoryOptionsInput } from '../shared/memory';
 import { describeIssues } from '../shared/schemas';
 import { createDataConverter } from '../codec/data-converter';
+import { ContentSealer } from '../codec/content-sealer';
+import { sealContentWith } from '../postgres/content-sealing';
 import type { KeyRing } from '../codec/key-ring';
 import { installRuntimeLogger, sessionLogAttributes } from './temporal-logging';
 
@@ -59,6 +61,8 @@ export interface WorkerSettings {
   memory?: MemoryOptionsInput;
   /** Encrypts every Temporal payload (AES-256-GCM) with these keys; clients need the same keys. */
   encryptionKeys?: KeyRing;
+  /** Also seals what the Postgres projection stores of conversations (items, streamed events, memories) with `encryptionKeys`. */
+  encryptProjection?: boolean;
   /** A pre-built workflow bundle (tests build it once); bundled from src/workflows when absent. */
   workflowBundle?: WorkflowBundleWithSourceMap;
 }
@@ -77,7 +81,9 @@ export async function startWorker(settings: WorkerSettings, pool?: Pool): Promis
   if (!memory.success) throw new InvalidInputError(`startWorker({ memory }) is invalid: ${describeIssues(memory.error)}`);
   const agents = new AgentRegistry(settings.agents, settings.tools, memory.data.tools ? MEMORY_TOOL_NAMES : []);
   installRuntimeLogger();
+  const sealer = new ContentSealer(settings.encryptionKeys, settings.encryptProjection ?? false);
   const projectionPool = pool ?? (await openProjectionPool(settings.databaseUrl));
+  sealContentWith(projectionPool, sealer);
   const closeOwnPool = async () => {
     if (!pool) await projectionPool.end();
   };

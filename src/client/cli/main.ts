@@ -61,7 +61,8 @@ const USAGE = `usage: npx agent-sessions <command> [options]
 Environment: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, AGENT_SESSIONS_TASK_QUEUE, DATABASE_URL,
 OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_MODEL, AGENT_SESSIONS_DATA_DIR (default ./.data),
 TEMPORAL_CLI_PATH, AGENT_SESSIONS_API_TOKEN, AGENT_SESSIONS_ENCRYPTION_KEYS (id:base64key,...; the
-first encrypts every Temporal payload), AGENT_SESSIONS_CODEC_TOKEN, AGENT_SESSIONS_LOG_LEVEL (worker and
+first encrypts every Temporal payload), AGENT_SESSIONS_ENCRYPT_PROJECTION (true: seal the projection's
+content with those keys too), AGENT_SESSIONS_CODEC_TOKEN, AGENT_SESSIONS_LOG_LEVEL (worker and
 serve log JSON lines to stderr; trace, debug, info (default), warn, error, fatal or silent).`;
 
 /** Runs the CLI; sets a non-zero exit code with a one-line reason on failure. */

@@ -49,6 +49,7 @@ export async function worker({ values }: CommandInput): Promise<void> {
       inputCallbacks: served.inputCallbacks,
       memory: served.memory,
       encryptionKeys: config.encryptionKeys,
+      encryptProjection: config.encryptProjection,
     });
     // One write, so that a reader who sees the first line sees what the worker serves too.
     say(
@@ -86,6 +87,7 @@ export async function dev({ values }: CommandInput, options: { demo: boolean }):
       inputCallbacks: served.inputCallbacks,
       memory: served.memory,
       encryptionKeys: config.encryptionKeys,
+      encryptProjection: config.encryptProjection,
     };
     handle = await startWorker(settings);
     await saveEndpoints(config.dataDir, {
@@ -102,6 +104,7 @@ export async function dev({ values }: CommandInput, options: { demo: boolean }):
         namespace: config.namespace,
         taskQueue: config.taskQueue,
         encryptionKeys: config.encryptionKeys,
+        encryptProjection: config.encryptProjection,
       });
       try {
         await runDemo({
@@ -138,6 +141,7 @@ export async function retention({ values }: CommandInput): Promise<void> {
     namespace: config.namespace,
     taskQueue: config.taskQueue,
     encryptionKeys: config.encryptionKeys,
+    encryptProjection: config.encryptProjection,
   });
   try {
     const olderThanDays = options['older-than-days'];
