@@ -2,7 +2,7 @@
  * The process-side logger (worker, HTTP server, CLI): pino, one JSON object a line on standard error,
  * so standard output stays for what commands print. Never imported by src/shared or src/workflows.
  */
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 import { InvalidInputError } from '../shared/errors';
 
 export type { Logger } from 'pino';
@@ -18,16 +18,34 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 /**
  * A logger writing JSON lines to standard error at AGENT_SESSIONS_LOG_LEVEL, else at `defaultLevel`
  * (info when absent). Each line has `level` (its name), `time` (ISO 8601), `pid`, `hostname` and `msg`.
+ * With `withholdErrorText` (the default when AGENT_SESSIONS_ENCRYPTION_KEYS is set), an error is logged
+ * as its class and failure type only: its message and stack may quote what a user or a tool said.
+ * Lines go to `destination` when given.
  */
-export function createLogger(options: { defaultLevel?: LogLevel } = {}): Logger {
+export function createLogger(options: { defaultLevel?: LogLevel; withholdErrorText?: boolean; destination?: DestinationStream } = {}): Logger {
+  const withhold = options.withholdErrorText ?? Boolean(process.env.AGENT_SESSIONS_ENCRYPTION_KEYS?.trim());
   return pino(
     {
       level: levelFrom(process.env[LOG_LEVEL_VARIABLE]) ?? options.defaultLevel ?? 'info',
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
+      ...(withhold ? { serializers: { err: errorKind, error: () => WITHHELD } } : {}),
     },
-    pino.destination({ dest: 2, sync: true }),
+    options.destination ?? pino.destination({ dest: 2, sync: true }),
   );
+}
+
+/** What stands for an error's text in a line that withholds it. */
+const WITHHELD = '[withheld: see status --session ID]';
+
+/** An error as its class and failure type, without its message or stack. */
+function errorKind(error: unknown): Record<string, unknown> {
+  const failureType = (error as { type?: unknown } | null)?.type;
+  return {
+    type: error instanceof Error ? error.constructor.name : typeof error,
+    ...(typeof failureType === 'string' ? { failureType } : {}),
+    message: WITHHELD,
+  };
 }
 
 /** The level a variable names (undefined when empty); any other value is refused with the levels there are. */

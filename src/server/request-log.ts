@@ -6,11 +6,15 @@
 import type { Logger } from '../logging/logger';
 import { errorResponse, type ErrorBody } from './http-errors';
 
+/** The route whose answers carry a message id. */
+export const MESSAGES_ROUTE = '/v1/sessions/:id/messages';
+
 /** One request's log line in the making. */
 export class RequestLog {
   private readonly started = performance.now();
   private readonly fields: Record<string, unknown>;
   private serverError: unknown;
+  private sendsMessage = false;
 
   constructor(
     private readonly logger: Logger | undefined,
@@ -24,10 +28,15 @@ export class RequestLog {
   routed(route: string, params: Record<string, string>): void {
     delete this.fields.path;
     Object.assign(this.fields, { route, sessionId: params.id });
+    this.sendsMessage = route === MESSAGES_ROUTE;
   }
 
-  /** Notes the message id of an answer (a turn's result, or a stream's `started` event). */
+  /**
+   * Notes the message id of a message's answer (a turn's result, or a stream's `started` event); other
+   * answers (a context, say) are never read, so none of their values reaches the line.
+   */
   answered(value: unknown): void {
+    if (!this.sendsMessage) return;
     const messageId = (value as { messageId?: unknown } | null | undefined)?.messageId;
     if (typeof messageId === 'string') this.fields.messageId = messageId;
   }

@@ -6,6 +6,7 @@ import { InvalidInputError } from '../shared/errors';
 import { describeIssues } from '../shared/schemas';
 import { ContextBody, DecisionBody, ItemsQuery, LabelsBody, LastEventId, ListQuery, MessageBody, OperationBody } from './bodies';
 import { EventStreamAnswer, wantsEventStream } from './event-stream';
+import { MESSAGES_ROUTE } from './request-log';
 
 /** What a route gets: the client, the decoded path parameters, the query and the parsed JSON body. */
 export interface RouteInput {
@@ -55,7 +56,7 @@ export const ROUTES: Route[] = [
     await client.deleteSession(params.id, parse(OperationBody, body, 'body'));
     return { deleted: params.id };
   }),
-  route('POST', '/v1/sessions/:id/messages', async ({ client, params, body, headers, signal }) => {
+  route('POST', MESSAGES_ROUTE, async ({ client, params, body, headers, signal }) => {
     const { start, ...message } = parse(MessageBody, body, 'message');
     if (!wantsEventStream(headers.accept)) return client.send(params.id, message, start ?? {});
     const after = parse(LastEventId, headers['last-event-id'] ?? '0', 'Last-Event-ID header');

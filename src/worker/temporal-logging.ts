@@ -9,18 +9,19 @@ import { z } from 'zod';
 import { createLogger, type Logger } from '../logging/logger';
 
 /** Temporal's logger interface over a pino logger: each entry one line, its metadata as fields. */
-class PinoTemporalLogger implements TemporalLogger {
+export class PinoTemporalLogger implements TemporalLogger {
   constructor(private readonly logger: Logger) {}
 
   /**
-   * Writes one entry. An `error` becomes pino's `err` (its class, message and stack), and an
-   * ApplicationFailure's type `failureType`; the activity task token is left out (long, and whoever
-   * holds it can complete the activity).
+   * Writes one entry. An `error` object becomes pino's `err` (its class, message and stack), and an
+   * ApplicationFailure's type `failureType`; an `error` text (a workflow's failure message) stays
+   * `error`. The activity task token is left out (long, and whoever holds it can complete the activity).
    */
   log(level: LogLevel, message: string, meta: LogMetadata = {}): void {
     const { error, taskToken: _taskToken, ...fields } = meta;
     const failureType = error instanceof ApplicationFailure ? error.type : undefined;
-    this.logger[level.toLowerCase() as Lowercase<LogLevel>]({ ...fields, ...(error === undefined ? {} : { err: error, failureType }) }, message);
+    const errorFields = error === undefined ? {} : typeof error === 'string' ? { error } : { err: error, ...(failureType ? { failureType } : {}) };
+    this.logger[level.toLowerCase() as Lowercase<LogLevel>]({ ...fields, ...errorFields }, message);
   }
 
   trace(message: string, meta?: LogMetadata): void {
