@@ -13,7 +13,7 @@ import { startTestStack, type TestStack } from './support/stack';
 
 const TOKEN = 'crm-token-7Hq2ZpL9-never-shown';
 
-type Account = { crmToken?: string; copied?: string; checked?: boolean };
+type Account = { crmToken?: string; copied?: string; checked?: boolean; crm?: { token: string; cursor: number } };
 
 const seenByTools: string[] = [];
 const seenByInstructions: string[] = [];
@@ -40,13 +40,27 @@ const storeBadSecret = defineTool({
   },
 });
 
+const ROTATED = 'crm-token-rotated-0042-hidden';
+
+const pageCrm = defineTool({
+  name: 'page_crm',
+  description: 'Reads the next page of the CRM; the second time, the CRM rotates the token.',
+  parameters: z.object({}),
+  execute: (_args, { context }: RunContext<Account>) => {
+    if (!context.crm) return 'no CRM';
+    context.crm.cursor += 1;
+    if (context.crm.cursor === 3) context.crm.token = ROTATED;
+    return `page ${context.crm.cursor} read with ${context.crm.token}`;
+  },
+});
+
 const crm = defineAgent<Account>({
   name: 'crm',
   instructions: ({ context }) => {
     seenByInstructions.push(String(context.crmToken));
     return `You help with the account. (internal token: ${context.crmToken})`;
   },
-  tools: [checkAccount, storeBadSecret],
+  tools: [checkAccount, storeBadSecret, pageCrm],
 });
 
 let stack: TestStack;
@@ -106,11 +120,14 @@ describe('a secret context value', () => {
   });
 
   test('is refused at the boundary when it is malformed, and nothing is stored', async () => {
-    for (const bad of [{ $secret: 'short' }, { $secret: TOKEN, extra: 1 }, { $secret: 42 }]) {
+    for (const bad of [{ $secret: 'short' }, { $secret: 42 }, [{ $secret: 'x'.repeat(4097) }]]) {
       const error = await stack.client.send('secrets:malformed', 'Hi', { context: { token: bad } }).catch((thrown: unknown) => thrown);
       expect(error).toBeInstanceOf(InvalidInputError);
       expect((error as Error).message).toMatch(/a secret must be \{ "\$secret": text of 8 to 4096 characters \}/);
     }
+    const schema = { properties: { $secret: { type: 'string' }, name: { type: 'string' } } };
+    await stack.client.send('secrets:plain-data', 'Hi', { context: { schema } });
+    expect(await stack.client.context('secrets:plain-data')).toEqual({ schema });
     const whole = await stack.client.send('secrets:malformed', 'Hi', { context: { $secret: TOKEN } }).catch((thrown: unknown) => thrown);
     expect(whole).toBeInstanceOf(InvalidInputError);
     expect((whole as Error).message).toMatch(/the context itself cannot be a secret/);
@@ -128,5 +145,18 @@ describe('a secret context value', () => {
     expect((error as Error).message).toMatch(/a tool's change to the context was refused: at pin, a secret must be/);
     expect(await stack.client.context(sessionId)).toEqual({});
     await expect(stack.client.send(sessionId, 'Still there?')).resolves.toMatchObject({ reply: expect.any(String) });
+  });
+
+  test('stays secret when a tool changes a field beside it, and a new text a tool writes in its place is a new secret', async () => {
+    const sessionId = 'secrets:nested';
+    await stack.client.send(sessionId, 'Hello', { context: { crm: { token: secret(TOKEN), cursor: 1 } } });
+    stack.model.enqueue({ toolCalls: [{ name: 'page_crm', arguments: {} }] }, { text: 'Next page.' });
+    await stack.client.send(sessionId, 'Next page please');
+    expect(await stack.client.context(sessionId)).toEqual({ crm: { token: { $secret: null }, cursor: 2 } });
+    stack.model.enqueue({ toolCalls: [{ name: 'page_crm', arguments: {} }] }, { text: 'Again.' });
+    await stack.client.send(sessionId, 'Again');
+    expect(JSON.stringify(stack.model.requests)).not.toContain(TOKEN);
+    expect(JSON.stringify(stack.model.requests)).not.toContain(ROTATED);
+    expect(await stack.client.context(sessionId)).toEqual({ crm: { token: { $secret: null }, cursor: 3 } });
   });
 });

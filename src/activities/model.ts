@@ -166,7 +166,7 @@ export function createCallModel(deps: ModelDependencies) {
         functionCalls: reply.items.filter((item) => item.type === 'function_call').length,
         ...reply.usage,
       });
-      const calls = await planCalls(agent, reply.items, structuredClone(context), run);
+      const calls = await planCalls(agent, reply.items, structuredClone(context), run, secrets);
       await writer.finish(replyEvents(writer.step, agent.name, reply.items, calls));
       return { ...reply, agent: agent.name, maxModelCalls: agent.maxModelCalls, calls };
     } catch (error) {
@@ -180,25 +180,28 @@ export function createCallModel(deps: ModelDependencies) {
  * What each function call of a reply is: a handoff to the agent its tool names, or a tool call, marked
  * when the tool says this call needs a human's approval.
  */
-async function planCalls(agent: RunnableAgent, items: Item[], context: JsonObject, run: RunInfo): Promise<Record<string, CallPlan>> {
+async function planCalls(agent: RunnableAgent, items: Item[], context: JsonObject, run: RunInfo, secrets: string[]): Promise<Record<string, CallPlan>> {
   const plans: Record<string, CallPlan> = {};
   for (const item of items) {
     if (item.type !== 'function_call') continue;
     const handoff = agent.handoffs.find((candidate) => candidate.toolName === item.name);
     const tool = agent.tools.find((candidate) => candidate.name === item.name);
     if (handoff) plans[item.call_id] = { kind: 'handoff', target: handoff.target };
-    else if (tool && (await needsApproval(tool, context, item.arguments, run))) plans[item.call_id] = { kind: 'tool', approval: true };
+    else if (tool && (await needsApproval(tool, context, item.arguments, run, secrets))) plans[item.call_id] = { kind: 'tool', approval: true };
     else plans[item.call_id] = { kind: 'tool' };
   }
   return plans;
 }
 
-/** Whether a tool's approval policy holds this call; a policy that throws holds it (a human looks rather than nobody). */
-async function needsApproval(tool: RunnableTool, context: JsonObject, argumentsJson: string, run: RunInfo): Promise<boolean> {
+/**
+ * Whether a tool's approval policy holds this call; a policy that throws holds it (a human looks rather
+ * than nobody), and its error is logged with the secrets' texts replaced.
+ */
+async function needsApproval(tool: RunnableTool, context: JsonObject, argumentsJson: string, run: RunInfo, secrets: string[]): Promise<boolean> {
   try {
     return await tool.needsApproval(context, argumentsJson, run);
   } catch (error) {
-    log.warn('a tool approval policy threw; the call waits for approval', { tool: tool.name, error: (error as Error).message });
+    log.warn('a tool approval policy threw; the call waits for approval', { tool: tool.name, error: scrubbedOfSecrets(String((error as Error)?.message ?? error), secrets) });
     return true;
   }
 }

@@ -6,7 +6,7 @@ import { ToolCallInput, type ToolCallResult } from '../shared/activity-io';
 import { MAX_TOOL_OUTPUT_CHARS } from '../shared/limits';
 import type { JsonObject } from '../shared/schemas';
 import { repairJson } from '../shared/text';
-import { revealedSecrets, scrubbedOfSecrets, withSecretsScrubbed } from '../shared/secrets';
+import { rehiddenSecrets, revealedSecrets, scrubbedOfSecrets, withSecretsScrubbed } from '../shared/secrets';
 import { parseActivityInput } from './activity-input';
 import { invokeMemoryTool, isMemoryTool } from './memory';
 import { StreamWriter } from './stream-writer';
@@ -17,8 +17,9 @@ import { timedLog } from './activity-log';
  * model as an error output (so it can correct itself); a tool that throws is retried. The tool works on
  * a copy of the context: the top-level keys it changed come back as the patch. Text Postgres could not
  * store is repaired, and an output longer than 64,000 characters is cut. The built-in memory tools act
- * on the session's user's memories. The tool sees secret context values as their text; its output and
- * patch come back with every secret's text replaced by `[secret]`.
+ * on the session's user's memories. The tool sees secret context values as their text; where it leaves
+ * a text in a secret's place, that text is a secret again, and everywhere else in its output, patch and
+ * errors a secret's text is replaced by `[secret]`.
  */
 export function createCallTool(deps: { agents: AgentRegistry; pool: Pool; memory: MemoryOptions; streaming: boolean }) {
   const { agents } = deps;
@@ -50,8 +51,11 @@ export function createCallTool(deps: { agents: AgentRegistry; pool: Pool; memory
     const context = structuredClone(revealed);
     const run = { sessionId: input.sessionId, agent: input.agent, ...(input.userId ? { userId: input.userId } : {}) };
     const output = await withSecretsScrubbed(secrets, () => tool.invoke(input.call.arguments, context, run));
-    const contextPatch = changedKeys(revealed, context);
-    return repairJson(scrubbedOfSecrets({ output: capOutput(output), ...(contextPatch ? { contextPatch } : {}) }, secrets));
+    const left = rehiddenSecrets(input.context, context);
+    const contextPatch = changedKeys(input.context, left);
+    // The secrets it had and those it left (a text it wrote in a secret's place is one now).
+    const known = revealedSecrets({ had: input.context, left }).secrets;
+    return repairJson(scrubbedOfSecrets({ output: capOutput(output), ...(contextPatch ? { contextPatch } : {}) }, known));
   }
 }
 

@@ -2,8 +2,8 @@
  * Every shape that crosses a boundary (client ⇄ workflow, workflow ⇄ activity, Postgres ⇄ reader),
  * as one zod schema with its type under the same name. Workflow-safe: zod only, no I/O.
  */
-import { findMalformedSecret, SECRET_KEY } from './secrets';
 import { z } from 'zod';
+import { findMalformedSecret, isSecret, SECRET_KEY } from './secrets';
 import {
   DEFAULT_WINDOW_ITEMS,
   MAX_AGENT_NAME_LENGTH,
@@ -24,15 +24,23 @@ export const StorableText = z.string().superRefine((text, ctx) => {
   if (reason !== undefined) ctx.addIssue({ code: 'custom', message: `text ${reason}` });
 });
 
-/** A JSON object whose keys and strings every store can keep, its secrets well formed: the typed context, tool patches. */
+/** A JSON object whose keys and strings every store can keep: the typed context, tool patches. */
 export const JsonObject = z.record(z.string(), z.unknown()).superRefine((value, ctx) => {
   const found = findUnstorable(value);
   if (found) ctx.addIssue({ code: 'custom', message: `${found.path ? `at ${found.path}, ` : ''}a ${found.reason}` });
-  if (SECRET_KEY in value) ctx.addIssue({ code: 'custom', message: `the context itself cannot be a secret: put it under a key, { "token": { "${SECRET_KEY}": "…" } }` });
+});
+export type JsonObject = z.infer<typeof JsonObject>;
+
+/**
+ * A context, or a change to one, as a caller or a tool gives it: a JSON object whose secrets are well
+ * formed, and which is not itself a secret. (What a session already carries is only checked as JSON, so
+ * no older context can block it.)
+ */
+export const ContextObject = JsonObject.superRefine((value, ctx) => {
+  if (isSecret(value)) ctx.addIssue({ code: 'custom', message: `the context itself cannot be a secret: put it under a key, { "token": { "${SECRET_KEY}": "…" } }` });
   const secret = findMalformedSecret(value);
   if (secret) ctx.addIssue({ code: 'custom', message: `${secret.path ? `at ${secret.path}, ` : ''}${secret.reason}` });
 });
-export type JsonObject = z.infer<typeof JsonObject>;
 
 /**
  * A session id: 1 to 200 characters, no whitespace, no control characters and no invisible (format)
@@ -250,10 +258,15 @@ export type SessionSettings = z.infer<typeof SessionSettings>;
 /** Session settings as a caller gives them (every field optional). */
 export type SessionSettingsInput = z.input<typeof SessionSettings>;
 
-/** A context no larger than the documented bound, so that it can be carried across runs. */
-export const BoundedContext = JsonObject.refine((context) => utf8Length(JSON.stringify(context)) <= MAX_CONTEXT_BYTES, {
-  message: `the context must be at most ${MAX_CONTEXT_BYTES} bytes as JSON`,
-});
+/** Whether a context is within the documented bound, so that it can be carried across runs. */
+const withinContextBound = (context: JsonObject) => utf8Length(JSON.stringify(context)) <= MAX_CONTEXT_BYTES;
+const CONTEXT_BOUND_MESSAGE = `the context must be at most ${MAX_CONTEXT_BYTES} bytes as JSON`;
+
+/** A context a caller starts or imports a session with: well formed and within the bound. */
+export const BoundedContext = ContextObject.refine(withinContextBound, { message: CONTEXT_BOUND_MESSAGE });
+
+/** The context a run carries to the next: JSON within the bound. */
+export const CarriedContext = JsonObject.refine(withinContextBound, { message: CONTEXT_BOUND_MESSAGE });
 
 /** Arguments of the `getItems` query. */
 export const GetItemsArgs = z
@@ -262,7 +275,7 @@ export const GetItemsArgs = z
 export type GetItemsArgs = z.infer<typeof GetItemsArgs>;
 
 /** Arguments of the `updateContext` update: top-level keys to set (shallow merge), and an optional id. */
-export const ContextPatch = z.object({ patch: JsonObject, id: OperationId.optional() }).strict();
+export const ContextPatch = z.object({ patch: ContextObject, id: OperationId.optional() }).strict();
 export type ContextPatch = z.infer<typeof ContextPatch>;
 
 /**

@@ -13,6 +13,7 @@ import {
   AddItemsArgs,
   FunctionCallItem,
   BoundedContext,
+  CarriedContext,
   Item,
   JsonObject,
   Labels,
@@ -88,7 +89,7 @@ export type PausedTurn = z.infer<typeof PausedTurn>;
 
 /** What one run hands the next when it continues as new. */
 export const SessionSnapshot = z.object({
-  context: BoundedContext,
+  context: CarriedContext,
   agent: z.string(),
   settings: SessionSettings,
   lastSeq: z.number().int().nonnegative(),

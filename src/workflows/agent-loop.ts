@@ -10,7 +10,7 @@ import type { PausedTurn } from '../shared/session-snapshot';
 import type { StreamTarget } from '../shared/stream';
 import { FailureType } from '../shared/failures';
 import { DEFAULT_MAX_MODEL_CALLS, MAX_TURN_BYTES } from '../shared/limits';
-import { describeIssues, JsonObject, utf8Length, type FunctionCallItem, type Item, type TurnResult, type UserMessage } from '../shared/schemas';
+import { ContextObject, describeIssues, utf8Length, type JsonObject, type FunctionCallItem, type Item, type TurnResult, type UserMessage } from '../shared/schemas';
 import { lastMessageText } from '../shared/item-text';
 import { repairText } from '../shared/text';
 import { model, projection, tools } from './activity-stubs';
@@ -254,7 +254,7 @@ class TurnDraft {
 
 /** A tool's context patch, if it is one the context may take (well-formed secrets, storable text); the turn fails otherwise. */
 function checkedToolPatch(patch: JsonObject): JsonObject {
-  const checked = JsonObject.safeParse(patch);
+  const checked = ContextObject.safeParse(patch);
   if (!checked.success) {
     throw ApplicationFailure.nonRetryable(`a tool's change to the context was refused: ${describeIssues(checked.error)}; the session is unchanged`, FailureType.TurnFailed);
   }
