@@ -103,7 +103,8 @@ describe('through the HTTP API', () => {
       for (const part of ['items', 'context', 'export']) {
         const answer = await get(`/v1/sessions/${encodeURIComponent(session)}/${part}`);
         expect(answer.status).toBe(200);
-        if (part !== 'context') expect(sessionsNamedIn(answer.body)).toEqual([session]);
+        if (part === 'context') expect(JSON.parse(answer.body)).toEqual({ owner: session });
+        else expect(sessionsNamedIn(answer.body)).toEqual([session]);
       }
     }
     const listed = JSON.parse((await get('/v1/sessions?user=ada')).body) as { sessions: Array<{ sessionId: string }> };
@@ -120,5 +121,12 @@ describe('ids that only look like another', () => {
     const cli = await runCli(['history', '--session', lookalike], cliEnv);
     expect(cli.code).toBe(2);
     expect(cli.stderr).toMatch(/invisible characters/);
+  });
+
+  test('a session id with the joiners emoji need is a session of its own', async () => {
+    const family = 'family:\u{1F468}\u200D\u{1F469}\u200D\u{1F467}';
+    await stack.client.send(family, 'Hello from the family');
+    expect(sessionsNamedIn(JSON.stringify(await stack.client.items(family)))).toEqual([]);
+    expect((await stack.client.items(family)).length).toBe(2);
   });
 });

@@ -42,16 +42,21 @@ export const ContextObject = JsonObject.superRefine((value, ctx) => {
   if (secret) ctx.addIssue({ code: 'custom', message: `${secret.path ? `at ${secret.path}, ` : ''}${secret.reason}` });
 });
 
+/** What a session id is made of: anything but whitespace, control characters and lookalike-making invisible ones. */
+const SESSION_ID_CHARACTERS =
+  /^[^\s\p{Cc}\u00AD\u034F\u061C\u115F\u1160\u17B4\u17B5\u180E\u200B\u200E\u200F\u202A-\u202E\u2060-\u2064\u2066-\u206F\u3164\uFEFF\uFFA0\uFFF9-\uFFFB]+$/u;
+
 /**
- * A session id: 1 to 200 characters, no whitespace, no control characters and no invisible (format)
- * characters such as U+200B, so that no id can pass for another (e.g. "alice:support", `{user}:{kind}`).
- * It is the workflow id and the projection's key.
+ * A session id: 1 to 200 characters, no whitespace, no control characters and none of the invisible
+ * characters that let one id pass for another (zero-width spaces, bidirectional controls, soft hyphens,
+ * word joiners, fillers); the joiners emoji and some scripts need (U+200C, U+200D) are allowed. E.g.
+ * "alice:support", `{user}:{kind}`. It is the workflow id and the projection's key.
  */
 export const SessionId = z
   .string({ error: 'a session id must be a string' })
   .min(1, 'a session id must not be empty')
   .max(MAX_SESSION_ID_LENGTH, `a session id must be at most ${MAX_SESSION_ID_LENGTH} characters`)
-  .regex(/^[^\s\p{Cc}\p{Cf}]+$/u, 'a session id must not contain whitespace, control or invisible characters')
+  .regex(SESSION_ID_CHARACTERS, 'a session id must not contain whitespace, control or invisible characters')
   .pipe(StorableText);
 export type SessionId = z.infer<typeof SessionId>;
 
