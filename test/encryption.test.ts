@@ -219,6 +219,19 @@ describe('a sealed projection', () => {
     }
   });
 
+  it('seals the items of an import as the worker does, whatever the client that staged them does', async () => {
+    const unsealing = await SessionsClient.connect({ temporalAddress: stack.temporal.address, databaseUrl: stack.db.url, taskQueue: stack.taskQueue, encryptionKeys: parseKeyRing(OLD) });
+    try {
+      await unsealing.forkSession('sealed:bo', 'sealed:bo-fork-2');
+    } finally {
+      await unsealing.close();
+    }
+    const { rows } = await stack.db.pool.query<{ item: string }>('SELECT item::text AS item FROM items WHERE session_id = $1', ['sealed:bo-fork-2']);
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) expect(row.item).toMatch(/^\{"\$sealed": "k2025:/);
+    expect((await stack.client.items('sealed:bo-fork-2')).map((entry) => entry.item)).toEqual((await stack.client.items('sealed:bo')).map((entry) => entry.item));
+  });
+
   it('refuses to seal without keys, with what to set', async () => {
     await expect(SessionsClient.connect({ databaseUrl: stack.db.url, encryptProjection: true })).rejects.toThrow(/AGENT_SESSIONS_ENCRYPTION_KEYS/);
   });

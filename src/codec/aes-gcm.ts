@@ -13,11 +13,15 @@ export function sealBytes(keys: KeyRing, plain: Uint8Array): { keyId: string; se
   return { keyId: keys.current.id, sealed: Buffer.concat([iv, cipher.update(plain), cipher.final(), cipher.getAuthTag()]) };
 }
 
-/** Opens what `sealBytes` sealed with the key `keyId`; a missing key or tampered bytes throw. */
+/** Opens what `sealBytes` sealed with the key `keyId`; a missing key, another key under that id or altered bytes throw EncryptionKeyError. */
 export function openBytes(keys: KeyRing, keyId: string, sealed: Buffer): Buffer {
   const key = keys.byId.get(keyId);
   if (!key) throw new EncryptionKeyError(`data is encrypted with key "${keyId}", which AGENT_SESSIONS_ENCRYPTION_KEYS does not hold; add it after the current key`);
-  const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, IV_BYTES));
-  decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
-  return Buffer.concat([decipher.update(sealed.subarray(IV_BYTES, sealed.length - TAG_BYTES)), decipher.final()]);
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, IV_BYTES));
+    decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
+    return Buffer.concat([decipher.update(sealed.subarray(IV_BYTES, sealed.length - TAG_BYTES)), decipher.final()]);
+  } catch (error) {
+    throw new EncryptionKeyError(`data sealed with key "${keyId}" cannot be opened: it was altered, or the key named "${keyId}" is not the one that sealed it`, { cause: error });
+  }
 }

@@ -1,12 +1,17 @@
 /** Session documents staged for import, and the one statement that moves one into the projection. */
 import type { Pool } from 'pg';
+import { z } from 'zod';
 import type { ImportSessionInput } from '../shared/activity-io';
 import type { SessionExport } from '../shared/export';
+import { contentSealer } from './content-sealing';
 import { storedItems } from './items';
 
-/** Stages a session document under `importId` for the session `sessionId`, its items as the items table stores them. */
+/**
+ * Stages what of a session document the projection takes (its items, as the items table stores them,
+ * and its usage) under `importId` for the session `sessionId`; the rest travels to the workflow.
+ */
 export async function stageImport(pool: Pool, importId: string, sessionId: string, document: SessionExport): Promise<void> {
-  const staged = { ...document, items: storedItems(pool, document.items) };
+  const staged = { items: storedItems(pool, document.items), usage: document.usage };
   await pool.query('INSERT INTO session_imports (id, session_id, document) VALUES ($1, $2, $3)', [importId, sessionId, JSON.stringify(staged)]);
 }
 
@@ -15,11 +20,19 @@ export async function discardImport(pool: Pool, importId: string): Promise<void>
   await pool.query('DELETE FROM session_imports WHERE id = $1', [importId]);
 }
 
+/** A staged item as `stageImport` stored it: its item sealed, or not, by the client that staged it. */
+const StagedItem = z.object({ item: z.unknown() }).passthrough();
+
 /**
  * Moves a staged document into sessions, items and usage and deletes it, in one statement (atomic even
- * over a multiplexed connection); a no-op once done, so a retried import writes nothing twice.
+ * over a multiplexed connection); a no-op once done, so a retried import writes nothing twice. The
+ * items are stored as this pool seals content, whatever the client that staged them did.
  */
 export async function applyImport(pool: Pool, input: ImportSessionInput): Promise<void> {
+  const { rows } = await pool.query("SELECT document->'items' AS items FROM session_imports WHERE id = $1 AND session_id = $2", [input.importId, input.sessionId]);
+  if (rows.length === 0) return;
+  const sealer = contentSealer(pool);
+  const items = z.array(StagedItem).parse(rows[0].items).map((staged) => ({ ...staged, item: sealer.sealJson(sealer.openJson(staged.item)) }));
   await pool.query(
     `WITH doc AS (
        DELETE FROM session_imports WHERE id = $1 AND session_id = $2 RETURNING document
@@ -42,8 +55,8 @@ export async function applyImport(pool: Pool, input: ImportSessionInput): Promis
      )
      INSERT INTO items (session_id, seq, type, role, agent, item, summary, created_at)
      SELECT $2, r.seq, r.type, r.role, r.agent, r.item, coalesce(r.summary, false), r.at
-       FROM doc, jsonb_to_recordset(doc.document->'items') AS r (seq integer, type text, role text, agent text, at timestamptz, item jsonb, summary boolean)
+       FROM doc, jsonb_to_recordset($7::jsonb) AS r (seq integer, type text, role text, agent text, at timestamptz, item jsonb, summary boolean)
      ON CONFLICT (session_id, seq) DO NOTHING`,
-    [input.importId, input.sessionId, input.lastSeq, input.agent, input.userId ?? null, JSON.stringify(input.labels)],
+    [input.importId, input.sessionId, input.lastSeq, input.agent, input.userId ?? null, JSON.stringify(input.labels), JSON.stringify(items)],
   );
 }

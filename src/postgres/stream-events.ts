@@ -28,11 +28,8 @@ export async function appendStreamEvents(pool: Pool, key: StreamWriterKey, event
   return last === null ? undefined : Number(last);
 }
 
-/** A stored event as Postgres returns it. */
-const EventRow = z.object({ offset: z.string().regex(/^\d+$/), event: StoredStreamEvent });
-
-/** A stored event's row before its event is opened. */
-const SealedEventRow = z.object({ offset: z.string(), event: z.unknown() });
+/** A stored event as Postgres returns it (the event checked once it is opened). */
+const EventRow = z.object({ offset: z.string().regex(/^\d+$/), event: z.unknown() });
 
 /** The events of a message's stream after `after`, in order, at most `limit`. */
 export async function readStreamEvents(
@@ -49,9 +46,8 @@ export async function readStreamEvents(
   );
   const sealer = contentSealer(pool);
   return rows.map((raw) => {
-    const sealed = SealedEventRow.parse(raw);
-    const row = EventRow.parse({ ...sealed, event: sealer.openJson(sealed.event) });
-    return { ...row.event, offset: Number(row.offset) };
+    const row = EventRow.parse(raw);
+    return { ...StoredStreamEvent.parse(sealer.openJson(row.event)), offset: Number(row.offset) };
   });
 }
 

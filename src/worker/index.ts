@@ -23,4 +23,4 @@ export { loadAgentsModule, type AgentsModule } from './agents-module';
 export { startWorker, type ModelEndpoint, type RunningWorker, type WorkerSettings } from './run-worker';
 export { installRuntimeLogger } from './temporal-logging';
 export { parseKeyRing, type KeyRing } from '../codec/key-ring';
-export { createDataConverter } from '../codec/data-converter';
+export { createDataConverter, ENCODED_FAILURES_PATH } from '../codec/data-converter';

@@ -64,7 +64,11 @@ export interface WorkerSettings {
   encryptionKeys?: KeyRing;
   /** Also seals what the Postgres projection stores of conversations (items, streamed events, memories) with `encryptionKeys`. */
   encryptProjection?: boolean;
-  /** A pre-built workflow bundle (tests build it once); bundled from src/workflows when absent. */
+  /**
+   * A pre-built workflow bundle (tests build it once); bundled from src/workflows when absent. With
+   * `encryptionKeys`, build it with `failureConverterPath: ENCODED_FAILURES_PATH`, or the failures the
+   * workflow raises are stored unencrypted.
+   */
   workflowBundle?: WorkflowBundleWithSourceMap;
 }
 
