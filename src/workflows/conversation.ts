@@ -5,7 +5,6 @@
  * continues as new before any Temporal limit can bite: it stops taking updates, drains the queue,
  * waits for every handler, and carries a bounded snapshot. It ends only when deleted or expired.
  */
-import { withheldSecrets } from '../shared/secrets';
 import {
   allHandlersFinished,
   ApplicationFailure,
@@ -58,6 +57,7 @@ import {
 import { ApprovalDecisionArgs } from '../shared/approvals';
 import { ImportArgs } from '../shared/export';
 import { ConversationInput, type ConversationEnd, type Operation, type RememberedOutcome } from '../shared/session-snapshot';
+import { withheldSecrets } from '../shared/secrets';
 import { projection } from './activity-stubs';
 import { replyText } from './agent-loop';
 import { runOperation } from './operations';

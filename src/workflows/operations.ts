@@ -3,13 +3,13 @@
  * clear, compaction, settings and delete. Each writes the projection before it commits to the state,
  * so a caller that gets an answer reads its own write; a failed operation changes nothing.
  */
-import { withheldSecrets } from '../shared/secrets';
 import { ApplicationFailure, log } from '@temporalio/workflow';
 import { SUMMARY_PREFIX } from '../shared/compaction';
 import { FailureType } from '../shared/failures';
 import type { Operation, PausedTurn, RememberedOutcome } from '../shared/session-snapshot';
 import type { ImportArgs, ImportResult } from '../shared/export';
 import type { CompactionResult, Item, Labels, SessionItem } from '../shared/schemas';
+import { withheldSecrets } from '../shared/secrets';
 import { windowOf } from './model-view';
 import { importer, model, projection } from './activity-stubs';
 import { callerFailure, PAUSED, resumeTurn, runTurn } from './agent-loop';
