@@ -10,6 +10,7 @@ import { access, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { resolveTemporalCli } from '../src/dev/temporal-cli';
+import { secret } from '../src/shared/secrets';
 import { startTestStack, type TestStack } from '../test/support/stack';
 
 /** One recorded conversation: a session id, the steps that drive it, and which run to export. */
@@ -72,6 +73,16 @@ const RECORDINGS: Recording[] = [
       await follow(stack.client.stream(id, { id: 'm3', text: 'Say three words.' }));
       await stack.client.updateContext(id, { tier: 'plus' }, { id: 'c1' });
       await stack.client.send(id, { id: 'm4', text: "What's my name?" });
+    },
+  },
+  {
+    sessionId: 'replay:secrets',
+    drive: async (stack, id) => {
+      await stack.client.send(id, { id: 'm1', text: 'Hi, my name is Dana.' }, { context: { crmToken: secret('crm-token-0000-recorded') } });
+      await stack.client.send(id, { id: 'm2', text: 'Where is my order 1234?' });
+      await stack.client.updateContext(id, { apiKey: secret('api-key-0000-recorded') }, { id: 'c1' });
+      await stack.client.context(id);
+      await stack.client.send(id, { id: 'm3', text: "What's my name?" });
     },
   },
 ];
