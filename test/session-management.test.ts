@@ -86,6 +86,15 @@ describe('listing sessions', () => {
     expect(ids(JSON.parse(second.stdout).sessions)).toEqual([`${prefix}:a`]);
     expect(await runCli(['list', '--label', 'tier'], env)).toMatchObject({ code: 2, stderr: expect.stringContaining('--label must be key=value') });
   });
+
+  test('the CLI refuses a key named "__proto__" in --context or --label, which would be dropped without a word', async () => {
+    const env = { TEMPORAL_ADDRESS: stack.temporal.address, DATABASE_URL: stack.db.url, AGENT_SESSIONS_TASK_QUEUE: stack.taskQueue };
+    const session = `${run}-proto:a`;
+    for (const option of [['--context', '{"__proto__":{"admin":true}}'], ['--label', '__proto__=x']]) {
+      expect(await runCli(['send', '--session', session, ...option, 'hello'], env)).toMatchObject({ code: 2, stderr: expect.stringContaining('"__proto__"') });
+    }
+    await expect(stack.client.items(session)).rejects.toThrow(SessionNotFoundError);
+  });
 });
 
 describe('labels', () => {

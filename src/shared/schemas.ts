@@ -24,11 +24,24 @@ export const StorableText = z.string().superRefine((text, ctx) => {
   if (reason !== undefined) ctx.addIssue({ code: 'custom', message: `text ${reason}` });
 });
 
+/**
+ * An object without an own key named "__proto__", checked before `record` parses it: zod's records skip
+ * that key without a word (it could replace the parsed object's prototype), so the value would be kept
+ * without it.
+ */
+function withoutProtoKey<Value>(what: string) {
+  return z.custom<Record<string, Value>>((value) => typeof value !== 'object' || value === null || !Object.hasOwn(value, '__proto__'), {
+    message: `${what} must not have a key named "__proto__"`,
+  });
+}
+
 /** A JSON object whose keys and strings every store can keep: the typed context, tool patches. */
-export const JsonObject = z.record(z.string(), z.unknown()).superRefine((value, ctx) => {
-  const found = findUnstorable(value);
-  if (found) ctx.addIssue({ code: 'custom', message: `${found.path ? `at ${found.path}, ` : ''}a ${found.reason}` });
-});
+export const JsonObject = withoutProtoKey<unknown>('a JSON object')
+  .pipe(z.record(z.string(), z.unknown()))
+  .superRefine((value, ctx) => {
+    const found = findUnstorable(value);
+    if (found) ctx.addIssue({ code: 'custom', message: `${found.path ? `at ${found.path}, ` : ''}a ${found.reason}` });
+  });
 export type JsonObject = z.infer<typeof JsonObject>;
 
 /**
@@ -78,8 +91,11 @@ export const UserId = z
   .regex(/^[\p{L}\p{N}._@+-]{1,128}$/u, 'a user id must be 1 to 128 letters, digits, ".", "_", "@", "+" or "-"');
 export type UserId = z.infer<typeof UserId>;
 
-/** A label's key: 1 to 64 letters, digits, `.`, `_` or `-`. */
-export const LabelKey = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'a label key must be 1 to 64 letters, digits, ".", "_" or "-"');
+/** A label's key: 1 to 64 letters, digits, `.`, `_` or `-`, and not "__proto__". */
+export const LabelKey = z
+  .string()
+  .regex(/^[A-Za-z0-9._-]{1,64}$/, 'a label key must be 1 to 64 letters, digits, ".", "_" or "-"')
+  .refine((key) => key !== '__proto__', 'a label key must not be "__proto__"');
 
 /** A label's value: a string of at most 256 characters. */
 export const LabelValue = z
@@ -94,8 +110,8 @@ export const MAX_LABELS = 32;
  * A session's labels: up to 32 string values by key (e.g. `{ tier: "gold", department: "billing" }`),
  * set when it starts and changed with `updateLabels`; sessions are listed by label.
  */
-export const Labels = z
-  .record(LabelKey, LabelValue)
+export const Labels = withoutProtoKey<string>('labels')
+  .pipe(z.record(LabelKey, LabelValue))
   .refine((labels) => Object.keys(labels).length <= MAX_LABELS, { message: `a session has at most ${MAX_LABELS} labels` });
 export type Labels = z.infer<typeof Labels>;
 
@@ -342,7 +358,7 @@ export const SettingsPatch = z.object({ settings: SettingsChange, id: OperationI
 export type SettingsPatch = z.infer<typeof SettingsPatch>;
 
 /** Arguments of `updateLabels`: labels to set, and labels to remove (null). */
-export const LabelsPatch = z.object({ labels: z.record(LabelKey, LabelValue.nullable()), id: OperationId.optional() }).strict();
+export const LabelsPatch = z.object({ labels: withoutProtoKey<string | null>('labels').pipe(z.record(LabelKey, LabelValue.nullable())), id: OperationId.optional() }).strict();
 export type LabelsPatch = z.infer<typeof LabelsPatch>;
 
 /** What `compact` answers: the summary item and how many items it stands for, or null when nothing was old enough. */

@@ -1,5 +1,5 @@
 /** Text every store can keep: what is refused, what is repaired, and what passes untouched. */
-import { SessionId, UserMessage, JsonObject } from '../../src/shared/schemas';
+import { SessionId, UserMessage, JsonObject, Labels, LabelKey, LabelsPatch } from '../../src/shared/schemas';
 import { findUnstorable, repairJson, repairText, unstorableReason } from '../../src/shared/text';
 
 describe('unstorableReason', () => {
@@ -54,4 +54,14 @@ test('an error about a key that cannot be stored shows the key escaped, never th
 test('an item with a key the session does not keep is refused, not silently stripped', () => {
   const result = UserMessage.safeParse({ input: [{ type: 'message', role: 'user', content: [{ type: 'input_text', text: 'a', nested: {} }] }] });
   expect(result.success).toBe(false);
+});
+
+test('a context or labels with a key named "__proto__" are refused, not kept without it (zod skips that key without a word)', () => {
+  const context = JsonObject.safeParse(JSON.parse('{"__proto__":{"admin":true},"k":"v"}'));
+  expect(context.success).toBe(false);
+  expect(context.error?.issues[0].message).toContain('"__proto__"');
+  expect(Labels.safeParse(JSON.parse('{"__proto__":"x"}')).success).toBe(false);
+  expect(LabelsPatch.safeParse(JSON.parse('{"labels":{"__proto__":"x"}}')).success).toBe(false);
+  expect(LabelKey.safeParse('__proto__').success).toBe(false);
+  expect(JsonObject.safeParse({ nested: JSON.parse('{"__proto__":1}') }).success).toBe(true);
 });

@@ -53,12 +53,15 @@ const JsonObjectOption = (name: string) =>
     .optional()
     .transform((text, ctx) => {
       if (text === undefined) return undefined;
+      let value: unknown;
       try {
-        return z.record(z.string(), z.unknown()).parse(JSON.parse(text));
+        value = JSON.parse(text);
       } catch {
-        ctx.addIssue({ code: 'custom', message: `${name} must be a JSON object` });
-        return z.NEVER;
+        value = undefined;
       }
+      if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>; // checked by the client, keys and all
+      ctx.addIssue({ code: 'custom', message: `${name} must be a JSON object` });
+      return z.NEVER;
     });
 
 /** `--label key=value`, repeatable: labels as an object. */
@@ -73,7 +76,7 @@ const LabelOptions = z
       const key = LabelKey.safeParse(at < 0 ? '' : pair.slice(0, at));
       const value = LabelValue.safeParse(pair.slice(at + 1));
       if (at < 0 || !key.success || !value.success) {
-        ctx.addIssue({ code: 'custom', message: `--label must be key=value with a key of letters, digits, ".", "_" or "-" (got ${JSON.stringify(pair)})` });
+        ctx.addIssue({ code: 'custom', message: `--label must be key=value with a key of letters, digits, ".", "_" or "-", not "__proto__" (got ${JSON.stringify(pair)})` });
         return z.NEVER;
       }
       labels[key.data] = value.data;
