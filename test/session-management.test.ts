@@ -87,6 +87,12 @@ describe('listing sessions', () => {
     expect(await runCli(['list', '--label', 'tier'], env)).toMatchObject({ code: 2, stderr: expect.stringContaining('--label must be key=value') });
   });
 
+  test('the CLI says what is wrong with a --label: its form, its key or its value', async () => {
+    const env = { DATABASE_URL: stack.db.url };
+    expect(await runCli(['list', '--label', `k=${'v'.repeat(257)}`], env)).toMatchObject({ code: 2, stderr: expect.stringContaining('a label value must be at most 256 characters') });
+    expect(await runCli(['list', '--label', 'bad key=v'], env)).toMatchObject({ code: 2, stderr: expect.stringContaining('a label key must be 1 to 64 letters') });
+  });
+
   test('the CLI refuses a key named "__proto__" in --context or --label, which would be dropped without a word', async () => {
     const env = { TEMPORAL_ADDRESS: stack.temporal.address, DATABASE_URL: stack.db.url, AGENT_SESSIONS_TASK_QUEUE: stack.taskQueue };
     const session = `${run}-proto:a`;

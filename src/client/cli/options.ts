@@ -76,7 +76,8 @@ const LabelOptions = z
       const key = LabelKey.safeParse(at < 0 ? '' : pair.slice(0, at));
       const value = LabelValue.safeParse(pair.slice(at + 1));
       if (at < 0 || !key.success || !value.success) {
-        ctx.addIssue({ code: 'custom', message: `--label must be key=value with a key of letters, digits, ".", "_" or "-", not "__proto__" (got ${JSON.stringify(pair)})` });
+        const problem = at < 0 ? '--label must be key=value' : !key.success ? key.error.issues[0].message : value.error?.issues[0].message;
+        ctx.addIssue({ code: 'custom', message: `${problem} (got ${JSON.stringify(pair.length > 80 ? `${pair.slice(0, 80)}…` : pair)})` });
         return z.NEVER;
       }
       labels[key.data] = value.data;
