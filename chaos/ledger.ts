@@ -3,7 +3,7 @@
  * user item is in the projection exactly once, no failed message left an item, the projection agrees
  * with the workflow, and every session still answers.
  */
-import { AgentSessionsError } from '../src/client/errors';
+import { AgentSessionsError, BackendUnavailableError, WorkerUnavailableError } from '../src/client/errors';
 import type { SessionsClient } from '../src/client/sessions-client';
 
 /** One row of the fault suite's table. */
@@ -21,24 +21,42 @@ export interface ChaosRow {
   wallSeconds: number;
 }
 
+/** How long a caller waits before sending a message again. */
+const RETRY_PAUSE_MS = 500;
+
 type Outcome = 'answered' | 'typed-error' | 'refused' | 'unsettled';
 
 /** The messages of one scenario, by session, with their outcomes. */
 export class Ledger {
   private readonly messages = new Map<string, { sessionId: string; text: string; outcome: Outcome; error?: string }>();
   private readonly started = Date.now();
+  private readonly retried: Record<string, number> = {};
 
   constructor(readonly scenario: string) {}
 
-  /** Sends one message (its text must be unique in the scenario) and records what became of it. */
-  async send(client: SessionsClient, sessionId: string, text: string, id: string): Promise<void> {
+  /**
+   * Sends one message (its text must be unique in the scenario) and records what became of it. For
+   * `retryForMs`, a caller told that Temporal or the worker is unavailable sends it again with the same
+   * id, as the errors advise.
+   */
+  async send(client: SessionsClient, sessionId: string, text: string, id: string, retryForMs = 0): Promise<void> {
     this.messages.set(id, { sessionId, text, outcome: 'unsettled' });
-    try {
-      await client.send(sessionId, { id, text });
-      this.settle(id, 'answered');
-    } catch (error) {
-      const typed = error instanceof AgentSessionsError;
-      this.settle(id, typed && error.kind === 'system' ? 'typed-error' : typed ? 'refused' : 'unsettled', (error as Error).message);
+    const giveUpAt = Date.now() + retryForMs;
+    for (;;) {
+      try {
+        await client.send(sessionId, { id, text });
+        this.settle(id, 'answered');
+        return;
+      } catch (error) {
+        if ((error instanceof BackendUnavailableError || error instanceof WorkerUnavailableError) && Date.now() < giveUpAt) {
+          this.count(`retried after: ${error.message}`);
+          await new Promise((resolve) => setTimeout(resolve, RETRY_PAUSE_MS));
+          continue;
+        }
+        const typed = error instanceof AgentSessionsError;
+        this.settle(id, typed && error.kind === 'system' ? 'typed-error' : typed ? 'refused' : 'unsettled', (error as Error).message);
+        return;
+      }
     }
   }
 
@@ -89,11 +107,17 @@ export class Ledger {
     };
   }
 
-  /** The errors callers saw, counted by message (for the report). */
+  /** The errors callers saw (those they retried, then those they ended with), counted by message (for the report). */
   errors(): Record<string, number> {
-    const counts: Record<string, number> = {};
+    const counts = { ...this.retried };
     for (const message of this.messages.values()) if (message.error) counts[message.error.slice(0, 120)] = (counts[message.error.slice(0, 120)] ?? 0) + 1;
     return counts;
+  }
+
+  /** Counts a retried error, its session ids blanked so that one kind of error is one line. */
+  private count(error: string): void {
+    const key = error.replace(/"[^"\s]*"/g, '"…"').slice(0, 120);
+    this.retried[key] = (this.retried[key] ?? 0) + 1;
   }
 
   private settle(id: string, outcome: Outcome, error?: string): void {

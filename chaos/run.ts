@@ -16,27 +16,39 @@ import { postgresOutage } from './scenarios/postgres-outage';
 import { workerKills } from './scenarios/worker-kills';
 import { hostileInputs } from './scenarios/hostile-inputs';
 import { approvalsAcrossRollover } from './scenarios/approvals-rollover';
+import { temporalRestart } from './scenarios/temporal-restart';
 
-/** A scenario checked by its ledger. */
-const withLedger = (scenario: (stack: TestStack) => Promise<{ ledger: Ledger; notes: string[] }>) => async (stack: TestStack) => {
+/** What a scenario reports. */
+type Outcome = { row: ChaosRow; notes: string[]; errors?: Record<string, number> };
+
+/** A scenario on the shared stack (started when the first such scenario asks for it). */
+type Scenario = (sharedStack: () => Promise<TestStack>) => Promise<Outcome>;
+
+/** A scenario on the shared stack, checked by its ledger. */
+const withLedger = (scenario: (stack: TestStack) => Promise<{ ledger: Ledger; notes: string[] }>): Scenario => async (sharedStack) => {
+  const stack = await sharedStack();
   const { ledger, notes } = await scenario(stack);
   return { row: await ledger.verify(stack.client), notes, errors: ledger.errors() };
 };
 
-const SCENARIOS: Record<string, (stack: TestStack) => Promise<{ row: ChaosRow; notes: string[]; errors?: Record<string, number> }>> = {
+/** A scenario on a stack of its own, checked by its ledger; the stack is stopped afterwards. */
+const onOwnStack = (scenario: () => Promise<{ ledger: Ledger; notes: string[]; stack: TestStack }>): Scenario => async () => {
+  const { ledger, notes, stack } = await scenario();
+  try {
+    return { row: await ledger.verify(stack.client), notes, errors: ledger.errors() };
+  } finally {
+    await stack.stop();
+  }
+};
+
+const SCENARIOS: Record<string, Scenario> = {
   'one-session': withLedger(oneSessionManyClients),
   'model-faults': withLedger(modelFaults),
   'worker-kills': withLedger(workerKills),
   'postgres-outage': withLedger(postgresOutage),
-  'hostile-inputs': hostileInputs,
-  'approvals-rollover': async () => {
-    const { ledger, notes, stack } = await approvalsAcrossRollover();
-    try {
-      return { row: await ledger.verify(stack.client), notes, errors: ledger.errors() };
-    } finally {
-      await stack.stop();
-    }
-  },
+  'hostile-inputs': async (sharedStack) => hostileInputs(await sharedStack()),
+  'approvals-rollover': onOwnStack(approvalsAcrossRollover),
+  'temporal-restart': onOwnStack(temporalRestart),
 };
 
 const COLUMNS: Array<[keyof ChaosRow, string]> = [
@@ -63,19 +75,22 @@ function printRows(rows: ChaosRow[]): void {
 
 async function main(): Promise<void> {
   const chosen = (process.env.CHAOS_SCENARIOS ?? Object.keys(SCENARIOS).join(',')).split(',');
-  const stack = await startTestStack();
+  const unknown = chosen.filter((name) => !(name in SCENARIOS));
+  if (unknown.length > 0) throw new Error(`unknown scenario ${unknown.join(', ')}; CHAOS_SCENARIOS takes ${Object.keys(SCENARIOS).join(', ')}`);
+  let shared: Promise<TestStack> | undefined;
+  const sharedStack = () => (shared ??= startTestStack());
   const rows: ChaosRow[] = [];
   const details: Record<string, { notes: string[]; errors: Record<string, number> }> = {};
   try {
     for (const name of chosen) {
       process.stderr.write(`scenario ${name}...\n`);
-      const { row, notes, errors } = await SCENARIOS[name](stack);
+      const { row, notes, errors } = await SCENARIOS[name](sharedStack);
       rows.push(row);
       details[row.scenario] = { notes, errors: errors ?? {} };
       process.stderr.write(`  ${JSON.stringify(row)}\n`);
     }
   } finally {
-    await stack.stop();
+    await (await shared?.catch(() => undefined))?.stop();
   }
   console.log(`\nfault suite on ${os.cpus().length} cores; Postgres: ${process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded PGlite'}\n`);
   printRows(rows);
