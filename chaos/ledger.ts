@@ -5,6 +5,7 @@
  */
 import { AgentSessionsError, BackendUnavailableError, WorkerUnavailableError } from '../src/client/errors';
 import type { SessionsClient } from '../src/client/sessions-client';
+import type { SessionItem } from '../src/shared/schemas';
 
 /** One row of the fault suite's table. */
 export interface ChaosRow {
@@ -19,6 +20,11 @@ export interface ChaosRow {
   mismatches: number;
   blocked: number;
   wallSeconds: number;
+}
+
+/** The texts of the user messages among `items`, in order. */
+export function userTexts(items: SessionItem[]): string[] {
+  return items.flatMap((entry) => (entry.item.type === 'message' && entry.item.role === 'user' && typeof entry.item.content === 'string' ? [entry.item.content] : []));
 }
 
 /** How long a caller waits before sending a message again. */
@@ -74,9 +80,9 @@ export class Ledger {
     let blocked = 0;
     for (const sessionId of this.sessions()) {
       const items = await client.items(sessionId).catch(() => []);
-      const userTexts = items.flatMap((entry) => (entry.item.type === 'message' && entry.item.role === 'user' && typeof entry.item.content === 'string' ? [entry.item.content] : []));
+      const texts = userTexts(items);
       for (const message of [...this.messages.values()].filter((candidate) => candidate.sessionId === sessionId)) {
-        const copies = userTexts.filter((text) => text === message.text).length;
+        const copies = texts.filter((text) => text === message.text).length;
         if (message.outcome === 'answered' && copies === 0) lost += 1;
         if (copies > 1) duplicated += copies - 1;
         if (message.outcome !== 'answered' && copies > 0 && message.outcome !== 'unsettled') mismatches += 1;

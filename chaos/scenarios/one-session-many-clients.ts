@@ -5,7 +5,7 @@
  */
 import { SessionsClient } from '../../src/client/sessions-client';
 import type { TestStack } from '../../test/support/stack';
-import { Ledger } from '../ledger';
+import { Ledger, userTexts } from '../ledger';
 
 const CLIENTS = Number(process.env.CHAOS_CLIENTS ?? 50);
 const MESSAGES = Number(process.env.CHAOS_MESSAGES ?? 20);
@@ -27,7 +27,7 @@ export async function oneSessionManyClients(stack: TestStack): Promise<{ ledger:
     await Promise.all(clients.map((client) => client.close()));
   }
   const items = await stack.client.items(sessionId);
-  const order = items.flatMap((entry) => (entry.item.type === 'message' && entry.item.role === 'user' ? [String(entry.item.content)] : []));
+  const order = userTexts(items);
   const outOfOrder = Array.from({ length: CLIENTS }, (_, c) => order.filter((text) => text.startsWith(`client ${c} message `)))
     .filter((texts, c) => texts.some((text, index) => text !== `client ${c} message ${index}`)).length;
   return { ledger, notes: [`${order.length} user items in one order; clients whose messages left their order: ${outOfOrder}`] };
