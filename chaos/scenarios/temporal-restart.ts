@@ -52,7 +52,7 @@ export async function temporalRestart(): Promise<{ ledger: Ledger; notes: string
 /** Stops and restarts `temporal` while sessions talk to a worker process; the ledger and notes. */
 async function underLoad(stack: TestStack, temporal: RestartableTemporal): Promise<{ ledger: Ledger; notes: string[]; stack: TestStack }> {
   await stack.stopWorkers();
-  const ledger = new Ledger(`Temporal stopped and restarted ${STOPS.length} times under load (${STOPS.map((stop) => `${stop.signal}, ${stop.downMs / 1000} s`).join('; ')})`);
+  const ledger = new Ledger(`Temporal restarted ${STOPS.length} times under load (${STOPS.map((stop) => `${stop.signal} ${stop.downMs / 1000} s`).join(', ')})`);
   const notes: string[] = [];
   const worker = await spawnWorker(stack);
   const onExit = (code: number | null, signal: string | null) => notes.push(`the worker process exited (${code ?? signal}) during the restarts`);
