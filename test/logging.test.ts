@@ -16,6 +16,7 @@ const SESSION = 'logs:zoe';
 const MESSAGE_ID = 'msg-logs-1';
 const USER_TEXT = 'Where is order 1234? My locker code is 88-violet-harbor.';
 const CONTEXT_VALUES = { customerName: 'Zoe Quintana-Okafor', customerId: 'cust-secret-7731' };
+const SECRET_VALUE = 'log-secret-token-9931';
 
 type Line = Record<string, unknown>;
 
@@ -89,7 +90,7 @@ beforeAll(async () => {
   const response = await fetch(`${apiUrl}/v1/sessions/${encodeURIComponent(SESSION)}/messages`, {
     method: 'POST',
     headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ id: MESSAGE_ID, text: USER_TEXT, start: { context: CONTEXT_VALUES } }),
+    body: JSON.stringify({ id: MESSAGE_ID, text: USER_TEXT, start: { context: { ...CONTEXT_VALUES, apiToken: { $secret: SECRET_VALUE } } } }),
   });
   expect(response.status).toBe(200);
   const missing = await fetch(`${apiUrl}/v1/sessions/nobody:here`, { headers: { authorization: `Bearer ${TOKEN}` } });
@@ -156,10 +157,10 @@ test('the HTTP API logs one line per request: route, status, duration, session a
   expect(missing).toMatchObject({ route: '/v1/sessions/:id', status: 404, sessionId: 'nobody:here', errorType: 'SessionNotFoundError' });
 });
 
-test("no line holds the user's text, a context value or the API token", async () => {
+test("no line holds the user's text, a context value, a secret one or the API token", async () => {
   await lineWith(workerLines, { msg: 'turn ended', ...TURN });
   for (const text of [workerText, serveText]) {
-    for (const secret of [USER_TEXT, 'violet-harbor', ...Object.values(CONTEXT_VALUES), TOKEN, 'It ships Thursday']) {
+    for (const secret of [USER_TEXT, 'violet-harbor', ...Object.values(CONTEXT_VALUES), SECRET_VALUE, TOKEN, 'It ships Thursday']) {
       expect(text).not.toContain(secret);
     }
   }
