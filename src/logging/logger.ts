@@ -15,6 +15,13 @@ const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'
 /** One of LOG_LEVELS. */
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/** How `createLogger` makes a logger: its level when the variable is unset, whether errors keep their text, where lines go. */
+export interface LoggerOptions {
+  defaultLevel?: LogLevel;
+  withholdErrorText?: boolean;
+  destination?: DestinationStream;
+}
+
 /**
  * A logger writing JSON lines to standard error at AGENT_SESSIONS_LOG_LEVEL, else at `defaultLevel`
  * (info when absent). Each line has `level` (its name), `time` (ISO 8601), `pid`, `hostname` and `msg`.
@@ -22,7 +29,7 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
  * as its class and failure type only: its message and stack may quote what a user or a tool said.
  * Lines go to `destination` when given.
  */
-export function createLogger(options: { defaultLevel?: LogLevel; withholdErrorText?: boolean; destination?: DestinationStream } = {}): Logger {
+export function createLogger(options: LoggerOptions = {}): Logger {
   const withhold = options.withholdErrorText ?? Boolean(process.env.AGENT_SESSIONS_ENCRYPTION_KEYS?.trim());
   return pino(
     {

@@ -5,9 +5,7 @@
  */
 import type { Logger } from '../logging/logger';
 import { errorResponse, type ErrorBody } from './http-errors';
-
-/** The route whose answers carry a message id. */
-export const MESSAGES_ROUTE = '/v1/sessions/:id/messages';
+import { MESSAGES_ROUTE } from './routes';
 
 /** One request's log line in the making. */
 export class RequestLog {

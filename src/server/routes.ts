@@ -6,7 +6,6 @@ import { InvalidInputError } from '../shared/errors';
 import { describeIssues } from '../shared/schemas';
 import { ContextBody, DecisionBody, ItemsQuery, LabelsBody, LastEventId, ListQuery, MessageBody, OperationBody } from './bodies';
 import { EventStreamAnswer, wantsEventStream } from './event-stream';
-import { MESSAGES_ROUTE } from './request-log';
 
 /** What a route gets: the client, the decoded path parameters, the query and the parsed JSON body. */
 export interface RouteInput {
@@ -29,6 +28,9 @@ export interface Route {
   /** The answer (sent as JSON with status 200, or as server-sent events). */
   run(input: RouteInput): Promise<unknown>;
 }
+
+/** The route that sends a message: its answers carry the message id. */
+export const MESSAGES_ROUTE = '/v1/sessions/:id/messages';
 
 function route(method: Route['method'], path: string, run: Route['run']): Route {
   return { method, path, segments: path.split('/').filter(Boolean), run };

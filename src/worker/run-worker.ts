@@ -15,7 +15,6 @@ import { ContentSealer } from '../codec/content-sealer';
 import { sealContentWith } from '../postgres/content-sealing';
 import type { KeyRing } from '../codec/key-ring';
 import { installRuntimeLogger, sessionLogAttributes } from './temporal-logging';
-import { createLogger } from '../logging/logger';
 
 /** The path the workflow bundle is built from. */
 export const WORKFLOWS_PATH = require.resolve('../workflows');
@@ -85,7 +84,7 @@ export async function startWorker(settings: WorkerSettings, pool?: Pool): Promis
   const memory = MemoryOptions.safeParse(settings.memory ?? {});
   if (!memory.success) throw new InvalidInputError(`startWorker({ memory }) is invalid: ${describeIssues(memory.error)}`);
   const agents = new AgentRegistry(settings.agents, settings.tools, memory.data.tools ? MEMORY_TOOL_NAMES : []);
-  installRuntimeLogger(createLogger({ withholdErrorText: settings.encryptionKeys !== undefined }));
+  installRuntimeLogger({ withholdErrorText: settings.encryptionKeys !== undefined });
   const sealer = new ContentSealer(settings.encryptionKeys, settings.encryptProjection ?? false);
   const projectionPool = pool ?? (await openProjectionPool(settings.databaseUrl));
   sealContentWith(projectionPool, sealer);

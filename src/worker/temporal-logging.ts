@@ -6,7 +6,7 @@
 import { ApplicationFailure, type LogLevel, type LogMetadata, type Logger as TemporalLogger } from '@temporalio/common';
 import { Runtime, type ActivityInterceptorsFactory } from '@temporalio/worker';
 import { z } from 'zod';
-import { createLogger, type Logger } from '../logging/logger';
+import { createLogger, type Logger, type LoggerOptions } from '../logging/logger';
 
 /** Temporal's logger interface over a pino logger: each entry one line, its metadata as fields. */
 export class PinoTemporalLogger implements TemporalLogger {
@@ -48,14 +48,15 @@ export class PinoTemporalLogger implements TemporalLogger {
 let runtimeInstalled = false;
 
 /**
- * Sends the Temporal runtime's logs to `logger` (JSON lines on standard error at
- * AGENT_SESSIONS_LOG_LEVEL when absent). Once per process, before any worker; later calls change nothing.
+ * Sends the Temporal runtime's logs to `logger`, or to one `createLogger` makes with these options (JSON
+ * lines on standard error at AGENT_SESSIONS_LOG_LEVEL). Once per process, before any worker; later calls
+ * change nothing and make no logger.
  */
-export function installRuntimeLogger(logger?: Logger): void {
+export function installRuntimeLogger(logger: Logger | LoggerOptions = {}): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   Runtime.install({
-    logger: new PinoTemporalLogger(logger ?? createLogger()),
+    logger: new PinoTemporalLogger('info' in logger ? logger : createLogger(logger)),
     telemetryOptions: { logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} } },
   });
 }

@@ -10,7 +10,6 @@ import { startOfflineModel, type OfflineModel } from '../../src/offline-model/se
 import { OFFLINE_MODEL_ID } from '../../src/offline-model/wire';
 import { startWorker, WORKFLOWS_PATH, type RunningWorker } from '../../src/worker/run-worker';
 import { installRuntimeLogger } from '../../src/worker/temporal-logging';
-import { createLogger } from '../../src/logging/logger';
 import type { InputCallbacks } from '../../src/activities/input-callbacks';
 import type { RegisteredAgent } from '../../src/agents';
 import { supportAgent } from '../../src/dev/demo-agent';
@@ -65,7 +64,7 @@ export interface TestStackOptions {
 
 /** Starts the stack with one worker running. */
 export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
-  installRuntimeLogger(createLogger({ defaultLevel: 'warn' })); // AGENT_SESSIONS_LOG_LEVEL=info shows a test's turns
+  installRuntimeLogger({ defaultLevel: 'warn' }); // AGENT_SESSIONS_LOG_LEVEL=info shows a test's turns
   const [temporal, db, model, bundle] = await Promise.all([
     options.temporal ??
       startTemporalDevServer({

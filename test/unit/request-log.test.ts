@@ -1,7 +1,8 @@
 /** An HTTP request's log line: the route, session, status and the message id of a message's answer only. */
 import { Writable } from 'node:stream';
 import { createLogger } from '../../src/logging/logger';
-import { MESSAGES_ROUTE, RequestLog } from '../../src/server/request-log';
+import { RequestLog } from '../../src/server/request-log';
+import { MESSAGES_ROUTE } from '../../src/server/routes';
 
 /** The line one request writes. */
 function lineOf(route: string, answer: unknown): Record<string, unknown> {

@@ -11,7 +11,6 @@ import { supportAgent } from '../../../dev/demo-agent';
 import { loadAgentsModule, type AgentsModule } from '../../../worker/agents-module';
 import { startWorker, type RunningWorker, type WorkerSettings } from '../../../worker/run-worker';
 import { installRuntimeLogger } from '../../../worker/temporal-logging';
-import { createLogger } from '../../../logging/logger';
 import { InvalidInputError } from '../../errors';
 import { SessionsClient } from '../../sessions-client';
 import { knownEndpoints, requireDatabase, requireTemporal } from '../endpoints';
@@ -70,7 +69,7 @@ export async function worker({ values }: CommandInput): Promise<void> {
 export async function dev({ values }: CommandInput, options: { demo: boolean }): Promise<void> {
   const served = await agentsFor(values);
   // The demo's conversation is the show: its worker says only what goes wrong, unless asked for more.
-  installRuntimeLogger(createLogger({ defaultLevel: options.demo ? 'warn' : 'info' }));
+  installRuntimeLogger({ defaultLevel: options.demo ? 'warn' : 'info' });
   const config = loadConfig();
   await mkdir(config.dataDir, { recursive: true });
   const stack = await startDevStack(config, say);
