@@ -239,7 +239,7 @@ class TurnDraft {
     const { items, agent, usage, operationId: messageId } = this.draft;
     const merged = this.state.mergedContext(this.draft.context);
     if ('refused' in merged) {
-      throw ApplicationFailure.nonRetryable(`a tool's change to the context was refused: ${merged.refused}; the session is unchanged`, FailureType.TurnFailed);
+      throw toolChangeRefused(merged.refused);
     }
     await projection.projectTurn({
       sessionId: this.state.sessionId,
@@ -255,10 +255,13 @@ class TurnDraft {
 /** A tool's context patch, if it is one the context may take (well-formed secrets, storable text); the turn fails otherwise. */
 function checkedToolPatch(patch: JsonObject): JsonObject {
   const checked = ContextObject.safeParse(patch);
-  if (!checked.success) {
-    throw ApplicationFailure.nonRetryable(`a tool's change to the context was refused: ${describeIssues(checked.error)}; the session is unchanged`, FailureType.TurnFailed);
-  }
+  if (!checked.success) throw toolChangeRefused(describeIssues(checked.error));
   return checked.data;
+}
+
+/** The failure of a turn whose tool changed the context in a way it may not take (malformed, or too large). */
+function toolChangeRefused(reason: string): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(`a tool's change to the context was refused: ${reason}; the session is unchanged`, FailureType.TurnFailed);
 }
 
 /** The session items a user message adds. */
