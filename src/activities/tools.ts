@@ -47,8 +47,8 @@ export function createCallTool(deps: { agents: AgentRegistry; pool: Pool; memory
     }
     const tool = agents.find(input.agent || agents.defaultAgent)?.tools.find((candidate) => candidate.name === name);
     if (!tool) return { output: `Error: the agent ${input.agent} has no tool named ${name}.` };
-    const { context: revealed, secrets } = revealedSecrets(input.context);
-    const context = structuredClone(revealed);
+    // The tool's own copy of the context (revealing copies it), secrets as their text.
+    const { context, secrets } = revealedSecrets(input.context);
     const run = { sessionId: input.sessionId, agent: input.agent, ...(input.userId ? { userId: input.userId } : {}) };
     const output = await withSecretsScrubbed(secrets, () => tool.invoke(input.call.arguments, context, run));
     const left = rehiddenSecrets(input.context, context);
