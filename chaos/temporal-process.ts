@@ -5,10 +5,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
+import { freePort } from '../src/dev/ports';
 import { resolveTemporalCli } from '../src/dev/temporal-cli';
 import { DEV_SERVER_DYNAMIC_CONFIG, dynamicConfigArgs, type TemporalDevServer } from '../src/dev/temporal-server';
 
@@ -29,7 +29,7 @@ export async function startRestartableTemporal(dynamicConfig: Record<string, str
   if (cli.type !== 'existing-path') throw new Error('this scenario runs the Temporal CLI itself: set TEMPORAL_CLI_PATH or install Go to build it');
   const executable = cli.path;
   const dir = await mkdtemp(path.join(os.tmpdir(), 'agent-sessions-chaos-temporal-'));
-  const port = await freePort();
+  const port = await freePort(0);
   const address = `127.0.0.1:${port}`;
   const args = [
     'server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--namespace', 'default', '--headless',
@@ -92,16 +92,4 @@ async function answering(address: string): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }
-}
-
-/** A loopback port nothing listens on now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
