@@ -54,8 +54,25 @@ export interface PlannedToolCall {
   arguments: Record<string, unknown>;
 }
 
+/** A call of a hosted (built-in) Responses tool the offline model decides to make, before it gets an id. */
+export type HostedCall =
+  | { type: 'web_search'; query: string }
+  | { type: 'file_search'; queries: string[] }
+  | { type: 'code_interpreter'; code: string; logs: string };
+
+/** A citation in the assistant's text (Responses `output_text.annotations`). */
+export type Citation =
+  | { type: 'url_citation'; url: string; title: string; start_index: number; end_index: number }
+  | { type: 'file_citation'; file_id: string; filename: string; index: number };
+
 /** What the offline model decides to answer, before it is rendered as a ChatCompletion. */
 export type AssistantReply = { text: string } | { toolCalls: PlannedToolCall[] };
+
+/**
+ * What the rules decide, for either API: the reply, and for the Responses API a hosted tool call made before the
+ * text and the text's citations (the Chat side never offers hosted tools, so it never gets them).
+ */
+export type RuleReply = AssistantReply & { hostedCall?: HostedCall; citations?: Citation[] };
 
 /** The plain text of message content: the string itself, or its text parts joined by newlines. */
 export function contentText(content: MessageContent | null | undefined): string {

@@ -11,7 +11,23 @@ export const OFFLINE_MODEL_ID = 'offline-rules';
 export interface WireError {
   status: number;
   headers: Record<string, string>;
-  body: { error: { message: string; type: string; param: null; code: string | null } };
+  body: { error: { message: string; type: string; param: string | null; code: string | null } };
+}
+
+/** A request the offline model refuses, as the real service would, with the error it answers. */
+export class RequestRefused extends Error {
+  constructor(readonly wire: WireError) {
+    super(wire.body.error.message);
+    this.name = 'RequestRefused';
+  }
+}
+
+/** Throws a {@link RequestRefused} with a 400 (or `status`) naming `param`, as the real service does. */
+export function refuse(message: string, param: string | null = null, code: string | null = null, status = 400): never {
+  const error = wireError(status, message);
+  error.body.error.param = param;
+  error.body.error.code = code;
+  throw new RequestRefused(error);
 }
 
 /** Builds an OpenAI-style error; a 429 with `retryAfterSeconds` also carries a `retry-after` header. */
@@ -34,11 +50,13 @@ export function wireError(status: number, message?: string, retryAfterSeconds?: 
 /**
  * Renders a reply as a ChatCompletion. Tool call ids hash the request's messages, so the same request always gets
  * the same ids while every turn of a conversation gets new ones. Token counts estimate one token per 4 characters.
+ * `finishReason` marks a scripted incomplete answer.
  */
 export function renderCompletion(
   request: ChatRequest,
   reply: AssistantReply,
   completionNumber: number,
+  finishReason?: 'length' | 'content_filter',
 ): ChatCompletion {
   const toolCalls =
     'toolCalls' in reply
@@ -60,7 +78,7 @@ export function renderCompletion(
       {
         index: 0,
         message: { role: 'assistant', content, refusal: null, ...(toolCalls && { tool_calls: toolCalls }) },
-        finish_reason: toolCalls ? 'tool_calls' : 'stop',
+        finish_reason: finishReason ?? (toolCalls ? 'tool_calls' : 'stop'),
         logprobs: null,
       },
     ],
