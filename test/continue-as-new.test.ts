@@ -111,6 +111,6 @@ test('every run of a rolled-over session replays without a determinism error', a
   }
 });
 
-function isUserItem(entry: { item: { type: string; role?: string } }): boolean {
+function isUserItem(entry: { item: { type?: string; role?: unknown } }): boolean {
   return entry.item.type === 'message' && entry.item.role === 'user';
 }

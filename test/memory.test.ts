@@ -60,7 +60,7 @@ describe('memory across sessions', () => {
     );
     const turn = await stack.client.send(`${bob}:chat`, 'Where is the spare key?', { userId: bob });
     expect(JSON.stringify(stack.model.requests)).not.toContain('Ada keeps');
-    const outputs = turn.items.flatMap((entry) => (entry.item.type === 'function_call_output' ? [entry.item.output] : []));
+    const outputs = turn.items.flatMap((entry) => (entry.item.type === 'function_call_output' ? [String(entry.item.output)] : []));
     expect(outputs).toEqual(['[]', 'No remembered fact matched; nothing was forgotten.']);
     expect(await stack.client.listMemories(ada)).toEqual([secret]);
     expect(await stack.client.listMemories(bob)).toEqual([]);
@@ -85,7 +85,7 @@ describe('memory across sessions', () => {
       { text: 'Done.' },
     );
     const turn = await stack.client.send(`${ada}:travel`, 'Forget my seat preference', { userId: ada });
-    const [recalled, forgotten] = turn.items.flatMap((entry) => (entry.item.type === 'function_call_output' ? [entry.item.output] : []));
+    const [recalled, forgotten] = turn.items.flatMap((entry) => (entry.item.type === 'function_call_output' ? [String(entry.item.output)] : []));
     expect(JSON.parse(recalled)).toEqual([expect.objectContaining({ key: 'seat', text: 'Prefers aisle seats on trains.' })]);
     expect(forgotten).toMatch(/^Forgot #\d+\.$/);
     expect((await stack.client.listMemories(ada)).map((memory) => memory.text)).toEqual(['Allergic to peanuts.']);

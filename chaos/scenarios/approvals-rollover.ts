@@ -45,7 +45,7 @@ export async function approvalsAcrossRollover(): Promise<{ ledger: Ledger; notes
   let rolledOver = 0;
   for (const sessionId of sessions) {
     const items = await stack.client.items(sessionId);
-    refunds += items.filter((entry) => entry.item.type === 'function_call_output' && entry.item.output.startsWith('Refunded order')).length;
+    refunds += items.filter((entry) => entry.item.type === 'function_call_output' && String(entry.item.output).startsWith('Refunded order')).length;
     if ((await stack.client.status(sessionId)).run > 1) rolledOver += 1;
   }
   return { ledger, stack, notes: [`refunds run: ${refunds} for ${SESSIONS} approvals; sessions that rolled over: ${rolledOver}`] };

@@ -4,28 +4,80 @@
  */
 import type OpenAI from 'openai';
 import { z } from 'zod';
-import type { Item } from '../shared/schemas';
+import { partText, type ContentPart } from '../shared/content-parts';
+import { contentText, isMessage, outputForDisplay, pairingOf, typeOf, type Item, type MessageItem } from '../shared/items';
 
 type ChatMessage = OpenAI.Chat.Completions.ChatCompletionMessageParam;
 type ChatToolCall = OpenAI.Chat.Completions.ChatCompletionMessageFunctionToolCall;
 
-/** The chat messages for the model: the instructions as a system message, then the items. */
-export function toChatMessages(instructions: string, items: Item[]): ChatMessage[] {
+/** The chat messages for the model, and why each item Chat Completions cannot carry was left out. */
+export interface ChatInput {
+  messages: ChatMessage[];
+  /** One line per item left out (reasoning, hosted tool calls, unknown types…), for the log. */
+  omitted: string[];
+}
+
+/**
+ * The chat messages for the model: the instructions as a system message, then the items. Images go
+ * as `image_url` parts and files as `file` parts of user messages; what Chat Completions has no place
+ * for (reasoning, hosted tool calls, compaction, unknown types) is left out and said in `omitted`.
+ */
+export function toChatMessages(instructions: string, items: Item[]): ChatInput {
   const messages: ChatMessage[] = instructions ? [{ role: 'system', content: instructions }] : [];
+  const omitted: string[] = [];
   for (const item of items) {
-    if (item.type === 'message') {
-      const text = typeof item.content === 'string' ? item.content : item.content.map((part) => part.text).join('');
-      messages.push({ role: item.role, content: text });
-    } else if (item.type === 'function_call') {
-      const call: ChatToolCall = { id: item.call_id, type: 'function', function: { name: item.name, arguments: item.arguments } };
+    const record = item as Record<string, unknown>;
+    const pairing = pairingOf(item);
+    if (isMessage(item)) {
+      messages.push(chatMessage(item, omitted));
+    } else if (pairing?.role === 'call' && typeOf(item) === 'function_call') {
+      const call: ChatToolCall = { id: pairing.callId, type: 'function', function: { name: String(record.name), arguments: String(record.arguments) } };
       const previous = messages[messages.length - 1];
       if (previous?.role === 'assistant' && !previous.content && previous.tool_calls) previous.tool_calls.push(call);
       else messages.push({ role: 'assistant', content: null, tool_calls: [call] });
+    } else if (pairing?.role === 'output' && typeOf(item) !== 'computer_call_output' && typeOf(item) !== 'computer_call_result') {
+      messages.push({ role: 'tool', tool_call_id: pairing.callId, content: outputForDisplay(record.output) });
     } else {
-      messages.push({ role: 'tool', tool_call_id: item.call_id, content: item.output });
+      omitted.push(`a ${typeOf(item)} item (Chat Completions has no place for it)`);
     }
   }
-  return messages;
+  return { messages, omitted };
+}
+
+/** A message as Chat Completions takes it: user content keeps its images and files; other roles keep their text. */
+function chatMessage(item: MessageItem, omitted: string[]): ChatMessage {
+  if (typeof item.content === 'string' || item.role !== 'user' || item.content.every((part) => partText(part) !== undefined)) {
+    const dropped = typeof item.content === 'string' ? [] : item.content.filter((part) => partText(part) === undefined);
+    for (const part of dropped) omitted.push(`a ${part.type} part of a ${item.role} message (Chat Completions takes only text there)`);
+    return { role: item.role, content: contentText(item.content) } as ChatMessage;
+  }
+  const parts: OpenAI.Chat.Completions.ChatCompletionContentPart[] = [];
+  for (const part of item.content) {
+    const converted = chatPart(part);
+    if (converted) parts.push(converted);
+    else omitted.push(`a ${part.type} part Chat Completions cannot carry (give images as URLs or data URLs)`);
+  }
+  return { role: 'user', content: parts };
+}
+
+/** One user content part as a Chat Completions part, or undefined when that API has none for it. */
+function chatPart(part: ContentPart): OpenAI.Chat.Completions.ChatCompletionContentPart | undefined {
+  const text = partText(part);
+  if (text !== undefined) return { type: 'text', text };
+  if (part.type === 'input_image') {
+    const url = typeof part.image_url === 'string' ? part.image_url : typeof part.image === 'string' ? part.image : undefined;
+    if (url === undefined) return undefined;
+    const detail = part.detail === 'low' || part.detail === 'high' || part.detail === 'auto' ? part.detail : undefined;
+    return { type: 'image_url', image_url: { url, ...(detail ? { detail } : {}) } };
+  }
+  if (part.type === 'input_file') {
+    const data = typeof part.file_data === 'string' ? part.file_data : typeof part.file === 'string' ? part.file : undefined;
+    const fileId = typeof part.file_id === 'string' ? part.file_id : undefined;
+    const filename = typeof part.filename === 'string' ? part.filename : undefined;
+    if (data !== undefined) return { type: 'file', file: { file_data: data, ...(filename ? { filename } : {}) } };
+    if (fileId !== undefined) return { type: 'file', file: { file_id: fileId } };
+  }
+  return undefined;
 }
 
 /** The token counts an endpoint reports for a completion (whole or streamed). */

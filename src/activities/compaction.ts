@@ -6,7 +6,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { SummarizeInput, type SummarizeResult } from '../shared/activity-io';
 import { COMPACTION_INSTRUCTIONS } from '../shared/compaction';
 import { FailureType } from '../shared/failures';
-import type { Item } from '../shared/schemas';
+import { contentText, describeItem, isMessage, type Item } from '../shared/items';
 import { parseActivityInput } from './activity-input';
 import { completeChat, type ModelDependencies } from './model';
 import { readWindow } from './model-window';
@@ -27,7 +27,7 @@ export function createSummarize(deps: ModelDependencies) {
       ],
     });
     done('summary call completed', { model, summarizedItems: items.length, ...reply.usage });
-    const text = reply.items.map((item) => (item.type === 'message' ? textOf(item.content) : '')).join('').trim();
+    const text = reply.items.map((item) => (isMessage(item) ? contentText(item.content) : '')).join('').trim();
     if (text === '') {
       throw ApplicationFailure.retryable('the summarisation model answered with no text', FailureType.InvalidModelResponse);
     }
@@ -35,17 +35,7 @@ export function createSummarize(deps: ModelDependencies) {
   };
 }
 
-/** The items as a plain transcript, one line per item, for the summarisation prompt. */
+/** The items as a plain transcript, one line per item (a short label for what is not text), for the summarisation prompt. */
 export function transcript(items: Item[]): string {
-  return items
-    .map((item) => {
-      if (item.type === 'message') return `${item.role}: ${textOf(item.content)}`;
-      if (item.type === 'function_call') return `tool call ${item.name}(${item.arguments})`;
-      return `tool output: ${item.output}`;
-    })
-    .join('\n');
-}
-
-function textOf(content: Extract<Item, { type: 'message' }>['content']): string {
-  return typeof content === 'string' ? content : content.map((part) => part.text).join('');
+  return items.map(describeItem).join('\n');
 }

@@ -14,6 +14,7 @@ import { ModelCallInput, type CallPlan, type ModelCallResult } from '../shared/a
 import { FailureType } from '../shared/failures';
 import { describeIssues, type Item, type JsonObject, type Usage } from '../shared/schemas';
 import { repairJson } from '../shared/text';
+import { isFunctionCall } from '../shared/items';
 import { ChatCompletionReply, fromChatCompletion, toChatMessages } from './chat-format';
 import { applyInputCallback, type InputCallbacks } from './input-callbacks';
 import { revealedSecrets, scrubbedOfSecrets, withSecretsScrubbed } from '../shared/secrets';
@@ -147,9 +148,11 @@ export function createCallModel(deps: ModelDependencies) {
       ...agent.handoffs.map(handoffChatTool),
       ...(userId && deps.memory.tools ? MEMORY_TOOLS.map(toChatTool) : []),
     ];
+    const chat = toChatMessages(instructions, items);
+    if (chat.omitted.length > 0) log.info('items left out of the chat request', { reasons: chat.omitted });
     const request = {
       model: agent.model ?? deps.defaultModel,
-      messages: scrubbedOfSecrets(toChatMessages(instructions, items), secrets),
+      messages: scrubbedOfSecrets(chat.messages, secrets),
       ...(tools.length > 0 ? { tools } : {}),
       ...modelSettings(agent.settings),
     };
@@ -163,7 +166,7 @@ export function createCallModel(deps: ModelDependencies) {
         agent: agent.name,
         model: request.model,
         streamed: deps.streaming,
-        functionCalls: reply.items.filter((item) => item.type === 'function_call').length,
+        functionCalls: reply.items.filter(isFunctionCall).length,
         ...reply.usage,
       });
       const calls = await planCalls(agent, reply.items, structuredClone(context), run, secrets);
@@ -182,8 +185,7 @@ export function createCallModel(deps: ModelDependencies) {
  */
 async function planCalls(agent: RunnableAgent, items: Item[], context: JsonObject, run: RunInfo, secrets: string[]): Promise<Record<string, CallPlan>> {
   const plans: Record<string, CallPlan> = {};
-  for (const item of items) {
-    if (item.type !== 'function_call') continue;
+  for (const item of items.filter(isFunctionCall)) {
     const handoff = agent.handoffs.find((candidate) => candidate.toolName === item.name);
     const tool = agent.tools.find((candidate) => candidate.name === item.name);
     if (handoff) plans[item.call_id] = { kind: 'handoff', target: handoff.target };
@@ -209,8 +211,7 @@ async function needsApproval(tool: RunnableTool, context: JsonObject, argumentsJ
 /** The stream events of a complete reply: each function call as a tool call, a handoff, or a call that waits for approval. */
 function replyEvents(step: number, agent: string, items: Item[], calls: Record<string, CallPlan>): StoredStreamEvent[] {
   const events: StoredStreamEvent[] = [];
-  for (const item of items) {
-    if (item.type !== 'function_call') continue;
+  for (const item of items.filter(isFunctionCall)) {
     const plan = calls[item.call_id];
     if (plan?.kind === 'handoff') events.push({ type: 'handoff', step, from: agent, to: plan.target, callId: item.call_id });
     else {

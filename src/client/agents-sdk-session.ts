@@ -5,8 +5,10 @@
  * ways between the SDK's `AgentInputItem` shapes and this project's Responses-style items.
  */
 import type { AgentInputItem, SessionHistoryTransactionArgs, SessionHistoryTransactionAwareSession } from '@openai/agents';
-import { InvalidInputError, SessionNotFoundError } from '../shared/errors';
-import type { Item, SessionItem } from '../shared/schemas';
+import { SessionNotFoundError } from '../shared/errors';
+import type { SessionItem } from '../shared/schemas';
+import type { ContentPart } from '../shared/content-parts';
+import { HOSTED_TOOL_CALL_TYPES, isMessage, pairingOf, type Item, type MessageItem } from '../shared/items';
 import type { SessionsClient, StartOptions } from './sessions-client';
 
 /** A durable session for `@openai/agents`' runner; its id is the session id. */
@@ -61,54 +63,76 @@ function emptyWhenNotFound<T = never[]>(error: unknown, empty: T = [] as T): T {
   throw error;
 }
 
-/** The text of SDK message content: a string, or its text parts joined. */
-function textOf(content: unknown, itemType: string): string {
-  if (typeof content === 'string') return content;
-  if (!Array.isArray(content)) throw new InvalidInputError(`a ${itemType} item has no content`);
-  return content
-    .map((part: { type?: string; text?: string; refusal?: string }) => {
-      if (part.type === 'input_text' || part.type === 'output_text') return part.text ?? '';
-      if (part.type === 'refusal') return part.refusal ?? '';
-      throw new InvalidInputError(`durable sessions store text content; a ${part.type} part is not supported`);
-    })
-    .join('');
-}
-
-/** An SDK item as a session item. */
+/**
+ * An SDK item as the session stores it: exactly as given (the session's item schema knows the SDK's
+ * spellings), so `getItems` gives back what `addItems` took.
+ */
 export function fromAgentItem(item: AgentInputItem): Item {
-  const candidate = item as { type?: string; role?: string; content?: unknown };
-  if (candidate.type === 'function_call') {
-    const call = item as Extract<AgentInputItem, { type: 'function_call' }>;
-    return { type: 'function_call', call_id: call.callId, name: call.name, arguments: call.arguments };
-  }
-  if (candidate.type === 'function_call_result') {
-    const result = item as Extract<AgentInputItem, { type: 'function_call_result' }>;
-    const output = typeof result.output === 'string' ? result.output : 'text' in result.output ? String(result.output.text) : JSON.stringify(result.output);
-    return { type: 'function_call_output', call_id: result.callId, output };
-  }
-  if ((candidate.type === undefined || candidate.type === 'message') && candidate.role) {
-    const role = candidate.role as 'user' | 'assistant' | 'system' | 'developer';
-    return { type: 'message', role, content: textOf(candidate.content, `${role} message`) };
-  }
-  throw new InvalidInputError(
-    `durable sessions store messages, function calls and their results; a ${candidate.type ?? 'typeless'} item is not supported`,
-  );
+  return item as unknown as Item;
 }
 
-/** Session items as SDK items; a tool result gets its tool's name from the call before it. */
+/**
+ * Session items as SDK items. Items the SDK wrote come back as they were written; items in the
+ * Responses API's spelling (a worker's own turns) are spelled the SDK's way: `callId`, a function
+ * output as a `function_call_result` with its tool's name, assistant text as `output_text` parts,
+ * images and files as the SDK's `image` and `file`, reasoning summaries as reasoning content, and a
+ * hosted tool's call as a `hosted_tool_call`.
+ */
 export function toAgentItems(entries: SessionItem[]): AgentInputItem[] {
   const names = new Map<string, string>();
-  return entries.map(({ item }): AgentInputItem => {
-    if (item.type === 'function_call') {
-      names.set(item.call_id, item.name);
-      return { type: 'function_call', callId: item.call_id, name: item.name, arguments: item.arguments, status: 'completed' };
-    }
-    if (item.type === 'function_call_output') {
-      return { type: 'function_call_result', callId: item.call_id, name: names.get(item.call_id) ?? 'unknown', status: 'completed', output: item.output };
-    }
-    const text = typeof item.content === 'string' ? item.content : item.content.map((part) => part.text).join('');
-    if (item.role === 'assistant') return { type: 'message', role: 'assistant', status: 'completed', content: [{ type: 'output_text', text }] };
-    if (item.role === 'user') return { type: 'message', role: 'user', content: text };
-    return { type: 'message', role: 'system', content: text };
+  return entries.map(({ item }) => {
+    const record = item as Record<string, unknown>;
+    const pairing = pairingOf(item);
+    if (item.type === 'function_call' && typeof record.name === 'string') names.set(pairing?.callId ?? '', record.name);
+    return toAgentItem(item, record, names) as AgentInputItem;
   });
+}
+
+function toAgentItem(item: Item, record: Record<string, unknown>, names: Map<string, string>): unknown {
+  const { call_id: callId, ...rest } = record;
+  if (item.type === 'function_call' && typeof callId === 'string') return { ...rest, callId };
+  if (item.type === 'function_call_output' && typeof callId === 'string') {
+    const { type: _type, output, ...others } = rest;
+    return { ...others, type: 'function_call_result', callId, name: names.get(callId) ?? 'unknown', status: 'completed', output: sdkOutput(output) };
+  }
+  if (isMessage(item)) return sdkMessage(item);
+  if (item.type === 'reasoning' && Array.isArray(record.summary) && record.content === undefined) {
+    const { summary, encrypted_content: encrypted, ...others } = record;
+    return {
+      ...others,
+      content: (summary as Array<{ text?: unknown }>).map((part) => ({ type: 'input_text', text: String(part.text ?? '') })),
+      ...(typeof encrypted === 'string' ? { providerData: { encryptedContent: encrypted } } : {}),
+    };
+  }
+  if ((HOSTED_TOOL_CALL_TYPES as readonly string[]).includes(String(item.type)) && item.type !== 'hosted_tool_call') {
+    return { type: 'hosted_tool_call', name: item.type, ...(typeof record.id === 'string' ? { id: record.id } : {}), ...(typeof record.status === 'string' ? { status: record.status } : {}), providerData: record };
+  }
+  return record;
+}
+
+/** A message in the SDK's spelling: assistant text as output_text parts; images and files as `image` and `file`. */
+function sdkMessage(item: MessageItem): unknown {
+  if (item.role === 'assistant' && typeof item.content === 'string') {
+    return { ...item, type: 'message', status: item.status ?? 'completed', content: [{ type: 'output_text', text: item.content }] };
+  }
+  if (typeof item.content === 'string') return item;
+  return { ...item, content: item.content.map(sdkPart) };
+}
+
+/** A content part in the SDK's spelling. */
+function sdkPart(part: ContentPart): unknown {
+  if (part.type === 'input_image' && part.image === undefined) {
+    const { image_url: url, file_id: fileId, ...rest } = part;
+    return { ...rest, image: typeof url === 'string' ? url : { id: fileId } };
+  }
+  if (part.type === 'input_file' && part.file === undefined) {
+    const { file_data: data, file_id: fileId, file_url: url, ...rest } = part;
+    return { ...rest, file: typeof data === 'string' ? data : typeof url === 'string' ? { url } : { id: fileId } };
+  }
+  return part;
+}
+
+/** A function output in the SDK's spelling: a string as is, content parts spelled the SDK's way. */
+function sdkOutput(output: unknown): unknown {
+  return Array.isArray(output) ? output.map((part) => sdkPart(part as ContentPart)) : output;
 }

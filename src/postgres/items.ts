@@ -3,6 +3,7 @@ import type { Pool } from 'pg';
 import { z } from 'zod';
 import type { ProjectionInput, RemoveItemsInput, SeqRange } from '../shared/activity-io';
 import { Item, type SessionItem } from '../shared/schemas';
+import { isMessage, typeOf } from '../shared/items';
 import { contentSealer } from './content-sealing';
 
 /** An items row as Postgres returns it. */
@@ -84,7 +85,7 @@ export async function writeItems(pool: Pool, write: ProjectionInput): Promise<vo
  */
 export function storedItems(pool: Pool, items: SessionItem[]): Array<Omit<SessionItem, 'item'> & { type: string; role: string | null; item: unknown }> {
   const sealer = contentSealer(pool);
-  return items.map(({ item, ...rest }) => ({ ...rest, type: item.type, role: 'role' in item ? item.role : null, item: sealer.sealJson(item) }));
+  return items.map(({ item, ...rest }) => ({ ...rest, type: typeOf(item), role: isMessage(item) ? item.role : null, item: sealer.sealJson(item) }));
 }
 
 /** Removes some items (or all of them) and updates the session row, in one statement; idempotent. */

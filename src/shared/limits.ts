@@ -77,3 +77,15 @@ export const MIN_SECRET_LENGTH = 8;
 
 /** Longest secret context value, in characters. */
 export const MAX_SECRET_LENGTH = 4_096;
+
+/** The largest image or file in a message, decoded, in bytes (the OpenAI API's own limit for a file). */
+export const MAX_PART_BYTES = 20 * 1024 * 1024;
+
+/** The longest `encrypted_content` of a reasoning or compaction item, in characters. */
+export const MAX_ENCRYPTED_CONTENT_CHARS = 4 * 1024 * 1024;
+
+/**
+ * A data URL, a generated image or an encrypted content longer than this many characters is stored
+ * once in Postgres and travels through Temporal as a reference (so no payload nears Temporal's 2 MB).
+ */
+export const INLINE_CONTENT_CHARS = 16 * 1024;

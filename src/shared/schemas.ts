@@ -7,7 +7,6 @@ import { findMalformedSecret, isSecret, SECRET_KEY } from './secrets';
 import {
   DEFAULT_WINDOW_ITEMS,
   MAX_AGENT_NAME_LENGTH,
-  MAX_CALL_ID_LENGTH,
   MAX_CONTEXT_BYTES,
   MAX_ID_LENGTH,
   MAX_INPUT_ITEMS,
@@ -17,6 +16,7 @@ import {
   MAX_WINDOW_ITEMS,
 } from './limits';
 import { findUnstorable, unstorableReason } from './text';
+import { Item, pairingOf, typeOf } from './items';
 
 /** A string every store can keep: no NUL, no lone surrogates (Postgres refuses both). */
 export const StorableText = z.string().superRefine((text, ctx) => {
@@ -118,49 +118,8 @@ export type Labels = z.infer<typeof Labels>;
 /** An operation id (a message id, for instance): what makes a retried call idempotent. */
 export const OperationId = StorableText.min(1, 'id must not be empty').max(MAX_ID_LENGTH, `id must be at most ${MAX_ID_LENGTH} characters`);
 
-/** A text part of a message's content, as the Responses API spells it. */
-export const TextPart = z
-  .object({
-    type: z.enum(['input_text', 'output_text']),
-    text: StorableText,
-  })
-  .strict();
-export type TextPart = z.infer<typeof TextPart>;
-
-/** A message item (Responses API `EasyInputMessage` shape). */
-export const MessageItem = z
-  .object({
-    type: z.literal('message'),
-    role: z.enum(['user', 'assistant', 'system', 'developer']),
-    content: z.union([StorableText, z.array(TextPart)]),
-  })
-  .strict();
-export type MessageItem = z.infer<typeof MessageItem>;
-
-/** The model asking for a tool call (Responses API `function_call` item). */
-export const FunctionCallItem = z
-  .object({
-    type: z.literal('function_call'),
-    call_id: StorableText.min(1).max(MAX_CALL_ID_LENGTH),
-    name: StorableText.min(1).max(MAX_CALL_ID_LENGTH),
-    arguments: StorableText,
-  })
-  .strict();
-export type FunctionCallItem = z.infer<typeof FunctionCallItem>;
-
-/** A tool's answer to a function call (Responses API `function_call_output` item). */
-export const FunctionCallOutputItem = z
-  .object({
-    type: z.literal('function_call_output'),
-    call_id: StorableText.min(1).max(MAX_CALL_ID_LENGTH),
-    output: StorableText,
-  })
-  .strict();
-export type FunctionCallOutputItem = z.infer<typeof FunctionCallOutputItem>;
-
-/** One conversation item in a Responses API input item shape (unknown keys are refused, so what is stored is exactly what was given). */
-export const Item = z.discriminatedUnion('type', [MessageItem, FunctionCallItem, FunctionCallOutputItem]);
-export type Item = z.infer<typeof Item>;
+export { FunctionCallItem, FunctionCallOutputItem, Item, MessageItem, UserInputItem } from './items';
+export type { OtherItem } from './items';
 
 /**
  * An item as the session keeps it: its per-session sequence number (never reused), the agent that
@@ -175,10 +134,6 @@ export const SessionItem = z.object({
 });
 export type SessionItem = z.infer<typeof SessionItem>;
 
-/** What a caller may send as input items: user messages only (tool calls come from the model). */
-export const UserInputItem = MessageItem.extend({ role: z.literal('user') });
-export type UserInputItem = z.infer<typeof UserInputItem>;
-
 /**
  * A user message: `text`, or Responses-style `input` items instead, and an optional id that makes
  * a retried send idempotent (the client always sets one).
@@ -191,7 +146,8 @@ export const UserMessage = z
       .max(MAX_TEXT_LENGTH, `text must be at most ${MAX_TEXT_LENGTH} characters`)
       .pipe(StorableText)
       .optional(),
-    input: z.array(UserInputItem).min(1).max(MAX_INPUT_ITEMS).optional(),
+    /** Items the message adds (a user message with text, images and files, or any items); the client turns bare content parts into one user message. */
+    input: z.array(Item).min(1).max(MAX_INPUT_ITEMS).optional(),
     /** The agent that should answer (it stays the active agent); the active agent when absent. */
     agent: AgentName.optional(),
   })
@@ -305,23 +261,27 @@ export type ContextPatch = z.infer<typeof ContextPatch>;
  */
 export function unpairedCalls(items: Item[], where: string): { path: number[]; message: string }[] {
   const issues: { path: number[]; message: string }[] = [];
-  const open = new Set<string>();
+  const open = new Map<string, string>();
   for (const [index, item] of items.entries()) {
-    if (item.type === 'function_call') open.add(item.call_id);
-    if (item.type === 'function_call_output' && !open.delete(item.call_id)) {
-      issues.push({ path: [index], message: `function_call_output ${item.call_id} has no function_call before it ${where}` });
+    const pairing = pairingOf(item);
+    if (pairing?.role === 'call') open.set(pairing.callId, typeOf(item));
+    if (pairing?.role === 'output' && !open.delete(pairing.callId)) {
+      issues.push({ path: [index], message: `${typeOf(item)} ${pairing.callId} has no call before it ${where}` });
     }
   }
-  for (const callId of open) issues.push({ path: [], message: `function_call ${callId} needs its function_call_output ${where}` });
+  for (const [callId, type] of open) issues.push({ path: [], message: `${type} ${callId} needs its output ${where}` });
   return issues;
 }
 
-/** Arguments of `addItems`: items to append without a turn; a tool call and its output come together. */
+/**
+ * Arguments of `addItems`: items to append without a turn. A call may come before its output (the
+ * Agents SDK saves a call when a run stops for an approval, and its output later); the model's window
+ * leaves out whatever is unpaired when it is read.
+ */
 export const AddItemsArgs = z
   .object({ items: z.array(Item).min(1, 'give at least one item').max(MAX_INPUT_ITEMS), id: OperationId.optional() })
   .strict()
   .superRefine((args, ctx) => {
-    for (const issue of unpairedCalls(args.items, 'in the same call')) ctx.addIssue({ code: 'custom', path: ['items', ...issue.path], message: issue.message });
     if (utf8Length(JSON.stringify(args)) > MAX_MESSAGE_BYTES) {
       ctx.addIssue({ code: 'custom', message: `added items must be at most ${MAX_MESSAGE_BYTES} bytes as JSON` });
     }

@@ -12,6 +12,7 @@ import { FailureType } from '../shared/failures';
 import { DEFAULT_MAX_MODEL_CALLS, MAX_TURN_BYTES } from '../shared/limits';
 import { ContextObject, describeIssues, utf8Length, type JsonObject, type FunctionCallItem, type Item, type TurnResult, type UserMessage } from '../shared/schemas';
 import { lastMessageText } from '../shared/item-text';
+import { isFunctionCall } from '../shared/items';
 import { repairText } from '../shared/text';
 import { model, projection, tools } from './activity-stubs';
 import type { SessionState } from './session-state';
@@ -120,7 +121,7 @@ class TurnDraft {
       this.draft.maxCalls = response.maxModelCalls ?? this.draft.maxCalls;
       this.draft.usage = addUsage(this.draft.usage, response.usage);
       for (const item of response.items) this.append(item);
-      const calls = response.items.filter((item): item is FunctionCallItem => item.type === 'function_call');
+      const calls = response.items.filter(isFunctionCall);
       if (calls.length === 0) return this.commit(replyText(response.items));
       this.draft.calls = calls.map((call) => ({ call, plan: response.calls?.[call.call_id] ?? { kind: 'tool' } }));
     }

@@ -9,7 +9,7 @@ function completion(message: ChatCompletionReply['choices'][number]['message']):
 
 describe('toChatMessages', () => {
   test('puts the instructions first as a system message', () => {
-    const messages = toChatMessages('Be brief.', [{ type: 'message', role: 'user', content: 'Hi' }]);
+    const messages = toChatMessages('Be brief.', [{ type: 'message', role: 'user', content: 'Hi' }]).messages;
     expect(messages[0]).toEqual({ role: 'system', content: 'Be brief.' });
     expect(messages).toHaveLength(2);
   });
@@ -20,7 +20,7 @@ describe('toChatMessages', () => {
       { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'Which ' }, { type: 'output_text', text: 'one?' }] },
       { type: 'message', role: 'user', content: [{ type: 'input_text', text: '1234' }] },
     ];
-    expect(toChatMessages('sys', items).slice(1)).toEqual([
+    expect(toChatMessages('sys', items).messages.slice(1)).toEqual([
       { role: 'user', content: 'Where is my order?' },
       { role: 'assistant', content: 'Which one?' },
       { role: 'user', content: '1234' },
@@ -33,7 +33,7 @@ describe('toChatMessages', () => {
       { type: 'function_call', call_id: 'c1', name: 'lookup_order', arguments: '{"order_id":"1"}' },
       { type: 'function_call', call_id: 'c2', name: 'lookup_order', arguments: '{"order_id":"2"}' },
     ];
-    const messages = toChatMessages('sys', items);
+    const messages = toChatMessages('sys', items).messages;
     expect(messages).toHaveLength(3);
     expect(messages[2]).toEqual({
       role: 'assistant',
@@ -50,7 +50,7 @@ describe('toChatMessages', () => {
       { type: 'message', role: 'assistant', content: 'Let me look.' },
       { type: 'function_call', call_id: 'c1', name: 'lookup_order', arguments: '{}' },
     ];
-    const messages = toChatMessages('sys', items);
+    const messages = toChatMessages('sys', items).messages;
     expect(messages.map((message) => message.role)).toEqual(['system', 'assistant', 'assistant']);
     expect(messages[1]).toEqual({ role: 'assistant', content: 'Let me look.' });
   });
@@ -62,7 +62,7 @@ describe('toChatMessages', () => {
       { type: 'function_call_output', call_id: 'c1', output: 'shipped' },
       { type: 'function_call_output', call_id: 'c2', output: 'pending' },
     ];
-    expect(toChatMessages('sys', items).slice(2)).toEqual([
+    expect(toChatMessages('sys', items).messages.slice(2)).toEqual([
       { role: 'tool', tool_call_id: 'c1', content: 'shipped' },
       { role: 'tool', tool_call_id: 'c2', content: 'pending' },
     ]);

@@ -53,8 +53,8 @@ describe('UserMessage refuses', () => {
     expect(result.error?.issues[0].code).toBe('unrecognized_keys');
   });
 
-  test('an input item with the assistant role', () => {
-    const input = [{ type: 'message', role: 'assistant', content: 'I am the model' }];
+  test('an input message with a role no API has', () => {
+    const input = [{ type: 'message', role: 'robot', content: 'I am the model' }];
     const result = UserMessage.safeParse({ input });
     expect(result.error?.issues.map((issue) => issue.path.join('.'))).toEqual(['input.0.role']);
   });
