@@ -367,3 +367,56 @@ describe('request handling', () => {
     await expect(rejectionOf(separateClient.models.list())).resolves.toBeInstanceOf(APIConnectionError);
   });
 });
+
+describe('attachments, structured output and new script steps on Chat Completions', () => {
+  it('mentions image and file parts of the last user message', async () => {
+    const reply = await replyTo([
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'My name is Ada' },
+          { type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0KGgo=' } },
+          { type: 'file', file: { filename: 'report.pdf', file_data: 'data:application/pdf;base64,JVBERi0=' } },
+        ],
+      },
+    ]);
+    expect(reply).toBe('I see 1 image and 1 file (report.pdf). Nice to meet you, Ada!');
+  });
+
+  it('refuses an image whose host cannot be reached (.invalid) with a 400', async () => {
+    const url = 'https://cdn.example.invalid/cat.png';
+    const error = await rejectionOf(replyTo([{ role: 'user', content: [{ type: 'image_url', image_url: { url } }] }]));
+    expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((error as InstanceType<typeof OpenAI.BadRequestError>).message).toBe(`400 Error while downloading ${url}.`);
+  });
+
+  it('answers a JSON document satisfying a json_schema response_format', async () => {
+    const completion = await client.chat.completions.create({
+      model: 'offline-rules',
+      messages: [{ role: 'user', content: 'Ship it' }],
+      response_format: {
+        type: 'json_schema',
+        json_schema: {
+          name: 'shipment',
+          strict: true,
+          schema: {
+            type: 'object',
+            properties: { note: { type: 'string' }, count: { type: 'integer', minimum: 2 }, kind: { enum: ['box', 'crate'] } },
+            required: ['note', 'count', 'kind'],
+            additionalProperties: false,
+          },
+        },
+      },
+    });
+    expect(JSON.parse(completion.choices[0].message.content ?? '')).toEqual({ note: 'Ship it', count: 2, kind: 'box' });
+  });
+
+  it('serves incomplete steps with finish reason length, and failed steps as a 500', async () => {
+    model.enqueue({ incomplete: 'max_output_tokens', text: 'Half' }, { failed: { message: 'broken' } });
+    const completion = await ask([{ role: 'user', content: 'hi' }]);
+    expect(completion.choices[0]).toMatchObject({ finish_reason: 'length', message: { content: 'Half' } });
+    const error = await rejectionOf(ask([{ role: 'user', content: 'hi' }]));
+    expect(error).toBeInstanceOf(InternalServerError);
+    expect((error as InternalServerError).message).toBe('500 broken');
+  });
+});
