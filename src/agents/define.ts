@@ -4,7 +4,7 @@
  * registered when the worker is created.
  */
 import { z } from 'zod';
-import { ModelSettings, TOOL_NAME_PATTERN } from '../shared/agent';
+import { HostedTool, ModelSettings, TOOL_NAME_PATTERN } from '../shared/agent';
 import { AgentName, describeIssues, type JsonObject } from '../shared/schemas';
 import type { RunInfo } from './runnable';
 
@@ -49,6 +49,18 @@ export interface AgentDefinition<Context extends JsonObject = JsonObject> {
   handoffDescription?: string;
   /** How many model calls one turn may make (10 when absent). */
   maxModelCalls?: number;
+  /**
+   * Tools the provider runs itself: `{ type: 'web_search' }`, `{ type: 'file_search', vectorStoreIds }`,
+   * `{ type: 'code_interpreter' }`. Offered on the Responses API only; a worker on Chat Completions
+   * leaves them out (and logs why).
+   */
+  hostedTools?: HostedTool[];
+  /**
+   * Structured output: the final answer must be JSON matching this schema (sent to the model as a
+   * strict JSON schema). The turn's result carries it parsed as `turn.output`; an answer that does not
+   * match fails the turn with `InvalidOutputError`.
+   */
+  outputType?: z.ZodType;
 }
 
 /**
@@ -68,5 +80,10 @@ export function defineAgent<Context extends JsonObject = JsonObject>(agent: Agen
   if (!name.success) throw new Error(`agent name ${JSON.stringify(agent.name)} is not valid: ${describeIssues(name.error)}`);
   const settings = ModelSettings.safeParse(agent.settings ?? {});
   if (!settings.success) throw new Error(`agent "${agent.name}" has invalid settings: ${z.prettifyError(settings.error)}`);
+  const hosted = z.array(HostedTool).safeParse(agent.hostedTools ?? []);
+  if (!hosted.success) throw new Error(`agent "${agent.name}" has invalid hostedTools: ${z.prettifyError(hosted.error)}`);
+  if (agent.outputType !== undefined && !(agent.outputType instanceof z.ZodType)) {
+    throw new Error(`agent "${agent.name}" has an outputType that is not a zod schema (give one, e.g. z.object({ ... }))`);
+  }
   return agent;
 }

@@ -4,10 +4,12 @@
  * through the worker's own endpoint; `@openai/agents` is loaded only when such an agent is registered.
  */
 import type * as AgentsSdk from '@openai/agents';
-import type { ModelSettings } from '../shared/agent';
+import { z } from 'zod';
+import type { HostedTool, ModelSettings } from '../shared/agent';
 import type { JsonObject } from '../shared/schemas';
 import { outputText } from './from-definition';
-import type { RunnableAgent, RunnableHandoff, RunnableTool } from './runnable';
+import type { RunnableAgent, RunnableHandoff, RunnableOutput, RunnableTool } from './runnable';
+import { runnableOutput, strictSchema } from './output';
 
 /** An agent built with `@openai/agents`, of any context and output type. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -31,30 +33,66 @@ function loadSdk(): typeof AgentsSdk {
 export function fromAgentsSdk(agent: AgentsSdkAgent): { runnable: RunnableAgent; targets: AgentsSdkAgent[] } {
   const sdk = loadSdk();
   const handoffs = agent.handoffs.map((target) => sdk.getHandoff(target));
-  const tools = agent.tools.map((tool): RunnableTool => {
+  const hostedTools: HostedTool[] = [];
+  const tools = agent.tools.flatMap((tool): RunnableTool[] => {
+    if (tool.type === 'hosted_tool') {
+      hostedTools.push(hostedToolOf(agent.name, tool));
+      return [];
+    }
     if (tool.type !== 'function') {
       throw new Error(`the agent "${agent.name}" has a ${tool.type} tool "${tool.name}": only function tools run durably`);
     }
-    return {
+    return [{
       name: tool.name,
       description: tool.description,
       parameters: tool.parameters as unknown as Record<string, unknown>,
       needsApproval: async (context, argumentsJson) =>
         tool.needsApproval(new sdk.RunContext(context), parseArguments(argumentsJson), undefined),
       invoke: async (argumentsJson, context) => outputText(await tool.invoke(new sdk.RunContext(context), argumentsJson)),
-    };
+    }];
   });
+  const output = sdkOutput(agent);
   const runnable: RunnableAgent = {
     name: agent.name,
     model: typeof agent.model === 'string' && agent.model !== '' ? agent.model : undefined,
     settings: modelSettings(agent.modelSettings),
     instructions: async (context: JsonObject) => (await agent.getSystemPrompt(new sdk.RunContext(context))) ?? '',
     tools,
+    ...(hostedTools.length > 0 ? { hostedTools } : {}),
+    ...(output ? { output } : {}),
     handoffs: handoffs.map(
       (handoff): RunnableHandoff => ({ toolName: handoff.toolName, description: handoff.toolDescription, target: handoff.agentName }),
     ),
   };
   return { runnable, targets: handoffs.map((handoff) => handoff.agent as AgentsSdkAgent) };
+}
+
+/** An SDK hosted tool (`webSearchTool()`, `fileSearchTool([...])`, `codeInterpreterTool()`) as the worker offers it. */
+function hostedToolOf(agentName: string, tool: { name: string; providerData?: Record<string, unknown> }): HostedTool {
+  const data = tool.providerData ?? {};
+  const type = typeof data.type === 'string' ? data.type : tool.name;
+  if (type === 'web_search' || type === 'web_search_preview') return { type: 'web_search' };
+  if (type === 'code_interpreter') return { type: 'code_interpreter' };
+  if (type === 'file_search') {
+    const ids = Array.isArray(data.vector_store_ids) ? data.vector_store_ids.filter((id): id is string => typeof id === 'string') : [];
+    if (ids.length === 0) throw new Error(`the agent "${agentName}" has a file_search tool without vector store ids`);
+    return { type: 'file_search', vectorStoreIds: ids };
+  }
+  throw new Error(
+    `the agent "${agentName}" has a hosted tool "${tool.name}" (${type}): the worker offers web_search, file_search and code_interpreter only`,
+  );
+}
+
+/** An SDK agent's `outputType` as structured output: a zod object, or a JSON schema definition; none for 'text'. */
+function sdkOutput(agent: AgentsSdkAgent): RunnableOutput | undefined {
+  const outputType: unknown = agent.outputType;
+  if (outputType === undefined || outputType === 'text') return undefined;
+  if (outputType instanceof z.ZodType) return runnableOutput(agent.name, outputType);
+  const definition = outputType as { type?: unknown; schema?: unknown };
+  if (definition.type === 'json_schema' && definition.schema && typeof definition.schema === 'object') {
+    return { schema: strictSchema(definition.schema), check: (value) => ({ value }) };
+  }
+  throw new Error(`the agent "${agent.name}" has an outputType the worker cannot send (give a zod object schema or a JSON schema definition)`);
 }
 
 function parseArguments(argumentsJson: string): unknown {

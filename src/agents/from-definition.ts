@@ -4,6 +4,7 @@ import { handoffToolName } from '../shared/agent';
 import { describeIssues, type JsonObject } from '../shared/schemas';
 import type { AgentDefinition, AnyTool, RunContext } from './define';
 import type { RunInfo, RunnableAgent, RunnableTool } from './runnable';
+import { runnableOutput } from './output';
 
 /** A tool's code: what `execute` would be, supplied apart from the declaration. */
 export type ToolImplementation = (args: never, run: RunContext<JsonObject>) => unknown;
@@ -16,6 +17,8 @@ export function fromDefinition(agent: AgentDefinition, implementations: Record<s
     model: agent.model,
     settings: agent.settings,
     maxModelCalls: agent.maxModelCalls,
+    ...(agent.hostedTools && agent.hostedTools.length > 0 ? { hostedTools: agent.hostedTools } : {}),
+    ...(agent.outputType ? { output: runnableOutput(agent.name, agent.outputType) } : {}),
     instructions: async (context, run) => (typeof instructions === 'string' ? instructions : instructions({ ...run, context })),
     tools: (agent.tools ?? []).map((tool) => runnableTool(agent.name, tool, implementations[tool.name])),
     handoffs: (agent.handoffs ?? []).map((target) => {

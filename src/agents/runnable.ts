@@ -5,7 +5,7 @@
  * the replay of sessions already running.
  */
 import type { JsonObject } from '../shared/schemas';
-import type { ModelSettings } from '../shared/agent';
+import type { HostedTool, ModelSettings } from '../shared/agent';
 import type { Memory } from '../shared/memory';
 
 /** What agent code learns about the call it serves. */
@@ -52,4 +52,16 @@ export interface RunnableAgent {
   instructions(context: JsonObject, run: RunInfo): Promise<string>;
   tools: RunnableTool[];
   handoffs: RunnableHandoff[];
+  /** Tools the provider runs (Responses API only). */
+  hostedTools?: HostedTool[];
+  /** Structured output: the final answer's JSON schema, and its check. */
+  output?: RunnableOutput;
+}
+
+/** An agent's structured output: the JSON schema the model is held to, and the check of what it answered. */
+export interface RunnableOutput {
+  /** A JSON schema in the form strict mode takes (every property required, no additional properties). */
+  schema: Record<string, unknown>;
+  /** Checks a parsed answer: its value (as the schema gives it), or what is wrong. */
+  check(value: unknown): { value: unknown } | { problem: string };
 }

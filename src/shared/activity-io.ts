@@ -1,6 +1,6 @@
 /** The inputs and results of the activities, as the workflow sends them and the activities check them. */
 import { z } from 'zod';
-import { FunctionCallItem, Item, JsonObject, Labels, SessionItem, Usage } from './schemas';
+import { FinishReason, FunctionCallItem, Item, JsonObject, Labels, SessionItem, Usage } from './schemas';
 import { ViewEntry } from './view-entry';
 import { StreamTarget } from './stream';
 
@@ -66,6 +66,10 @@ export const ModelCallResult = z.object({
   agent: z.string().optional(),
   maxModelCalls: z.number().int().positive().optional(),
   calls: z.record(z.string(), CallPlan).optional(),
+  /** The final answer parsed and checked against the agent's `outputType`, when it has one and the reply calls no tools. */
+  output: z.unknown().optional(),
+  /** Why the model stopped this reply, when the endpoint said. */
+  finishReason: FinishReason.optional(),
 });
 export type ModelCallResult = z.infer<typeof ModelCallResult>;
 

@@ -27,3 +27,25 @@ export function handoffToolName(agent: string): string {
 export function handoffOutput(agent: string): string {
   return JSON.stringify({ assistant: agent });
 }
+
+/**
+ * Which OpenAI API a worker speaks: `chat_completions` (the default: every OpenAI-compatible server,
+ * Ollama, vLLM, LiteLLM…, speaks it) or `responses` (OpenAI's Responses API: reasoning items carried
+ * across calls, hosted tools). The names are the Agents SDK's own (`OPENAI_API`).
+ */
+export const OpenAiApi = z.enum(['chat_completions', 'responses']);
+export type OpenAiApi = z.infer<typeof OpenAiApi>;
+
+/** The API a worker speaks when nothing says otherwise. */
+export const DEFAULT_OPENAI_API: OpenAiApi = 'chat_completions';
+
+/**
+ * A tool the provider runs itself (Responses API only): web search, file search over vector stores,
+ * a code interpreter. Their calls are stored, streamed and shown; the worker runs nothing for them.
+ */
+export const HostedTool = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('web_search') }).strict(),
+  z.object({ type: z.literal('file_search'), vectorStoreIds: z.array(z.string().min(1)).min(1, 'file_search needs at least one vector store id') }).strict(),
+  z.object({ type: z.literal('code_interpreter') }).strict(),
+]);
+export type HostedTool = z.infer<typeof HostedTool>;

@@ -89,6 +89,13 @@ export class ModelUnavailableError extends TurnFailedError {}
 /** The model kept answering with something that is not a usable completion. */
 export class InvalidModelResponseError extends TurnFailedError {}
 
+/**
+ * The agent declares an `outputType` (structured output) and the model's final answer was not JSON or
+ * did not match it; the message says what was wrong. The session is unchanged: send again, or loosen
+ * the schema (or the instructions) so the model can meet it.
+ */
+export class InvalidOutputError extends TurnFailedError {}
+
 /** The session's agent or tool is not registered with the worker that ran the turn. */
 export class UnknownAgentError extends TurnFailedError {}
 
@@ -146,3 +153,4 @@ export function errorForFailure(type: string | undefined, message: string): Agen
   const Class = FAILURE_CLASSES[failureType] ?? TurnFailedError;
   return new Class(failureType, message);
 }
+  [FailureType.InvalidOutput]: InvalidOutputError,

@@ -31,6 +31,11 @@ export const FailureType = {
   ApprovalNotPending: 'ApprovalNotPending',
   /** A turn waits for a human's approval and enough operations already wait behind it; decide first, or send later. */
   AwaitingApproval: 'AwaitingApproval',
+  /**
+   * The agent declares an `outputType` and the model's final answer is not JSON, or does not match the
+   * schema: retrying the same conversation will not help; the session is unchanged.
+   */
+  InvalidOutput: 'InvalidOutput',
   /** A retry of an operation whose remembered outcome was too large to keep across a rollover. */
   OutcomeForgotten: 'OutcomeForgotten',
 } as const;

@@ -174,8 +174,16 @@ export const Usage = z.object({
   inputTokens: z.number().int().nonnegative(),
   outputTokens: z.number().int().nonnegative(),
   totalTokens: z.number().int().nonnegative(),
+  /** Output tokens spent reasoning, when the endpoint reports them (absent in usage recorded before they were kept). */
+  reasoningTokens: z.number().int().nonnegative().optional(),
+  /** Input tokens served from the provider's prompt cache, when the endpoint reports them. */
+  cachedTokens: z.number().int().nonnegative().optional(),
 });
 export type Usage = z.infer<typeof Usage>;
+
+/** Why the model stopped its last reply: done, out of output tokens, filtered, or calling tools. */
+export const FinishReason = z.enum(['stop', 'length', 'content_filter', 'tool_calls']);
+export type FinishReason = z.infer<typeof FinishReason>;
 
 /** What a turn gives back: the reply text and every item the turn added. */
 export const TurnResult = z.object({
@@ -184,6 +192,13 @@ export const TurnResult = z.object({
   agent: z.string(),
   items: z.array(SessionItem),
   usage: Usage,
+  /**
+   * The final answer parsed and checked against the agent's `outputType` (structured output); absent
+   * for agents without one. Typed by the caller: `turn.output as z.infer<typeof MySchema>`.
+   */
+  output: z.unknown().optional(),
+  /** Why the model stopped its last reply ('length': cut at the output token limit), when known. */
+  finishReason: FinishReason.optional(),
 });
 export type TurnResult = z.infer<typeof TurnResult>;
 

@@ -21,6 +21,11 @@ export const StoredStreamEvent = z.discriminatedUnion('type', [
   /** A tool call waits for a human's approve or reject; the turn goes on once it is decided. */
   z.object({ type: z.literal('approval'), step, agent: z.string(), callId: z.string(), tool: z.string(), arguments: z.string() }),
   /**
+   * An item of the model's reply other than text and function calls (reasoning, a hosted tool's call
+   * such as a web search), as the API gave it, written when the reply is complete.
+   */
+  z.object({ type: z.literal('item'), step, agent: z.string(), item: z.looseObject({ type: z.string() }) }),
+  /**
    * The model call that wrote the events of `step` was retried: drop every event of that step seen so
    * far (text included); the retry writes its own.
    */

@@ -6,12 +6,18 @@ export function emptyUsage(): Usage {
   return { requests: 0, inputTokens: 0, outputTokens: 0, totalTokens: 0 };
 }
 
-/** Adds two usage records. */
+/**
+ * Adds two usage records. Reasoning and cached tokens are summed when either side reports them, and
+ * left out otherwise, so usage recorded before they were kept reads as it did.
+ */
 export function addUsage(a: Usage, b: Usage): Usage {
-  return {
+  const sum: Usage = {
     requests: a.requests + b.requests,
     inputTokens: a.inputTokens + b.inputTokens,
     outputTokens: a.outputTokens + b.outputTokens,
     totalTokens: a.totalTokens + b.totalTokens,
   };
+  if (a.reasoningTokens !== undefined || b.reasoningTokens !== undefined) sum.reasoningTokens = (a.reasoningTokens ?? 0) + (b.reasoningTokens ?? 0);
+  if (a.cachedTokens !== undefined || b.cachedTokens !== undefined) sum.cachedTokens = (a.cachedTokens ?? 0) + (b.cachedTokens ?? 0);
+  return sum;
 }
