@@ -27,6 +27,7 @@ import { streamCompletion } from './chat-stream';
 import { StreamWriter } from './stream-writer';
 import type { StoredStreamEvent } from '../shared/stream';
 import { timedLog } from './activity-log';
+import { extractContent, resolveContent } from './content-refs';
 
 /** What the model activities need from the worker. */
 export interface ModelDependencies {
@@ -142,7 +143,7 @@ export function createCallModel(deps: ModelDependencies) {
     const run = { sessionId: input.sessionId, agent: agent.name, ...(userId ? { userId } : {}), memories };
     const { context, secrets } = revealedSecrets(input.context);
     const instructions = (await withSecretsScrubbed(secrets, () => agent.instructions(structuredClone(context), run))) + memorySection(memories);
-    const items = await applyInputCallback(deps.inputCallbacks, input.inputCallback, history, input.turnItems);
+    const items = await applyInputCallback(deps.inputCallbacks, input.inputCallback, ...(await resolveContent(deps.pool, input.sessionId, [history, input.turnItems] as const)));
     const tools = [
       ...agent.tools.map(toChatTool),
       ...agent.handoffs.map(handoffChatTool),
@@ -171,6 +172,7 @@ export function createCallModel(deps: ModelDependencies) {
       });
       const calls = await planCalls(agent, reply.items, structuredClone(context), run, secrets);
       await writer.finish(replyEvents(writer.step, agent.name, reply.items, calls));
+      reply.items = await extractContent(deps.pool, input.sessionId, reply.items);
       return { ...reply, agent: agent.name, maxModelCalls: agent.maxModelCalls, calls };
     } catch (error) {
       await writer.abandon();

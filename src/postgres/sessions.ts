@@ -25,10 +25,14 @@ export async function readSessionRow(pool: Pool, sessionId: string): Promise<Ses
   return rows.length === 0 ? undefined : SessionRow.parse(rows[0]);
 }
 
-/** Ends a session in the projection: `deleted` removes its rows, `expired` marks it. Idempotent. */
+/**
+ * Ends a session in the projection: `deleted` removes its rows (the session, its items by cascade, and
+ * its stored content parts, in one statement), `expired` marks it (its items and parts stay readable).
+ * Idempotent.
+ */
 export async function endSessionRows(pool: Pool, sessionId: string, status: 'deleted' | 'expired'): Promise<void> {
   if (status === 'deleted') {
-    await pool.query('DELETE FROM sessions WHERE id = $1', [sessionId]);
+    await pool.query('WITH parts AS (DELETE FROM content_parts WHERE session_id = $1) DELETE FROM sessions WHERE id = $1', [sessionId]);
     await deleteSessionStreams(pool, sessionId);
     return;
   }

@@ -4,6 +4,7 @@
  */
 import {
   AgentSessionsError,
+  ContentMissingError,
   ApprovalNotPendingError,
   AwaitingApprovalError,
   BackendUnavailableError,
@@ -44,6 +45,7 @@ const STATUS_BY_CLASS: [abstract new (...args: never[]) => AgentSessionsError, n
   [SessionDeletedError, 410],
   [SessionExpiredError, 410],
   [SessionClosedError, 410],
+  [ContentMissingError, 410],
   [MaxTurnsExceededError, 422],
   [UnknownAgentError, 422],
   [ModelRequestRejectedError, 502],

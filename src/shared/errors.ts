@@ -105,6 +105,18 @@ export class CompactionFailedError extends TurnFailedError {}
 /** An operation was run, but its outcome was too large to remember across a rollover; read the session instead. */
 export class OutcomeForgottenError extends TurnFailedError {}
 
+/**
+ * An item refers to a stored image or file (a content part) that is gone from the projection: the
+ * model cannot be given it and it cannot be read back. Remove the items that carry it, or start anew.
+ */
+export class ContentMissingError extends TurnFailedError {
+  constructor(message: string);
+  constructor(failureType: string, message: string);
+  constructor(first: string, second?: string) {
+    super(second === undefined ? FailureType.ContentMissing : first, second ?? first);
+  }
+}
+
 /** Temporal or Postgres could not be reached. */
 export class BackendUnavailableError extends SystemError {}
 
@@ -144,6 +156,7 @@ export const FAILURE_CLASSES: Partial<Record<string, FailureClass>> = {
   [FailureType.UnknownAgentOrTool]: UnknownAgentError,
   [FailureType.CompactionFailed]: CompactionFailedError,
   [FailureType.OutcomeForgotten]: OutcomeForgottenError,
+  [FailureType.ContentMissing]: ContentMissingError,
   [FailureType.TurnFailed]: TurnFailedError,
 };
 

@@ -38,5 +38,7 @@ export const FailureType = {
   InvalidOutput: 'InvalidOutput',
   /** A retry of an operation whose remembered outcome was too large to keep across a rollover. */
   OutcomeForgotten: 'OutcomeForgotten',
+  /** An item refers to a stored image or file (a content part) that is no longer in the projection. */
+  ContentMissing: 'ContentMissing',
 } as const;
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];
