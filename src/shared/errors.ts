@@ -117,6 +117,12 @@ export class ContentMissingError extends TurnFailedError {
   }
 }
 
+/**
+ * An operation id the session already knows (queued, running or remembered) came again with different
+ * arguments: an id names one operation, so this one was refused and nothing changed. Use a new id.
+ */
+export class OperationIdReusedError extends CallerError {}
+
 /** Temporal or Postgres could not be reached. */
 export class BackendUnavailableError extends SystemError {}
 
@@ -147,6 +153,7 @@ export const FAILURE_CLASSES: Partial<Record<string, FailureClass>> = {
   [FailureType.SessionDeleted]: fromMessage(SessionDeletedError),
   [FailureType.ApprovalNotPending]: fromMessage(ApprovalNotPendingError),
   [FailureType.AwaitingApproval]: fromMessage(AwaitingApprovalError),
+  [FailureType.OperationIdReused]: fromMessage(OperationIdReusedError),
   [FailureType.SessionExpired]: fromMessage(SessionExpiredError),
   [FailureType.SessionRollingOver]: fromMessage(BackendUnavailableError),
   [FailureType.MaxTurnsExceeded]: MaxTurnsExceededError,

@@ -31,6 +31,8 @@ export const FailureType = {
   ApprovalNotPending: 'ApprovalNotPending',
   /** A turn waits for a human's approval and enough operations already wait behind it; decide first, or send later. */
   AwaitingApproval: 'AwaitingApproval',
+  /** An operation id the session remembers was sent again with different arguments; nothing changed. */
+  OperationIdReused: 'OperationIdReused',
   /**
    * The agent declares an `outputType` and the model's final answer is not JSON, or does not match the
    * schema: retrying the same conversation will not help; the session is unchanged.

@@ -45,7 +45,8 @@ export type Operation = z.infer<typeof Operation>;
 
 /**
  * How an operation ended, kept compactly to answer a retry: the seq range of the items it added (read
- * back from the projection), a small value, or the failure.
+ * back from the projection), a small value, or the failure; with the fingerprint of its arguments, so
+ * the same id with other arguments is refused (absent in outcomes remembered before fingerprints).
  */
 export const RememberedOutcome = z.discriminatedUnion('form', [
   z.object({
@@ -55,10 +56,11 @@ export const RememberedOutcome = z.discriminatedUnion('form', [
     usage: Usage,
     fromSeq: z.number().int().positive(),
     throughSeq: z.number().int().nonnegative(),
+    fingerprint: z.string().optional(),
   }),
-  z.object({ form: z.literal('value'), id: z.string(), value: z.unknown() }),
-  z.object({ form: z.literal('forgotten'), id: z.string() }),
-  z.object({ form: z.literal('failure'), id: z.string(), type: z.string(), message: z.string() }),
+  z.object({ form: z.literal('value'), id: z.string(), value: z.unknown(), fingerprint: z.string().optional() }),
+  z.object({ form: z.literal('forgotten'), id: z.string(), fingerprint: z.string().optional() }),
+  z.object({ form: z.literal('failure'), id: z.string(), type: z.string(), message: z.string(), fingerprint: z.string().optional() }),
 ]);
 export type RememberedOutcome = z.infer<typeof RememberedOutcome>;
 

@@ -60,6 +60,7 @@ import { ConversationInput, type ConversationEnd, type Operation, type Remembere
 import { withheldSecrets } from '../shared/secrets';
 import { projection } from './activity-stubs';
 import { replyText } from './agent-loop';
+import { decisionFingerprint, operationFingerprint } from './fingerprint';
 import { runOperation } from './operations';
 import { SessionState } from './session-state';
 
@@ -74,6 +75,13 @@ export async function conversation(input?: ConversationInput): Promise<Conversat
       return;
     }
     const operation: Operation = { kind: 'message', id: parsed.data.id ?? uuid4(), message: parsed.data };
+    if (state.reusedId(operation.id, operationFingerprint(operation))) {
+      log.warn('dropped a userMessage signal: its id names another operation of this session; use a new id', {
+        sessionId: state.sessionId,
+        messageId: operation.id,
+      });
+      return;
+    }
     if (!state.knows(operation.id) && !state.enqueueSignal(operation)) {
       log.warn('dropped a userMessage signal: the queue of signalled messages is full; send with an update to wait instead', {
         sessionId: state.sessionId,
@@ -105,6 +113,7 @@ export async function conversation(input?: ConversationInput): Promise<Conversat
     decideApprovalUpdate,
     async (raw) => {
       const decision = ApprovalDecisionArgs.parse(raw);
+      if (decision.id !== undefined && state.reusedId(decision.id, decisionFingerprint(decision))) throw reusedId(decision.id);
       // A decision sent on a streamed `approval` event may arrive before the reply that pauses the turn.
       if (state.decisionRefusal(decision) && state.decisionMayBeEarly()) await condition(() => !state.decisionMayBeEarly());
       const notPending = state.decisionRefusal(decision);
@@ -117,6 +126,7 @@ export async function conversation(input?: ConversationInput): Promise<Conversat
         if (!parsed.success) throw ApplicationFailure.nonRetryable(`invalid input: ${describeIssues(parsed.error)}`, FailureType.InvalidInput);
         const refusal = state.unavailable();
         if (refusal) throw ApplicationFailure.nonRetryable(refusal.message, refusal.type);
+        if (parsed.data.id !== undefined && state.reusedId(parsed.data.id, decisionFingerprint(parsed.data))) throw reusedId(parsed.data.id);
         const notPending = state.decisionRefusal(parsed.data);
         if (notPending && !state.decisionMayBeEarly()) throw ApplicationFailure.nonRetryable(notPending, FailureType.ApprovalNotPending);
       },
@@ -203,6 +213,14 @@ function forgotten(id: string, why: string): ApplicationFailure {
   return ApplicationFailure.nonRetryable(`operation ${id} already ran, but ${why}; read the session instead`, FailureType.OutcomeForgotten);
 }
 
+/** The refusal of an operation id that names another operation (nothing changes). */
+function reusedId(id: string): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(
+    `the operation id "${id}" was already used for a different operation in this session; nothing was changed (use a new id for a new operation, the same id only to retry the same one)`,
+    FailureType.OperationIdReused,
+  );
+}
+
 /** Rebuilds a retried operation's answer from the items it added, read back from the projection. */
 type FromItems = (outcome: Extract<RememberedOutcome, { form: 'items' }>, items: SessionItem[]) => unknown;
 
@@ -211,15 +229,16 @@ type FromItems = (outcome: Extract<RememberedOutcome, { form: 'items' }>, items:
  * an ended session, a run that is rolling over), then the queue, then the outcome.
  */
 function operationRegistrar(state: SessionState) {
-  function refuse(raw: unknown, schema: z.ZodType): void {
+  function refuse<Args>(raw: unknown, schema: z.ZodType<Args>, toOperation: (args: Args, id: string) => Operation): void {
     const parsed = schema.safeParse(raw);
     if (!parsed.success) {
       throw ApplicationFailure.nonRetryable(`invalid input: ${describeIssues(parsed.error)}`, FailureType.InvalidInput);
     }
     const refusal = state.unavailable();
     if (refusal) throw ApplicationFailure.nonRetryable(refusal.message, refusal.type);
-    const waiting = state.pendingApprovals();
     const id = (parsed.data as { id?: string }).id ?? currentUpdateInfo()?.id;
+    if (id !== undefined && state.reusedId(id, operationFingerprint(toOperation(parsed.data, id)))) throw reusedId(id);
+    const waiting = state.pendingApprovals();
     if (waiting.length > 0 && state.queue.length >= MAX_QUEUED_WHILE_PAUSED && !(id !== undefined && state.knows(id))) {
       throw ApplicationFailure.nonRetryable(
         `the session waits for a human's decision on ${waiting.map((entry) => `${entry.tool} (${entry.callId})`).join(', ')} and ${state.queue.length} operations ` +
@@ -267,9 +286,11 @@ function operationRegistrar(state: SessionState) {
       async (raw) => {
         const args = schema.parse(raw ?? {});
         const id = (args as { id?: string }).id ?? currentUpdateInfo()?.id ?? uuid4();
-        return (await submit(toOperation(args, id), fromItems)) as Result;
+        const operation = toOperation(args, id);
+        if (state.reusedId(id, operationFingerprint(operation))) throw reusedId(id);
+        return (await submit(operation, fromItems)) as Result;
       },
-      { validator: (raw) => refuse(raw ?? {}, schema) },
+      { validator: (raw) => refuse(raw ?? {}, schema, toOperation) },
     );
   };
 }

@@ -11,6 +11,7 @@ import type { ImportArgs, ImportResult } from '../shared/export';
 import type { CompactionResult, Item, Labels, SessionItem } from '../shared/schemas';
 import { withheldSecrets } from '../shared/secrets';
 import { windowOf } from './model-view';
+import { operationFingerprint } from './fingerprint';
 import { importer, model, projection } from './activity-stubs';
 import { callerFailure, PAUSED, resumeTurn, runTurn } from './agent-loop';
 import { emptyUsage } from '../shared/usage';
@@ -21,15 +22,16 @@ import type { OperationOutcome, SessionState } from './session-state';
  * outcome, full and compact); a turn that pauses for approvals is settled when it resumes and ends.
  */
 export async function runOperation(state: SessionState, operation: Operation, paused?: PausedTurn): Promise<void> {
+  const fingerprint = operationFingerprint(operation);
   const refusal = state.ended ? state.unavailable() : undefined;
   if (refusal) {
-    settleFailure(state, operation.id, refusal);
+    settleFailure(state, operation.id, refusal, fingerprint);
     return;
   }
   try {
     const outcome = await perform(state, operation, paused);
     if (outcome === PAUSED) return;
-    state.settle(operation.id, { ok: true, value: outcome.value }, outcome.compact);
+    state.settle(operation.id, { ok: true, value: outcome.value }, outcome.compact, fingerprint);
   } catch (error) {
     const failure = callerFailure(error);
     if (!failure) throw error;
@@ -43,14 +45,14 @@ export async function runOperation(state: SessionState, operation: Operation, pa
         error: failure.message,
       });
     }
-    settleFailure(state, operation.id, failure);
+    settleFailure(state, operation.id, failure, fingerprint);
   }
   if (operation.kind === 'message' && needsCompaction(state)) await compactAfterTurn(state);
 }
 
-function settleFailure(state: SessionState, id: string, failure: { type: string; message: string }): void {
+function settleFailure(state: SessionState, id: string, failure: { type: string; message: string }, fingerprint: string): void {
   const outcome: OperationOutcome = { ok: false, ...failure };
-  state.settle(id, outcome, { form: 'failure', id, ...failure });
+  state.settle(id, outcome, { form: 'failure', id, ...failure }, fingerprint);
 }
 
 async function perform(

@@ -23,6 +23,7 @@ import type { Operation, PausedTurn, RememberedOutcome, SessionSnapshot } from '
 import { MAX_LABELS, SessionSettings, utf8Length, type JsonObject, type Labels, type SessionItem, type SettingsChange, type Usage } from '../shared/schemas';
 import { addUsage, emptyUsage } from '../shared/usage';
 import { BoundedMap } from './bounded-map';
+import { decisionFingerprint, operationFingerprint } from './fingerprint';
 import { ModelView } from './model-view';
 
 /** How an operation ended in this run: its full value, or the failure the caller sees. */
@@ -153,6 +154,26 @@ export class SessionState {
     );
   }
 
+  /**
+   * Whether this id names another operation than the one with this fingerprint: queued, running, paused
+   * or remembered with other arguments. An outcome remembered without a fingerprint (before they were
+   * kept) is taken as the same operation, as it always was.
+   */
+  reusedId(id: string, fingerprint: string): boolean {
+    const known = this.knownFingerprint(id);
+    return known !== undefined && known !== fingerprint;
+  }
+
+  /** The fingerprint of the operation this id names, if known (and kept). */
+  private knownFingerprint(id: string): string | undefined {
+    const remembered = this.remembered.get(id);
+    if (remembered) return remembered.fingerprint;
+    if (this.running?.id === id) return operationFingerprint(this.running);
+    if (this.paused?.operationId === id) return operationFingerprint({ kind: 'message', id, message: this.paused.message });
+    const queued = this.queue.find((operation) => operation.id === id);
+    return queued ? operationFingerprint(queued) : undefined;
+  }
+
   /** Queues an operation (an update's: its caller waits) unless its id is known; says whether it was queued. */
   enqueue(operation: Operation): boolean {
     if (this.knows(operation.id)) return false;
@@ -229,7 +250,7 @@ export class SessionState {
     const paused = this.paused as PausedTurn;
     paused.decisions[decision.callId] ??= { approved: decision.approved, ...(decision.reason !== undefined ? { reason: decision.reason } : {}) };
     const result = { callId: decision.callId, approved: decision.approved, stillPending: this.pendingApprovals().length };
-    this.settle(id, { ok: true, value: result }, { form: 'value', id, value: result });
+    this.settle(id, { ok: true, value: result }, { form: 'value', id, value: result }, decisionFingerprint(decision));
     return result;
   }
 
@@ -239,7 +260,8 @@ export class SessionState {
     if (!paused) return;
     this.paused = undefined;
     const failure = this.unavailable() as { type: string; message: string };
-    this.settle(paused.operationId, { ok: false, ...failure }, { form: 'failure', id: paused.operationId, ...failure });
+    const fingerprint = operationFingerprint({ kind: 'message', id: paused.operationId, message: paused.message });
+    this.settle(paused.operationId, { ok: false, ...failure }, { form: 'failure', id: paused.operationId, ...failure }, fingerprint);
   }
 
   /** Why the session takes no operation now (ended, or rolling over), or undefined when it does. */
@@ -257,12 +279,13 @@ export class SessionState {
     return continueAsNewSuggested || this.updatesThisRun >= MAX_UPDATES_PER_RUN;
   }
 
-  /** Records how an operation ended: in full for waiting callers, compactly for later retries. */
-  settle(id: string, outcome: OperationOutcome, compact: RememberedOutcome): void {
+  /** Records how an operation ended: in full for waiting callers, compactly (with its fingerprint) for later retries. */
+  settle(id: string, outcome: OperationOutcome, compact: RememberedOutcome, fingerprint?: string): void {
     this.awaited.delete(id);
     this.fullResults.set(id, outcome);
     while (this.fullResults.size > FULL_RESULTS_KEPT) this.fullResults.delete(this.fullResults.keys().next().value as string);
-    this.remembered.set(id, boundedOutcome(compact));
+    const bounded = boundedOutcome(compact);
+    this.remembered.set(id, fingerprint === undefined ? bounded : { ...bounded, fingerprint });
   }
 
   /** Whether the operation has ended. */

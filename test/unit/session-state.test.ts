@@ -3,6 +3,7 @@ import { MAX_CONTEXT_BYTES, QUERY_TAIL_ITEMS, REMEMBERED_MESSAGE_IDS } from '../
 import { SessionSettings, SettingsPatch, type SessionItem } from '../../src/shared/schemas';
 import { SessionSnapshot } from '../../src/shared/session-snapshot';
 import { SessionState } from '../../src/workflows/session-state';
+import { canonicalJson, fnv1a64, operationFingerprint } from '../../src/workflows/fingerprint';
 
 function newState(): SessionState {
   return SessionState.start('s-1', {}, 'support', SessionSettings.parse({}));
@@ -146,5 +147,46 @@ describe('decisions on tool calls', () => {
     state.running = { kind: 'message', id: 'm1', message: { text: 'refund it' } };
     expect(state.decisionMayBeEarly()).toBe(true);
     expect(state.decisionRefusal({ callId: 'call_1', approved: true })).toMatch(/nothing waits/);
+  });
+});
+
+describe('an operation id names one operation', () => {
+  const add = (id: string, content: string) => ({ kind: 'add' as const, id, items: [{ type: 'message', role: 'user' as const, content }] });
+
+  test('a settled id with other arguments is told apart; the same arguments (key order aside) are the same operation', () => {
+    const state = newState();
+    state.settle('a1', { ok: true, value: [] }, { form: 'value', id: 'a1', value: [] }, operationFingerprint(add('a1', 'one')));
+    expect(state.reusedId('a1', operationFingerprint(add('a1', 'one')))).toBe(false);
+    expect(state.reusedId('a1', operationFingerprint({ id: 'a1', items: [{ content: 'one', role: 'user', type: 'message' }], kind: 'add' }))).toBe(false);
+    expect(state.reusedId('a1', operationFingerprint(add('a1', 'two')))).toBe(true);
+    expect(state.reusedId('a1', operationFingerprint({ kind: 'pop', id: 'a1' }))).toBe(true);
+    expect(state.reusedId('other', operationFingerprint(add('other', 'two')))).toBe(false);
+  });
+
+  test('a queued, running or paused operation is compared with what it was queued with', () => {
+    const state = newState();
+    state.enqueue({ kind: 'message', id: 'm1', message: { id: 'm1', text: 'hi' } });
+    expect(state.reusedId('m1', operationFingerprint({ kind: 'message', id: 'm1', message: { text: 'hi' } }))).toBe(false);
+    expect(state.reusedId('m1', operationFingerprint({ kind: 'message', id: 'm1', message: { text: 'bye' } }))).toBe(true);
+    state.running = { kind: 'clear', id: 'c1' };
+    expect(state.reusedId('c1', operationFingerprint({ kind: 'compact', id: 'c1' }))).toBe(true);
+  });
+
+  test('fingerprints are carried across continue-as-new; an outcome remembered without one (an old snapshot) accepts the id as before', () => {
+    const state = newState();
+    state.settle('a1', { ok: true, value: 1 }, { form: 'value', id: 'a1', value: 1 }, operationFingerprint(add('a1', 'one')));
+    settleValue(state, 'old', 2);
+    const next = SessionState.resume('s-1', SessionSnapshot.parse(JSON.parse(JSON.stringify(state.snapshot()))));
+    expect(next.reusedId('a1', operationFingerprint(add('a1', 'two')))).toBe(true);
+    expect(next.reusedId('old', operationFingerprint(add('old', 'anything')))).toBe(false);
+    const oldSnapshot = SessionSnapshot.parse({ ...state.snapshot(), remembered: [{ form: 'value', id: 'a1', value: 1 }] });
+    expect(SessionState.resume('s-1', oldSnapshot).reusedId('a1', operationFingerprint(add('a1', 'two')))).toBe(false);
+  });
+
+  test('the fingerprint is 16 hex digits, FNV-1a 64 over canonical JSON', () => {
+    expect(fnv1a64('')).toBe('cbf29ce484222325');
+    expect(fnv1a64('foobar')).toBe('85944171f73967e8');
+    expect(canonicalJson({ b: 1, a: [1, { d: undefined, c: 'x' }] })).toBe('{"a":[1,{"c":"x"}],"b":1}');
+    expect(operationFingerprint(add('a', 'x'))).toMatch(/^[0-9a-f]{16}$/);
   });
 });
