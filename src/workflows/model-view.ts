@@ -111,18 +111,39 @@ function turnStartFromEnd(entries: ViewEntry[], turns: number): number {
 }
 
 /**
- * The first index at or after `from` where no earlier tool call is still waiting for its output. A call
- * whose output never comes (it cannot, by the session's rules) does not hold every later cut back.
+ * The first index at or after `from` where no earlier tool call is still waiting for an output that
+ * comes later in the window, and that is not an output itself. Pairs are found by position: a call is
+ * open from itself to the first later output with its call id. A call that has no later output (saved
+ * before its output, which may never come; or a call id used again) holds no cut back, so an orphan
+ * older than the cut is cut away and the window never grows without bound; an output without a call
+ * before it in the window is cut with what precedes it. What is left unpaired is left out when the
+ * window is read (`withoutOrphans`).
  */
 function firstCleanCut(entries: ViewEntry[], from: number): number {
-  const answered = new Set(entries.flatMap((entry) => (entry.kind === 'output' && entry.callId ? [entry.callId] : [])));
-  const open = new Set<string>();
+  // For each call, whether an output with its call id follows it (scanning from the end).
+  const answeredAt = new Set<number>();
+  const laterOutputs = new Map<string, number>();
+  for (let index = entries.length - 1; index >= 0; index--) {
+    const entry = entries[index];
+    if (!entry.callId) continue;
+    if (entry.kind === 'output') laterOutputs.set(entry.callId, (laterOutputs.get(entry.callId) ?? 0) + 1);
+    if (entry.kind === 'call' && (laterOutputs.get(entry.callId) ?? 0) > 0) {
+      answeredAt.add(index);
+      laterOutputs.set(entry.callId, (laterOutputs.get(entry.callId) ?? 0) - 1);
+    }
+  }
+  const open = new Map<string, number>();
   const cleanAt: boolean[] = [];
   for (let index = 0; index < entries.length; index++) {
     cleanAt.push(open.size === 0);
     const entry = entries[index];
-    if (entry.kind === 'call' && entry.callId && answered.has(entry.callId)) open.add(entry.callId);
-    if (entry.kind === 'output' && entry.callId) open.delete(entry.callId);
+    if (!entry.callId) continue;
+    if (entry.kind === 'call' && answeredAt.has(index)) open.set(entry.callId, (open.get(entry.callId) ?? 0) + 1);
+    if (entry.kind === 'output' && open.has(entry.callId)) {
+      const left = (open.get(entry.callId) ?? 1) - 1;
+      if (left === 0) open.delete(entry.callId);
+      else open.set(entry.callId, left);
+    }
   }
   for (let index = from; index < entries.length; index++) {
     if (cleanAt[index] && entries[index].kind !== 'output') return index;

@@ -76,3 +76,44 @@ describe('compaction', () => {
     expect(seqsOf(view)).toEqual([3, 6, 7]);
   });
 });
+
+describe('calls without outputs and outputs without calls', () => {
+  const sdkResult = (seq: number, id: string): SessionItem => ({
+    seq,
+    agent: 'a',
+    at,
+    item: { type: 'function_call_result', callId: id, name: 'f', status: 'completed', output: 'ok' },
+  });
+
+  test('a call saved before its output holds no cut back: the window stays bounded however long it waits', () => {
+    const view = new ModelView();
+    view.append([user(1), call(2, 'never')], { maxItems: 4 });
+    for (let seq = 3; seq < 200; seq += 2) view.append([user(seq), assistant(seq + 1)], { maxItems: 4 });
+    expect(view.size).toBe(4);
+  });
+
+  test('a call id used again by a call that is never answered does not hold every later cut back', () => {
+    const view = new ModelView();
+    view.append([user(1), call(2, 'x'), output(3, 'x'), assistant(4), user(5), call(6, 'x')], { maxItems: 100 });
+    for (let seq = 7; seq < 100; seq += 2) view.append([user(seq), assistant(seq + 1)], { maxItems: 6 });
+    expect(view.size).toBeLessThanOrEqual(6);
+  });
+
+  test('a pair in the SDK spelling (function_call_result) is never cut apart', () => {
+    const view = new ModelView();
+    view.append([user(1), call(2, 'c'), sdkResult(3, 'c'), assistant(4)], { maxItems: 2 });
+    expect(seqsOf(view)).toEqual([4]);
+  });
+
+  test('an output whose call is not in the window is never where a window starts', () => {
+    const view = new ModelView();
+    view.append([user(1), output(2, 'gone'), output(3, 'gone2'), assistant(4), user(5)], { maxItems: 4 });
+    expect(seqsOf(view)).toEqual([4, 5]);
+  });
+
+  test('compaction with a call still waiting for its output summarises before the kept turns', () => {
+    const view = new ModelView();
+    view.append([user(1), assistant(2), user(3), call(4, 'open'), user(5), assistant(6)], {});
+    expect(view.compactionSplit(1)?.keep.map((entry) => entry.seq)).toEqual([5, 6]);
+  });
+});
