@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_TASK_QUEUE } from './shared/messages';
+import { DEFAULT_OPENAI_API, OpenAiApi } from './shared/agent';
 import { parseKeyRing, type KeyRing } from './codec/key-ring';
 import { InvalidInputError } from './shared/errors';
 import { describeIssues } from './shared/schemas';
@@ -20,6 +21,8 @@ export const Environment = z.object({
   OPENAI_API_KEY: optionalText,
   OPENAI_BASE_URL: optionalText,
   OPENAI_MODEL: optionalText,
+  /** Which OpenAI API the worker speaks: chat_completions (the default) or responses (the Agents SDK's names). */
+  OPENAI_API: optionalText.pipe(OpenAiApi.optional()),
   AGENT_SESSIONS_DATA_DIR: optionalText,
   TEMPORAL_CLI_PATH: optionalText,
   AGENT_SESSIONS_API_TOKEN: optionalText,
@@ -38,6 +41,12 @@ export interface Config {
   openaiApiKey?: string;
   openaiBaseUrl?: string;
   model: string;
+  /**
+   * Which OpenAI API the worker speaks (`OPENAI_API`). `chat_completions` by default: every
+   * OpenAI-compatible server (Ollama, vLLM, LiteLLM…) speaks it, and upgrading does not change the wire
+   * of a running deployment. `responses` carries reasoning items across calls and offers hosted tools.
+   */
+  openaiApi: OpenAiApi;
   dataDir: string;
   temporalCliPath?: string;
   /** The bearer token the HTTP API requires, when set. */
@@ -66,6 +75,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     openaiApiKey: parsed.OPENAI_API_KEY,
     openaiBaseUrl: parsed.OPENAI_BASE_URL,
     model: parsed.OPENAI_MODEL ?? DEFAULT_MODEL,
+    openaiApi: parsed.OPENAI_API ?? DEFAULT_OPENAI_API,
     dataDir: path.resolve(parsed.AGENT_SESSIONS_DATA_DIR ?? '.data'),
     temporalCliPath: parsed.TEMPORAL_CLI_PATH,
     apiToken: parsed.AGENT_SESSIONS_API_TOKEN,

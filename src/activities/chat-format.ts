@@ -6,6 +6,7 @@ import type OpenAI from 'openai';
 import { z } from 'zod';
 import { partText, type ContentPart } from '../shared/content-parts';
 import { contentText, isMessage, outputForDisplay, pairingOf, typeOf, type Item, type MessageItem } from '../shared/items';
+import type { FinishReason, Usage } from '../shared/schemas';
 
 type ChatMessage = OpenAI.Chat.Completions.ChatCompletionMessageParam;
 type ChatToolCall = OpenAI.Chat.Completions.ChatCompletionMessageFunctionToolCall;
@@ -82,8 +83,28 @@ function chatPart(part: ContentPart): OpenAI.Chat.Completions.ChatCompletionCont
 
 /** The token counts an endpoint reports for a completion (whole or streamed). */
 export const CompletionUsage = z
-  .object({ prompt_tokens: z.number().int(), completion_tokens: z.number().int(), total_tokens: z.number().int() })
+  .object({
+    prompt_tokens: z.number().int(),
+    completion_tokens: z.number().int(),
+    total_tokens: z.number().int(),
+    prompt_tokens_details: z.object({ cached_tokens: z.number().int().nonnegative().nullish() }).nullish(),
+    completion_tokens_details: z.object({ reasoning_tokens: z.number().int().nonnegative().nullish() }).nullish(),
+  })
   .nullish();
+
+/** The project's usage for a completion's usage: reasoning and cached tokens when the endpoint reports them. */
+export function chatUsage(usage: z.infer<typeof CompletionUsage>): Usage {
+  const reasoning = usage?.completion_tokens_details?.reasoning_tokens;
+  const cached = usage?.prompt_tokens_details?.cached_tokens;
+  return {
+    requests: 1,
+    inputTokens: usage?.prompt_tokens ?? 0,
+    outputTokens: usage?.completion_tokens ?? 0,
+    totalTokens: usage?.total_tokens ?? 0,
+    ...(typeof reasoning === 'number' ? { reasoningTokens: reasoning } : {}),
+    ...(typeof cached === 'number' ? { cachedTokens: cached } : {}),
+  };
+}
 
 /** The part of a chat completion the agent loop uses; anything else the endpoint sends is ignored. */
 export const ChatCompletionReply = z.object({
@@ -102,6 +123,7 @@ export const ChatCompletionReply = z.object({
             )
             .nullish(),
         }),
+        finish_reason: z.string().nullish(),
       }),
     )
     .min(1, 'the completion has no choices'),
@@ -119,4 +141,12 @@ export function fromChatCompletion(reply: ChatCompletionReply): Item[] {
   }
   if (items.length === 0) items.push({ type: 'message', role: 'assistant', content: '' });
   return items;
+}
+
+/** Why the completion's first choice stopped, when the endpoint said (`function_call` is the old word for `tool_calls`). */
+export function chatFinishReason(reply: ChatCompletionReply): FinishReason | undefined {
+  const reason = reply.choices[0].finish_reason;
+  if (reason === 'stop' || reason === 'length' || reason === 'content_filter' || reason === 'tool_calls') return reason;
+  if (reason === 'function_call') return 'tool_calls';
+  return undefined;
 }

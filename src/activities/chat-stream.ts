@@ -38,7 +38,7 @@ export class CompletionAssembler {
   private sawContent = false;
   private readonly toolCalls: Array<{ id: string; name: string; arguments: string }> = [];
   private usage: ChatCompletionChunk['usage'];
-  private finished = false;
+  private finishReason: string | undefined;
   /** A high surrogate that ended a delta waits for the low one that begins the next. */
   private heldBack = '';
 
@@ -56,7 +56,7 @@ export class CompletionAssembler {
     const chunk = parsed.data;
     if (chunk.usage) this.usage = chunk.usage;
     const choice = chunk.choices.find((candidate) => (candidate.index ?? 0) === 0);
-    if (choice?.finish_reason) this.finished = true;
+    if (choice?.finish_reason) this.finishReason = choice.finish_reason;
     const delta = choice?.delta;
     if (!delta) return;
     if (delta.content) this.addText(delta.content);
@@ -73,7 +73,7 @@ export class CompletionAssembler {
    * stream that ended before its finish reason (cut, or abandoned at the deadline) fails the call (retried).
    */
   completion(): unknown {
-    if (!this.finished) {
+    if (this.finishReason === undefined) {
       throw ApplicationFailure.retryable('the model endpoint ended its stream before the finish reason (cut off, or past the model deadline)', FailureType.InvalidModelResponse);
     }
     this.flushHeldBack();
@@ -81,7 +81,9 @@ export class CompletionAssembler {
       .filter((call) => call !== undefined)
       .map((call) => ({ id: call.id, type: 'function', function: { name: call.name, arguments: call.arguments } }));
     return {
-      choices: [{ message: { content: this.sawContent ? this.content : null, ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}) } }],
+      choices: [
+        { message: { content: this.sawContent ? this.content : null, ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}) }, finish_reason: this.finishReason },
+      ],
       usage: this.usage,
     };
   }

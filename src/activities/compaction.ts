@@ -8,7 +8,7 @@ import { COMPACTION_INSTRUCTIONS } from '../shared/compaction';
 import { FailureType } from '../shared/failures';
 import { contentText, describeItem, isMessage, type Item } from '../shared/items';
 import { parseActivityInput } from './activity-input';
-import { completeChat, type ModelDependencies } from './model';
+import { completeChat, completeResponse, type ModelDependencies } from './model';
 import { readWindow } from './model-window';
 import { timedLog } from './activity-log';
 
@@ -19,13 +19,22 @@ export function createSummarize(deps: ModelDependencies) {
     const items = await readWindow(deps.pool, input.sessionId, input.window);
     const model = input.model ?? deps.agents.find(input.agent || deps.agents.defaultAgent)?.model ?? deps.defaultModel;
     const done = timedLog();
-    const reply = await completeChat(deps, {
-      model,
-      messages: [
-        { role: 'system', content: COMPACTION_INSTRUCTIONS },
-        { role: 'user', content: transcript(items) },
-      ],
-    });
+    // The summarisation call speaks the worker's API too (a Responses-only endpoint has no chat route).
+    const reply =
+      deps.openaiApi === 'responses'
+        ? await completeResponse(deps, {
+            model,
+            instructions: COMPACTION_INSTRUCTIONS,
+            input: [{ type: 'message', role: 'user', content: transcript(items) }],
+            store: false,
+          })
+        : await completeChat(deps, {
+            model,
+            messages: [
+              { role: 'system', content: COMPACTION_INSTRUCTIONS },
+              { role: 'user', content: transcript(items) },
+            ],
+          });
     done('summary call completed', { model, summarizedItems: items.length, ...reply.usage });
     const text = reply.items.map((item) => (isMessage(item) ? contentText(item.content) : '')).join('').trim();
     if (text === '') {

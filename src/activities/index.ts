@@ -4,6 +4,7 @@ import type OpenAI from 'openai';
 import type { Pool } from 'pg';
 import type { AgentRegistry } from '../agents';
 import type { MemoryOptions } from '../shared/memory';
+import type { OpenAiApi } from '../shared/agent';
 import { createSummarize } from './compaction';
 import type { InputCallbacks } from './input-callbacks';
 import { createCallModel } from './model';
@@ -23,6 +24,8 @@ export interface ActivityDependencies {
   memory: MemoryOptions;
   /** Whether model calls stream (their events written for callers to follow). */
   streaming: boolean;
+  /** Which API the model calls speak (`chat_completions` when absent). */
+  openaiApi?: OpenAiApi;
   /** The worker's Temporal client, made on first use (retention deletes sessions through it). */
   temporal: () => Promise<Client>;
 }

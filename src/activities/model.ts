@@ -8,14 +8,24 @@ import { ApplicationFailure } from '@temporalio/common';
 import type OpenAI from 'openai';
 import type { Pool } from 'pg';
 import type { AgentRegistry, RunInfo, RunnableAgent, RunnableHandoff, RunnableTool } from '../agents';
-import type { ModelSettings } from '../shared/agent';
+import { DEFAULT_OPENAI_API, type ModelSettings, type OpenAiApi } from '../shared/agent';
 import type { MemoryOptions } from '../shared/memory';
 import { ModelCallInput, type CallPlan, type ModelCallResult } from '../shared/activity-io';
 import { FailureType } from '../shared/failures';
-import { describeIssues, type Item, type JsonObject, type Usage } from '../shared/schemas';
+import { describeIssues, Item, type FinishReason, type JsonObject, type Usage } from '../shared/schemas';
 import { repairJson } from '../shared/text';
-import { isFunctionCall } from '../shared/items';
-import { ChatCompletionReply, fromChatCompletion, toChatMessages } from './chat-format';
+import { contentText, isFunctionCall, isMessage } from '../shared/items';
+import { ChatCompletionReply, chatFinishReason, chatUsage, fromChatCompletion, toChatMessages } from './chat-format';
+import {
+  fromResponse,
+  ResponsesReply,
+  responsesFinishReason,
+  responsesFunctionTool,
+  responsesHostedTool,
+  responsesUsage,
+  toResponsesInput,
+} from './responses-format';
+import { responseFailure, streamResponse } from './responses-stream';
 import { applyInputCallback, type InputCallbacks } from './input-callbacks';
 import { revealedSecrets, scrubbedOfSecrets, withSecretsScrubbed } from '../shared/secrets';
 import { parseActivityInput } from './activity-input';
@@ -43,6 +53,18 @@ export interface ModelDependencies {
   memory: MemoryOptions;
   /** Whether model calls stream, their events written for callers to follow (else each reply arrives whole). */
   streaming: boolean;
+  /**
+   * Which API the worker speaks: `chat_completions` when absent (every OpenAI-compatible server speaks
+   * it), or `responses` (reasoning items carried back, hosted tools).
+   */
+  openaiApi?: OpenAiApi;
+}
+
+/** What one model call answered: its items (repaired), the tokens it used, and why it stopped. */
+export interface ModelReply {
+  items: Item[];
+  usage: Usage;
+  finishReason?: FinishReason;
 }
 
 /** How often a waiting model call tells Temporal it is alive. */
@@ -69,8 +91,8 @@ function requireAgent(agents: AgentRegistry, name: string): RunnableAgent {
 export function completeChat(
   deps: Pick<ModelDependencies, 'openai' | 'modelTimeoutMs'>,
   request: OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming,
-): Promise<{ items: Item[]; usage: Usage }> {
-  return askEndpoint(deps, (signal) => deps.openai.chat.completions.create(request, { signal }));
+): Promise<ModelReply> {
+  return askEndpoint(deps, (signal) => deps.openai.chat.completions.create(request, { signal }), readChatReply);
 }
 
 /** Like `completeChat`, but streamed: each text delta goes to `onText` as the endpoint sends it. */
@@ -78,15 +100,33 @@ export function streamChat(
   deps: Pick<ModelDependencies, 'openai' | 'modelTimeoutMs'>,
   request: OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming,
   onText: (delta: string) => void,
-): Promise<{ items: Item[]; usage: Usage }> {
-  return askEndpoint(deps, (signal) => streamCompletion(deps.openai, request, signal, onText));
+): Promise<ModelReply> {
+  return askEndpoint(deps, (signal) => streamCompletion(deps.openai, request, signal, onText), readChatReply);
 }
 
-/** Runs one request under the model deadline and the activity's cancellation, heartbeating; checks the completion. */
+/** One Response (Responses API), heartbeating while it waits, under the same deadline as a chat completion. */
+export function completeResponse(
+  deps: Pick<ModelDependencies, 'openai' | 'modelTimeoutMs'>,
+  request: OpenAI.Responses.ResponseCreateParamsNonStreaming,
+): Promise<ModelReply> {
+  return askEndpoint(deps, (signal) => deps.openai.responses.create(request, { signal }), readResponsesReply);
+}
+
+/** Like `completeResponse`, but streamed: each text delta goes to `onText` as the endpoint sends it. */
+export function streamResponses(
+  deps: Pick<ModelDependencies, 'openai' | 'modelTimeoutMs'>,
+  request: OpenAI.Responses.ResponseCreateParamsNonStreaming,
+  onText: (delta: string) => void,
+): Promise<ModelReply> {
+  return askEndpoint(deps, (signal) => streamResponse(deps.openai, request, signal, onText), readResponsesReply);
+}
+
+/** Runs one request under the model deadline and the activity's cancellation, heartbeating; reads the (repaired) answer. */
 async function askEndpoint(
   deps: Pick<ModelDependencies, 'modelTimeoutMs'>,
   request: (signal: AbortSignal) => Promise<unknown>,
-): Promise<{ items: Item[]; usage: Usage }> {
+  read: (raw: unknown) => ModelReply,
+): Promise<ModelReply> {
   const context = Context.current();
   const heartbeat = setInterval(() => context.heartbeat(), HEARTBEAT_INTERVAL_MS);
   // A timer and a controller of our own, not AbortSignal.timeout/any (whose signals Node 20 may collect
@@ -111,23 +151,40 @@ async function askEndpoint(
     context.cancellationSignal.removeEventListener('abort', cancel);
     clearInterval(heartbeat);
   }
-  const reply = ChatCompletionReply.safeParse(repairJson(raw));
+  return read(repairJson(raw));
+}
+
+/** A chat completion's items, usage and finish reason; an answer that is not a completion is retried. */
+function readChatReply(raw: unknown): ModelReply {
+  const reply = ChatCompletionReply.safeParse(raw);
   if (!reply.success) {
+    throw ApplicationFailure.retryable(`the model endpoint answered with an invalid completion: ${describeIssues(reply.error)}`, FailureType.InvalidModelResponse);
+  }
+  const finishReason = chatFinishReason(reply.data);
+  return { items: fromChatCompletion(reply.data), usage: chatUsage(reply.data.usage), ...(finishReason ? { finishReason } : {}) };
+}
+
+/**
+ * A Response's items (every output item as the API gave it), usage and finish reason. An incomplete
+ * response is still a reply; a failed one fails the call as its error says; one that is not a
+ * Response is retried.
+ */
+function readResponsesReply(raw: unknown): ModelReply {
+  const reply = ResponsesReply.safeParse(raw);
+  if (!reply.success) {
+    throw ApplicationFailure.retryable(`the model endpoint answered with an invalid response: ${describeIssues(reply.error)}`, FailureType.InvalidModelResponse);
+  }
+  if (reply.data.status === 'failed') throw responseFailure(reply.data.error);
+  const items = fromResponse(reply.data);
+  const unstorable = items.findIndex((item) => !Item.safeParse(item).success);
+  if (unstorable !== -1) {
+    const problem = Item.safeParse(items[unstorable]);
     throw ApplicationFailure.retryable(
-      `the model endpoint answered with an invalid completion: ${describeIssues(reply.error)}`,
+      `the model endpoint answered with an invalid output item ${unstorable}: ${problem.success ? '' : describeIssues(problem.error)}`,
       FailureType.InvalidModelResponse,
     );
   }
-  const usage = reply.data.usage;
-  return {
-    items: fromChatCompletion(reply.data),
-    usage: {
-      requests: 1,
-      inputTokens: usage?.prompt_tokens ?? 0,
-      outputTokens: usage?.completion_tokens ?? 0,
-      totalTokens: usage?.total_tokens ?? 0,
-    },
-  };
+  return { items, usage: responsesUsage(reply.data.usage), finishReason: responsesFinishReason(reply.data, items) };
 }
 
 /** Creates the `callModel` activity. */
@@ -144,36 +201,27 @@ export function createCallModel(deps: ModelDependencies) {
     const { context, secrets } = revealedSecrets(input.context);
     const instructions = (await withSecretsScrubbed(secrets, () => agent.instructions(structuredClone(context), run))) + memorySection(memories);
     const items = await applyInputCallback(deps.inputCallbacks, input.inputCallback, ...(await resolveContent(deps.pool, input.sessionId, [history, input.turnItems] as const)));
-    const tools = [
-      ...agent.tools.map(toChatTool),
-      ...agent.handoffs.map(handoffChatTool),
-      ...(userId && deps.memory.tools ? MEMORY_TOOLS.map(toChatTool) : []),
-    ];
-    const chat = toChatMessages(instructions, items);
-    if (chat.omitted.length > 0) log.info('items left out of the chat request', { reasons: chat.omitted });
-    const request = {
-      model: agent.model ?? deps.defaultModel,
-      messages: scrubbedOfSecrets(chat.messages, secrets),
-      ...(tools.length > 0 ? { tools } : {}),
-      ...modelSettings(agent.settings),
-    };
+    const api = deps.openaiApi ?? DEFAULT_OPENAI_API;
+    const request = { model: agent.model ?? deps.defaultModel, agent, instructions, items, memoryTools: Boolean(userId && deps.memory.tools), secrets };
+    const ask = api === 'responses' ? responsesCall(deps, request) : chatCall(deps, request);
     const writer = await StreamWriter.open(deps, input.sessionId, input.stream);
     const done = timedLog();
     try {
-      const reply = deps.streaming
-        ? await streamChat(deps, request, (delta) => writer.text(agent.name, delta))
-        : await completeChat(deps, request);
+      const reply = await ask(deps.streaming ? (delta) => writer.text(agent.name, delta) : undefined);
       done('model call completed', {
         agent: agent.name,
         model: request.model,
+        api,
         streamed: deps.streaming,
+        finishReason: reply.finishReason,
         functionCalls: reply.items.filter(isFunctionCall).length,
         ...reply.usage,
       });
       const calls = await planCalls(agent, reply.items, structuredClone(context), run, secrets);
+      const output = agent.output && !reply.items.some(isFunctionCall) ? checkedOutput(agent, reply.items) : undefined;
       await writer.finish(replyEvents(writer.step, agent.name, reply.items, calls));
       reply.items = await extractContent(deps.pool, input.sessionId, reply.items);
-      return { ...reply, agent: agent.name, maxModelCalls: agent.maxModelCalls, calls };
+      return { ...reply, agent: agent.name, maxModelCalls: agent.maxModelCalls, calls, ...(output ? { output: output.value } : {}) };
     } catch (error) {
       await writer.abandon();
       throw error;
@@ -210,9 +258,16 @@ async function needsApproval(tool: RunnableTool, context: JsonObject, argumentsJ
   }
 }
 
-/** The stream events of a complete reply: each function call as a tool call, a handoff, or a call that waits for approval. */
+/**
+ * The stream events of a complete reply: each item other than text and function calls (reasoning, a
+ * hosted tool's call) as it is, then each function call as a tool call, a handoff, or a call that
+ * waits for approval.
+ */
 function replyEvents(step: number, agent: string, items: Item[], calls: Record<string, CallPlan>): StoredStreamEvent[] {
   const events: StoredStreamEvent[] = [];
+  for (const item of items) {
+    if (!isMessage(item) && !isFunctionCall(item)) events.push({ type: 'item', step, agent, item: item as { type: string } });
+  }
   for (const item of items.filter(isFunctionCall)) {
     const plan = calls[item.call_id];
     if (plan?.kind === 'handoff') events.push({ type: 'handoff', step, from: agent, to: plan.target, callId: item.call_id });
@@ -222,6 +277,107 @@ function replyEvents(step: number, agent: string, items: Item[], calls: Record<s
     }
   }
   return events;
+}
+
+/** What a model request is built from, whichever API carries it. */
+interface RequestParts {
+  model: string;
+  agent: RunnableAgent;
+  instructions: string;
+  items: Item[];
+  /** Whether the memory tools are offered. */
+  memoryTools: boolean;
+  /** Secrets' texts, replaced in what is sent. */
+  secrets: string[];
+}
+
+/** A model call, ready to run: streamed (each text delta to `onText`) or whole. */
+type ModelCall = (onText?: (delta: string) => void) => Promise<ModelReply>;
+
+/**
+ * A Chat Completions request: the instructions as a system message, the items as messages (what the
+ * API cannot carry left out, with the reasons logged), function, handoff and memory tools; hosted
+ * tools are left out (Responses only), with the reason logged; structured output as `response_format`.
+ */
+function chatCall(deps: ModelDependencies, parts: RequestParts): ModelCall {
+  const { agent } = parts;
+  const tools = [...agent.tools.map(toChatTool), ...agent.handoffs.map(handoffChatTool), ...(parts.memoryTools ? MEMORY_TOOLS.map(toChatTool) : [])];
+  const chat = toChatMessages(parts.instructions, parts.items);
+  if (chat.omitted.length > 0) log.info('items left out of the chat request', { reasons: chat.omitted });
+  if (agent.hostedTools && agent.hostedTools.length > 0) {
+    log.info('hosted tools left out of the chat request (they need OPENAI_API=responses)', { tools: agent.hostedTools.map((tool) => tool.type) });
+  }
+  const request: OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming = {
+    model: parts.model,
+    messages: scrubbedOfSecrets(chat.messages, parts.secrets),
+    ...(tools.length > 0 ? { tools } : {}),
+    ...(agent.output ? { response_format: { type: 'json_schema', json_schema: { name: OUTPUT_FORMAT_NAME, schema: agent.output.schema, strict: true } } } : {}),
+    ...modelSettings(agent.settings),
+  };
+  return (onText) => (onText ? streamChat(deps, request, onText) : completeChat(deps, request));
+}
+
+/**
+ * A Responses API request: the agent's instructions, the items adapted as `input` (what the API
+ * cannot take left out, with the reasons logged), function, handoff, memory and hosted tools,
+ * structured output as `text.format`. Never stored on the provider's side (`store: false`), and the
+ * reasoning comes back encrypted, so the session's own items carry it to every later call.
+ */
+function responsesCall(deps: ModelDependencies, parts: RequestParts): ModelCall {
+  const { agent } = parts;
+  const tools: OpenAI.Responses.Tool[] = [
+    ...agent.tools.map(responsesFunctionTool),
+    ...agent.handoffs.map((handoff) =>
+      responsesFunctionTool({ name: handoff.toolName, description: handoff.description, parameters: { type: 'object', properties: {}, required: [], additionalProperties: false } }),
+    ),
+    ...(parts.memoryTools ? MEMORY_TOOLS.map(responsesFunctionTool) : []),
+    ...(agent.hostedTools ?? []).map(responsesHostedTool),
+  ];
+  const adapted = toResponsesInput(parts.items);
+  if (adapted.omitted.length > 0) log.info('items left out of the Responses request', { reasons: adapted.omitted });
+  const settings = agent.settings;
+  const request: OpenAI.Responses.ResponseCreateParamsNonStreaming = {
+    model: parts.model,
+    ...(parts.instructions ? { instructions: scrubbedOfSecrets(parts.instructions, parts.secrets) } : {}),
+    input: scrubbedOfSecrets(adapted.input, parts.secrets),
+    ...(tools.length > 0 ? { tools } : {}),
+    store: false,
+    include: ['reasoning.encrypted_content'],
+    ...(agent.output ? { text: { format: { type: 'json_schema', name: OUTPUT_FORMAT_NAME, schema: agent.output.schema, strict: true } } } : {}),
+    ...(settings?.temperature !== undefined ? { temperature: settings.temperature } : {}),
+    ...(settings?.topP !== undefined ? { top_p: settings.topP } : {}),
+    ...(settings?.maxTokens !== undefined ? { max_output_tokens: Math.max(16, settings.maxTokens) } : {}),
+    ...(settings?.parallelToolCalls !== undefined ? { parallel_tool_calls: settings.parallelToolCalls } : {}),
+  };
+  return (onText) => (onText ? streamResponses(deps, request, onText) : completeResponse(deps, request));
+}
+
+/** The name structured output is sent under. */
+const OUTPUT_FORMAT_NAME = 'final_output';
+
+/**
+ * The final answer of an agent with an `outputType`: its text parsed as JSON and checked by the
+ * schema; otherwise a non-retryable InvalidOutput saying what was wrong (the session is unchanged).
+ */
+function checkedOutput(agent: RunnableAgent, items: Item[]): { value: unknown } {
+  const output = agent.output!;
+  const message = [...items].reverse().find((item) => isMessage(item) && item.role === 'assistant');
+  const text = message && isMessage(message) ? contentText(message.content) : '';
+  const refuse = (problem: string) =>
+    ApplicationFailure.nonRetryable(
+      `the agent "${agent.name}" declares an outputType, and the model's final answer ${problem}; ` +
+        'send the message again, or make the schema or the instructions easier for the model to meet',
+      FailureType.InvalidOutput,
+    );
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw refuse(`is not JSON (${(error as Error).message}): ${JSON.stringify(text.slice(0, 200))}`);
+  }
+  const checked = output.check(value);
+  if ('problem' in checked) throw refuse(`does not match it: ${checked.problem}`);
+  return checked;
 }
 
 /** A tool as the Chat Completions API declares it. */

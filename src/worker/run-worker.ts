@@ -10,6 +10,7 @@ import { openProjectionPool } from '../postgres/pool';
 import { BackendUnavailableError, InvalidInputError } from '../shared/errors';
 import { MEMORY_TOOL_NAMES, MemoryOptions, type MemoryOptionsInput } from '../shared/memory';
 import { describeIssues } from '../shared/schemas';
+import { DEFAULT_OPENAI_API, OpenAiApi } from '../shared/agent';
 import { createDataConverter } from '../codec/data-converter';
 import { ContentSealer } from '../codec/content-sealer';
 import { sealContentWith } from '../postgres/content-sealing';
@@ -44,6 +45,13 @@ export interface WorkerSettings {
   taskQueue: string;
   databaseUrl: string;
   model: ModelEndpoint;
+  /**
+   * Which OpenAI API the worker's model calls speak: `chat_completions` (the default: every
+   * OpenAI-compatible server, Ollama, vLLM, LiteLLM…, speaks it, and upgrading does not change the
+   * wire of a running deployment) or `responses` (OpenAI's Responses API: reasoning items carried back
+   * on every call, hosted tools such as web search). The CLI's worker reads `OPENAI_API`.
+   */
+  openaiApi?: OpenAiApi;
   /**
    * The agents this worker serves (declared with `defineAgent`, or `@openai/agents` Agents); the first
    * answers new sessions. Agents their handoffs lead to are registered with them.
@@ -83,6 +91,8 @@ export interface RunningWorker {
 export async function startWorker(settings: WorkerSettings, pool?: Pool): Promise<RunningWorker> {
   const memory = MemoryOptions.safeParse(settings.memory ?? {});
   if (!memory.success) throw new InvalidInputError(`startWorker({ memory }) is invalid: ${describeIssues(memory.error)}`);
+  const openaiApi = OpenAiApi.safeParse(settings.openaiApi ?? DEFAULT_OPENAI_API);
+  if (!openaiApi.success) throw new InvalidInputError(`startWorker({ openaiApi }) must be "chat_completions" or "responses", not ${JSON.stringify(settings.openaiApi)}`);
   const agents = new AgentRegistry(settings.agents, settings.tools, memory.data.tools ? MEMORY_TOOL_NAMES : []);
   installRuntimeLogger({ withholdErrorText: settings.encryptionKeys !== undefined });
   const sealer = new ContentSealer(settings.encryptionKeys, settings.encryptProjection ?? false);
@@ -133,6 +143,7 @@ export async function startWorker(settings: WorkerSettings, pool?: Pool): Promis
         modelTimeoutMs,
         memory: memory.data,
         streaming: settings.model.stream ?? true,
+        openaiApi: openaiApi.data,
         temporal,
       }),
     });

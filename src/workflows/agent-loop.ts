@@ -8,6 +8,7 @@ import { handoffOutput } from '../shared/agent';
 import { rejectionOutput } from '../shared/approvals';
 import type { PausedTurn } from '../shared/session-snapshot';
 import type { StreamTarget } from '../shared/stream';
+import type { ModelCallResult } from '../shared/activity-io';
 import { FailureType } from '../shared/failures';
 import { DEFAULT_MAX_MODEL_CALLS, MAX_TURN_BYTES } from '../shared/limits';
 import { ContextObject, describeIssues, utf8Length, type JsonObject, type FunctionCallItem, type Item, type TurnResult, type UserMessage } from '../shared/schemas';
@@ -122,7 +123,7 @@ class TurnDraft {
       this.draft.usage = addUsage(this.draft.usage, response.usage);
       for (const item of response.items) this.append(item);
       const calls = response.items.filter(isFunctionCall);
-      if (calls.length === 0) return this.commit(replyText(response.items));
+      if (calls.length === 0) return this.commit(replyText(response.items), response);
       this.draft.calls = calls.map((call) => ({ call, plan: response.calls?.[call.call_id] ?? { kind: 'tool' } }));
     }
     throw ApplicationFailure.nonRetryable(
@@ -236,7 +237,8 @@ class TurnDraft {
     this.draft.items.push(entry);
   }
 
-  private async commit(reply: string): Promise<TurnResult> {
+  /** Commits the turn; the last reply's structured output and finish reason go into the result when it has them. */
+  private async commit(reply: string, last: Pick<ModelCallResult, 'output' | 'finishReason'>): Promise<TurnResult> {
     const { items, agent, usage, operationId: messageId } = this.draft;
     const merged = this.state.mergedContext(this.draft.context);
     if ('refused' in merged) {
@@ -249,7 +251,15 @@ class TurnDraft {
       spent: { kind: 'turn', turn: this.turn, messageId, usage },
     });
     this.state.commitItems(items, { context: merged.context, agent, usage, turn: true });
-    return { messageId, reply, agent, items, usage };
+    return {
+      messageId,
+      reply,
+      agent,
+      items,
+      usage,
+      ...(last.output !== undefined ? { output: last.output } : {}),
+      ...(last.finishReason ? { finishReason: last.finishReason } : {}),
+    };
   }
 }
 

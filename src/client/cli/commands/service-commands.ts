@@ -43,6 +43,7 @@ export async function worker({ values }: CommandInput): Promise<void> {
       taskQueue: config.taskQueue,
       databaseUrl,
       model: model.endpoint,
+      openaiApi: config.openaiApi,
       agents: served.agents,
       tools: served.tools,
       inputCallbacks: served.inputCallbacks,
@@ -55,7 +56,7 @@ export async function worker({ values }: CommandInput): Promise<void> {
       [
         `worker polling task queue "${config.taskQueue}" on ${temporalAddress}`,
         `agents: ${served.agents.map((agent) => agent.name).join(', ')} from ${served.from}`,
-        `model: ${model.description}`,
+        `model: ${model.description}, over the ${config.openaiApi} API (OPENAI_API)`,
       ].join('\n'),
     );
     await Promise.race([untilInterrupted(), handle.done]);
@@ -81,6 +82,7 @@ export async function dev({ values }: CommandInput, options: { demo: boolean }):
       taskQueue: config.taskQueue,
       databaseUrl: stack.databaseUrl,
       model: stack.model,
+      openaiApi: config.openaiApi,
       agents: served.agents,
       tools: served.tools,
       inputCallbacks: served.inputCallbacks,
