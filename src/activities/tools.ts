@@ -11,13 +11,15 @@ import { parseActivityInput } from './activity-input';
 import { invokeMemoryTool, isMemoryTool } from './memory';
 import { StreamWriter } from './stream-writer';
 import { timedLog } from './activity-log';
+import { extractContent } from './content-refs';
 
 /**
  * Creates the `callTool` activity. Bad arguments from the model and unknown tools are answered to the
  * model as an error output (so it can correct itself); a tool that throws is retried. The tool works on
  * a copy of the context: the top-level keys it changed come back as the patch. Text Postgres could not
  * store is repaired, and an output longer than 64,000 characters is cut. The built-in memory tools act
- * on the session's user's memories. The tool sees secret context values as their text; where it leaves
+ * on the session's user's memories. An output that is a large data URL (an image, a file) is stored in
+ * Postgres and the output carries its reference. The tool sees secret context values as their text; where it leaves
  * a text in a secret's place, that text is a secret again, and everywhere else in its output, patch and
  * errors a secret's text is replaced by `[secret]`.
  */
@@ -50,7 +52,8 @@ export function createCallTool(deps: { agents: AgentRegistry; pool: Pool; memory
     // The tool's own copy of the context (revealing copies it), secrets as their text.
     const { context, secrets } = revealedSecrets(input.context);
     const run = { sessionId: input.sessionId, agent: input.agent, ...(input.userId ? { userId: input.userId } : {}) };
-    const output = await withSecretsScrubbed(secrets, () => tool.invoke(input.call.arguments, context, run));
+    // An image or file the tool returns as a data URL is stored apart and travels as a reference (never cut).
+    const output = await extractContent(deps.pool, input.sessionId, await withSecretsScrubbed(secrets, () => tool.invoke(input.call.arguments, context, run)));
     const left = rehiddenSecrets(input.context, context);
     const contextPatch = changedKeys(input.context, left);
     // The secrets it had and those it left (a text it wrote in a secret's place is one now).

@@ -102,8 +102,28 @@ import { addUsage, emptyUsage } from '../shared/usage';
 import { cursorAfter, listedSession, positionOf } from './session-pages';
 import { ConversationEnd, ConversationInput } from '../shared/session-snapshot';
 import { isDeadline, isNotFound, isRetryableRefusal, isUnavailable, updateFailure } from './temporal-errors';
+import type { ContentPart } from '../shared/content-parts';
+import { CONTENT_REF_PREFIX } from '../shared/content-parts';
+import { findContentRefs, largeContentBytes, MAX_MESSAGE_CONTENT_BYTES, reservedRefPath } from '../shared/content-refs';
+import { resolveContent, storeContentParts, withContentRefs } from '../postgres/content-parts';
 
 export { SessionId };
+
+/** The content part types a user message is made of; `send`'s `input` of these becomes one user message. */
+const USER_PART_TYPES = ['input_text', 'input_image', 'input_file'];
+
+/**
+ * A message as `send`, `stream` and `signal` take it: its text, or `input`: the content parts of one
+ * user message (`input_text`, `input_image` with an `image_url` that is a URL or a data URL,
+ * `input_file` with `file_data` as a data URL and a `filename`), or whole Responses API items.
+ */
+export type MessageInput = string | (Omit<UserMessage, 'input'> & { input?: Array<ContentPart | Item> });
+
+/** A checked value whose large content was replaced by references, and those parts (to store before it is sent). */
+interface WithParts<T> {
+  value: T;
+  parts: Map<string, string>;
+}
 
 /** How a new session starts, when a message is the first one (ignored when the session exists). */
 export interface StartOptions {
@@ -198,15 +218,44 @@ export class SessionsClient {
     });
   }
 
-  /** Sends a message and waits for its turn's result; the first message starts the session. */
-  async send(sessionId: string, message: string | UserMessage, start: StartOptions = {}): Promise<TurnResult> {
+  /**
+   * Sends a message and waits for its turn's result; the first message starts the session. The message
+   * is text, or `input`: content parts of one user message, e.g.
+   * `{ input: [{ type: 'input_text', text: 'What is this?' }, { type: 'input_image', image_url: 'data:image/png;base64,…' }] }`,
+   * or whole items. An image or file (a data URL) of up to 20 MB works, up to 50 MiB of them in one
+   * message: each data URL longer than 16 KiB is stored once in Postgres and only its reference goes
+   * through Temporal (this needs a databaseUrl). Bad input throws InvalidInputError and stores nothing.
+   * The result's items are as given (large content included).
+   */
+  async send(sessionId: string, message: MessageInput | UserMessage, start: StartOptions = {}): Promise<TurnResult> {
     return this.sendChecked(checkSessionId(sessionId), checkMessage(message), start);
   }
 
-  /** Sends a checked message; `onAccepted` is called once the session has taken it. */
-  private async sendChecked(id: string, message: UserMessage & { id: string }, start: StartOptions, onAccepted?: () => void): Promise<TurnResult> {
+  /** Sends a checked message (storing its large content first); `onAccepted` is called once the session has taken it. */
+  private async sendChecked(id: string, message: WithParts<UserMessage & { id: string }>, start: StartOptions, onAccepted?: () => void): Promise<TurnResult> {
     const startArgs = checkStart(start);
-    return this.update(id, sendMessageUpdate, message, message.id, () => this.startOperation(id, startArgs), onAccepted);
+    await this.storeParts(id, message.parts);
+    const result = await this.update(id, sendMessageUpdate, message.value, message.value.id, () => this.startOperation(id, startArgs), onAccepted);
+    return this.resolved(id, result);
+  }
+
+  /** Stores the large content of what is about to be sent (idempotent), so that only references go through Temporal. */
+  private async storeParts(sessionId: string, parts: Map<string, string>): Promise<void> {
+    if (parts.size === 0) return;
+    if (!this.pool) {
+      throw new InvalidInputError(
+        `images and files longer than ${INLINE_LIMIT_TEXT} are stored in Postgres: connect with a databaseUrl (DATABASE_URL) to send them`,
+      );
+    }
+    const pool = this.pool;
+    await this.read(() => storeContentParts(pool, sessionId, parts));
+  }
+
+  /** `value` with its references replaced by the content they stand for (as it was given); as it is without Postgres. */
+  private async resolved<T>(sessionId: string, value: T): Promise<T> {
+    const pool = this.pool;
+    if (!pool || findContentRefs(value).length === 0) return value;
+    return this.read(() => resolveContent(pool, sessionId, value));
   }
 
   /**
@@ -221,7 +270,7 @@ export class SessionsClient {
    */
   stream(
     sessionId: string,
-    message: string | UserMessage,
+    message: MessageInput | UserMessage,
     options: StartOptions & { after?: number; signal?: AbortSignal } = {},
   ): AsyncGenerator<StreamEvent> {
     const { after = 0, signal, ...start } = options;
@@ -231,8 +280,8 @@ export class SessionsClient {
     const pool = this.requirePool();
     const notifications = (this.notifications ??= new StreamNotifications(pool));
     const source: StreamSource = {
-      read: (from, limit) => this.read(() => readStreamEvents(pool, id, checked.id, from, limit)),
-      lastOffset: () => this.read(() => readStreamHead(pool, id, checked.id)),
+      read: (from, limit) => this.read(() => readStreamEvents(pool, id, checked.value.id, from, limit)),
+      lastOffset: () => this.read(() => readStreamHead(pool, id, checked.value.id)),
       wait: (fallbackMs, wake) => notifications.wait(id, fallbackMs, wake),
     };
     const send = (): SentTurn => {
@@ -240,26 +289,28 @@ export class SessionsClient {
       const accepted = new Promise<void>((resolve) => (markAccepted = resolve));
       return { accepted, outcome: this.sendChecked(id, checked, start, markAccepted) };
     };
-    return followTurn(source, checked.id, send, offset, signal);
+    return followTurn(source, checked.value.id, send, offset, signal);
   }
 
   /** Sends a message without waiting (fire and forget); returns the message id. */
-  async signal(sessionId: string, message: string | UserMessage, start: StartOptions = {}): Promise<string> {
+  async signal(sessionId: string, message: MessageInput | UserMessage, start: StartOptions = {}): Promise<string> {
     const id = checkSessionId(sessionId);
     const checked = checkMessage(message);
+    const startArgs = checkStart(start);
+    await this.storeParts(id, checked.parts);
     try {
       await this.temporal.workflow.signalWithStart(CONVERSATION_WORKFLOW_TYPE, {
         workflowId: id,
         taskQueue: this.taskQueue,
-        args: [checkStart(start)],
+        args: [startArgs],
         signal: userMessageSignal,
-        signalArgs: [checked],
+        signalArgs: [checked.value],
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
       });
     } catch (error) {
       throw await this.translate(error, id);
     }
-    return checked.id;
+    return checked.value.id;
   }
 
   /**
@@ -268,10 +319,11 @@ export class SessionsClient {
    */
   async addItems(sessionId: string, items: Item[], options: OperationOptions & StartOptions = {}): Promise<SessionItem[]> {
     const id = checkSessionId(sessionId);
-    const args = check(AddItemsArgs, { items, id: options.id ?? randomUUID() }, 'invalid items');
+    const { value: args, parts } = checkWithContent(AddItemsArgs, { items, id: options.id ?? randomUUID() }, 'invalid items');
     const { id: _operationId, ...start } = options;
     const startArgs = checkStart(start);
-    return this.update(id, addItemsUpdate, args, args.id as string, () => this.startOperation(id, startArgs));
+    await this.storeParts(id, parts);
+    return this.resolved(id, await this.update(id, addItemsUpdate, args, args.id as string, () => this.startOperation(id, startArgs)));
   }
 
   /**
@@ -280,16 +332,22 @@ export class SessionsClient {
    */
   async replaceSuffix(sessionId: string, expectedSuffix: Item[], replacement: Item[], options: OperationOptions = {}): Promise<SessionItem[]> {
     const id = checkSessionId(sessionId);
-    const args = check(ReplaceSuffixArgs, { expectedSuffix, replacement, id: options.id ?? randomUUID() }, 'invalid replacement');
-    return this.update(id, replaceSuffixUpdate, args, args.id as string);
+    const { value: args } = checkWithContent(ReplaceSuffixArgs, { expectedSuffix, replacement, id: options.id ?? randomUUID() }, 'invalid replacement');
+    // The session holds references: the expected suffix is compared by reference; only the replacement's content is stored.
+    await this.storeParts(id, withContentRefs(replacement).parts);
+    return this.resolved(id, await this.update(id, replaceSuffixUpdate, args, args.id as string));
   }
 
-  /** Removes and returns the latest item (a tool output takes its call with it); null when empty. */
+  /**
+   * Removes and returns the latest item (a tool output takes its call with it); null when empty. The
+   * images and files it carried stay stored until the session is deleted (they are stored by content,
+   * so another item may share them).
+   */
   async popItem(sessionId: string, options: OperationOptions = {}): Promise<SessionItem | null> {
-    return this.simpleOperation(sessionId, popItemUpdate, options);
+    return this.resolved(sessionId, await this.simpleOperation(sessionId, popItemUpdate, options));
   }
 
-  /** Removes every item; the session, its context and settings stay. */
+  /** Removes every item; the session, its context and settings stay (stored images and files stay until the session is deleted). */
   async clearSession(sessionId: string, options: OperationOptions = {}): Promise<void> {
     await this.simpleOperation(sessionId, clearSessionUpdate, options);
   }
@@ -299,7 +357,7 @@ export class SessionsClient {
     return this.simpleOperation(sessionId, compactUpdate, options);
   }
 
-  /** Ends the session and removes its rows; the id can never start a session again. */
+  /** Ends the session and removes its rows and stored images and files; the id can never start a session again. */
   async deleteSession(sessionId: string, options: OperationOptions = {}): Promise<void> {
     try {
       await this.simpleOperation(sessionId, deleteSessionUpdate, options);
@@ -355,7 +413,7 @@ export class SessionsClient {
         turns: after.turns,
         lastSeq: after.lastSeq,
         window,
-        items,
+        items: await this.resolved(id, items),
         usage,
         usageTotal: after.usage,
       };
@@ -368,10 +426,11 @@ export class SessionsClient {
    */
   async importSession(sessionId: string, document: SessionExport): Promise<ImportResult> {
     const id = checkSessionId(sessionId);
-    const checked = check(SessionExport, document, 'invalid session document');
+    const { value: checked, parts } = checkWithContent(SessionExport, document, 'invalid session document');
     const pool = this.requirePool();
     if (await this.sessionExists(id)) throw new SessionExistsError(id);
     const importId = randomUUID();
+    await this.storeParts(id, parts);
     await this.read(() => stageImport(pool, importId, id, checked));
     const start = checkStart({
       context: checked.context,
@@ -473,13 +532,13 @@ export class SessionsClient {
     const pool = this.requirePool();
     const items = await this.read(() => readLatestItems(pool, id, { limit }));
     if (items.length === 0 && !(await this.read(() => readSessionRow(pool, id)))) throw new SessionNotFoundError(id);
-    return items;
+    return this.resolved(id, items);
   }
 
-  /** The latest items the workflow holds in memory (at most 50): for checking the projection against. */
+  /** The latest items the workflow holds in memory (at most 50): for checking the projection against. Large content is read back from Postgres when connected. */
   async workflowItems(sessionId: string, options: { limit?: number } = {}): Promise<SessionItem[]> {
     const args = check(GetItemsArgs, options, 'invalid limit');
-    return this.query(sessionId, (handle) => handle.query(getItemsQuery, args));
+    return this.resolved(sessionId, await this.query(sessionId, (handle) => handle.query(getItemsQuery, args)));
   }
 
   /** The session's typed context. */
@@ -814,9 +873,61 @@ function checkSessionId(sessionId: unknown): string {
   return check(SessionId, sessionId, 'invalid session id');
 }
 
-function checkMessage(message: string | UserMessage): UserMessage & { id: string } {
-  const parsed = check(UserMessage, typeof message === 'string' ? { text: message } : message, 'invalid message');
-  return { ...parsed, id: parsed.id ?? randomUUID() };
+/**
+ * Checks a message: content parts become one user message, every item is checked as given (data URLs
+ * for their type and size), no string may be a reference, at most 50 MiB of parts; then its large
+ * content is replaced by references and the message checked again for its size as it will travel.
+ */
+function checkMessage(message: MessageInput | UserMessage): WithParts<UserMessage & { id: string }> {
+  const raw: unknown = typeof message === 'string' ? { text: message } : message;
+  const { value, parts } = checkWithContent(UserMessage, withPartsAsMessage(raw), 'invalid message');
+  return { value: { ...value, id: value.id ?? randomUUID() }, parts };
+}
+
+/** A message whose `input` is content parts, with those parts as one user message; as it is otherwise. */
+function withPartsAsMessage(message: unknown): unknown {
+  if (!message || typeof message !== 'object' || !Array.isArray((message as { input?: unknown }).input)) return message;
+  const input = (message as { input: unknown[] }).input;
+  const isPart = (entry: unknown) => !!entry && typeof entry === 'object' && USER_PART_TYPES.includes(String((entry as { type?: unknown }).type));
+  const partCount = input.filter(isPart).length;
+  if (partCount === 0) return message;
+  if (partCount !== input.length) {
+    throw new InvalidInputError(
+      'invalid message: input is either content parts (input_text, input_image, input_file) of one user message or whole items, not both',
+    );
+  }
+  return { ...message, input: [{ type: 'message', role: 'user', content: input }] };
+}
+
+/** The size check a schema makes of the whole JSON value (which large content, before it becomes a reference, would fail). */
+function isJsonSizeIssue(issue: z.core.$ZodIssue): boolean {
+  return issue.code === 'custom' && / must be at most \d+ bytes as JSON$/.test(issue.message);
+}
+
+const INLINE_LIMIT_TEXT = '16 KiB';
+
+/**
+ * Checks a value that may carry large content (images, files): no string may start with the reserved
+ * reference prefix; the value must pass `schema` as given (but for its JSON size); its parts together
+ * at most MAX_MESSAGE_CONTENT_BYTES; then, with its large content as references, it must pass `schema`
+ * whole. Returns the value with references and the parts to store.
+ */
+function checkWithContent<Schema extends z.ZodType>(schema: Schema, value: unknown, what: string): WithParts<z.infer<Schema>> {
+  const reserved = reservedRefPath(value);
+  if (reserved !== undefined) {
+    throw new InvalidInputError(`${what}: ${reserved}: strings starting "${CONTENT_REF_PREFIX}" are reserved for content the session stores; send the image or file itself`);
+  }
+  const given = schema.safeParse(value);
+  if (!given.success) {
+    const issues = given.error.issues.filter((issue) => !isJsonSizeIssue(issue));
+    if (issues.length > 0) throw new InvalidInputError(`${what}: ${describeIssues(new z.ZodError(issues))}`);
+  }
+  const bytes = largeContentBytes(value);
+  if (bytes > MAX_MESSAGE_CONTENT_BYTES) {
+    throw new InvalidInputError(`${what}: its images and files come to ${bytes} bytes, over the limit of ${MAX_MESSAGE_CONTENT_BYTES} bytes (50 MiB) in one message; send them in several`);
+  }
+  const { value: withRefs, parts } = withContentRefs(value);
+  return { value: check(schema, withRefs, what), parts };
 }
 
 function checkStart(start: StartOptions): ConversationInput {

@@ -1,14 +1,18 @@
 /** The JSON bodies and query strings the HTTP API accepts, one zod schema each. */
 import { z } from 'zod';
 import { SessionFilter } from '../shared/listing';
-import { AgentName, JsonObject, LabelsPatch, OperationId, UserInputItem } from '../shared/schemas';
+import { AgentName, JsonObject, LabelsPatch, OperationId } from '../shared/schemas';
 
-/** `POST /v1/sessions/{id}/messages`: a message, and how the session starts if this message starts it. */
+/**
+ * `POST /v1/sessions/{id}/messages`: a message, and how the session starts if this message starts it.
+ * `input` is the content parts of one user message (`input_text`, `input_image`, `input_file`) or whole
+ * Responses items; the client library checks them (types, data URLs, sizes) and says what is wrong.
+ */
 export const MessageBody = z
   .object({
     id: OperationId.optional(),
     text: z.string().optional(),
-    input: z.array(UserInputItem).optional(),
+    input: z.array(z.looseObject({ type: z.string().optional() })).optional(),
     agent: AgentName.optional(),
     /** `{ context, agent, settings, userId, labels }`, checked by the client like its own start options. */
     start: z.record(z.string(), z.unknown()).optional(),

@@ -1,21 +1,25 @@
 /**
  * The HTTP API: JSON in and out over the client library, with the library's error types and fitting
- * status codes, an optional bearer token, and bodies of at most 1 MiB. Bad input is a 4xx with the
- * reason and changes nothing. The chat page is served at `/`.
+ * status codes, an optional bearer token, and bodies of at most 1 MiB (a message, which may carry
+ * images and files, up to 32 MiB by default). Bad input is a 4xx with the reason and changes nothing.
+ * The chat page is served at `/`.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { SessionsClient } from '../client/sessions-client';
 import { HttpError } from './http-errors';
-import { findRoute } from './routes';
+import { findRoute, MESSAGES_ROUTE } from './routes';
 import { EventStreamAnswer, sendEventStream } from './event-stream';
 import { chatPageFile } from './chat-page';
 import { bearerTokenCheck } from './bearer-token';
 import type { Logger } from '../logging/logger';
 import { RequestLog } from './request-log';
 
-/** The largest request body, in bytes. */
+/** The largest request body, in bytes (but for messages). */
 export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** The largest message body by default, in bytes: room for a 20 MB image as a data URL (base64 is 4/3 of it). */
+export const DEFAULT_MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
 
 /** Where and how the server listens. */
 export interface HttpServerOptions {
@@ -29,6 +33,8 @@ export interface HttpServerOptions {
    * type; a 5xx with the error); nothing is logged when absent.
    */
   logger?: Logger;
+  /** The largest body of `POST /v1/sessions/:id/messages`, in bytes (DEFAULT_MAX_MESSAGE_BYTES when absent). */
+  maxMessageBytes?: number;
 }
 
 /** A listening server. */
@@ -40,6 +46,12 @@ export interface RunningHttpServer {
 /** Starts the HTTP API; resolves once it listens. */
 export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer> {
   const authorized = bearerTokenCheck(options.token);
+  const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+  const messageLimit: BodyLimit = {
+    bytes: maxMessageBytes,
+    raise: 'raise it with `serve --max-message-bytes N` (or AGENT_SESSIONS_MAX_MESSAGE_BYTES)',
+  };
+  const otherLimit: BodyLimit = { bytes: MAX_BODY_BYTES, raise: 'this route takes no more; images and files go in messages (POST /v1/sessions/:id/messages)' };
   const server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
     const log = new RequestLog(options.logger, request.method, url.pathname);
@@ -66,7 +78,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
           : new HttpError(405, 'MethodNotAllowed', `${request.method} is not allowed on ${url.pathname}`);
       }
       log.routed(found.route.path, found.params);
-      const body = await readJson(request);
+      const body = await readJson(request, found.route.path === MESSAGES_ROUTE ? messageLimit : otherLimit);
       const gone = new AbortController();
       response.once('close', () => gone.abort());
       const input = { client: options.client, params: found.params, query: url.searchParams, body, headers: request.headers, signal: gone.signal };
@@ -107,13 +119,25 @@ function decodeSegments(pathname: string): string[] {
   }
 }
 
-/** The request's JSON body (undefined when empty); 413 past MAX_BODY_BYTES, 400 when it is not JSON. */
-async function readJson(request: IncomingMessage): Promise<unknown> {
+/** How large a route's body may be, and what to do about a larger one. */
+interface BodyLimit {
+  bytes: number;
+  raise: string;
+}
+
+/** The request's JSON body (undefined when empty); 413 past the route's limit (said before reading when announced), 400 when it is not JSON. */
+async function readJson(request: IncomingMessage, limit: BodyLimit): Promise<unknown> {
+  const tooLarge = () => new HttpError(413, 'PayloadTooLarge', `the body passed the limit of ${limit.bytes} bytes for this route; ${limit.raise}`);
+  const announced = Number(request.headers['content-length']);
+  if (Number.isFinite(announced) && announced > limit.bytes) {
+    request.resume();
+    throw tooLarge();
+  }
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new HttpError(413, 'PayloadTooLarge', `the body passed ${MAX_BODY_BYTES} bytes`);
+    if (size > limit.bytes) throw tooLarge();
     chunks.push(chunk as Buffer);
   }
   const text = Buffer.concat(chunks).toString('utf8');

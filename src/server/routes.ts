@@ -1,7 +1,7 @@
 /** The HTTP API's routes: each a method, a path with `:params`, and what it asks of the client library. */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { z } from 'zod';
-import type { SessionsClient } from '../client/sessions-client';
+import type { MessageInput, SessionsClient } from '../client/sessions-client';
 import { InvalidInputError } from '../shared/errors';
 import { describeIssues } from '../shared/schemas';
 import { ContextBody, DecisionBody, ItemsQuery, LabelsBody, LastEventId, ListQuery, MessageBody, OperationBody } from './bodies';
@@ -59,7 +59,9 @@ export const ROUTES: Route[] = [
     return { deleted: params.id };
   }),
   route('POST', MESSAGES_ROUTE, async ({ client, params, body, headers, signal }) => {
-    const { start, ...message } = parse(MessageBody, body, 'message');
+    const { start, ...fields } = parse(MessageBody, body, 'message');
+    // The library checks the input (parts or items, data URLs, sizes) and says what is wrong.
+    const message = fields as Exclude<MessageInput, string>;
     if (!wantsEventStream(headers.accept)) return client.send(params.id, message, start ?? {});
     const after = parse(LastEventId, headers['last-event-id'] ?? '0', 'Last-Event-ID header');
     if (after > 0 && !message.id) throw new InvalidInputError('Last-Event-ID resumes a stream: send the same message with the id the `started` event gave');

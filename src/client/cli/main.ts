@@ -11,10 +11,12 @@ import { parseCommandLine } from './options';
 const USAGE = `usage: npx agent-sessions <command> [options]
 
   send --session ID [--id ID] [--agent NAME] [--json] [--context JSON] [--settings JSON]
-       [--user U] [--label K=V ...] TEXT
+       [--user U] [--label K=V ...] [--image PATH|URL ...] [--file PATH|URL ...] TEXT
                                  send a message, print the reply (--id makes a retry safe;
                                  --agent: the agent that answers, and stays active; --user and
-                                 --label apply when the message starts the session)
+                                 --label apply when the message starts the session; --image:
+                                 png, jpg, gif, webp; --file: pdf, txt, md, csv, json, html,
+                                 docx, xlsx, pptx; up to 20 MB each)
   send --stream [--id ID --after OFFSET] ... TEXT
                                  print the reply as it is generated (tool calls, handoffs and
                                  offsets on stderr; --json: one event a line); --after resumes
@@ -45,8 +47,11 @@ const USAGE = `usage: npx agent-sessions <command> [options]
                                  a new session with the items up to turn N, and the same context
   memory list|add|delete --user U [--key K] [--id N] [TEXT]
                                  a user's long-term memories (add TEXT; delete by --id or --key)
-  serve [--port N] [--host H]    the HTTP API (JSON) on 127.0.0.1:8787; prints where it listens;
-                                 AGENT_SESSIONS_API_TOKEN makes it require a bearer token
+  serve [--port N] [--host H] [--max-message-bytes N]
+                                 the HTTP API (JSON) on 127.0.0.1:8787; prints where it listens;
+                                 AGENT_SESSIONS_API_TOKEN makes it require a bearer token; message
+                                 bodies up to 32 MiB (--max-message-bytes or
+                                 AGENT_SESSIONS_MAX_MESSAGE_BYTES), other bodies up to 1 MiB
   codec-server [--port N] [--host H] [--origin URL]
                                  decodes encrypted payloads for the Temporal UI on 127.0.0.1:8888
                                  (--ui-codec-endpoint); AGENT_SESSIONS_CODEC_TOKEN requires a token
@@ -62,7 +67,7 @@ Environment: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, AGENT_SESSIONS_TASK_QUEUE, DA
 OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_MODEL, AGENT_SESSIONS_DATA_DIR (default ./.data),
 TEMPORAL_CLI_PATH, AGENT_SESSIONS_API_TOKEN, AGENT_SESSIONS_ENCRYPTION_KEYS (id:base64key,...; the
 first encrypts every Temporal payload), AGENT_SESSIONS_ENCRYPT_PROJECTION (true: seal the projection's
-content with those keys too), AGENT_SESSIONS_CODEC_TOKEN, AGENT_SESSIONS_LOG_LEVEL (worker and
+content with those keys too), AGENT_SESSIONS_CODEC_TOKEN, AGENT_SESSIONS_MAX_MESSAGE_BYTES, AGENT_SESSIONS_LOG_LEVEL (worker and
 serve log JSON lines to stderr; trace, debug, info (default), warn, error, fatal or silent).`;
 
 /** Runs the CLI; sets a non-zero exit code with a one-line reason on failure. */

@@ -33,6 +33,9 @@ const OPTION_SPEC = {
   stream: { type: 'boolean', default: false },
   origin: { type: 'string' },
   after: { type: 'string' },
+  image: { type: 'string', multiple: true },
+  file: { type: 'string', multiple: true },
+  'max-message-bytes': { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -88,11 +91,16 @@ const LabelOptions = z
 /** --user, checked as a user id. */
 const UserOption = z.string().pipe(UserId);
 
-/** Options of `send`: a session, the message text, an optional message id, start context and settings as JSON. */
+/**
+ * Options of `send`: a session, the message text, images and files (`--image PATH|URL`, `--file
+ * PATH|URL`, repeatable), an optional message id, start context and settings as JSON.
+ */
 export const SendOptions = z.object({
   session: SessionOption,
   id: OperationId.optional(),
-  text: z.string().min(1, 'give the message text after the options'),
+  text: z.string(),
+  image: z.array(z.string().min(1, '--image needs a path or a URL')).optional(),
+  file: z.array(z.string().min(1, '--file needs a path or a URL')).optional(),
   json: z.boolean(),
   context: JsonObjectOption('--context'),
   settings: JsonObjectOption('--settings'),
@@ -108,6 +116,8 @@ export const SendOptions = z.object({
 }).refine((options) => options.after === undefined || (options.stream && options.id), {
   message: '--after resumes a stream: give it with --stream and the message\'s --id',
   path: ['after'],
+}).refine((options) => options.text !== '' || (options.image?.length ?? 0) + (options.file?.length ?? 0) > 0, {
+  message: 'give the message text after the options (or an --image or --file)',
 });
 export type SendOptions = z.infer<typeof SendOptions>;
 
@@ -180,6 +190,12 @@ export const ServeOptions = z.object({
     .refine((port) => port <= 65_535, '--port must be at most 65535')
     .optional(),
   host: z.string().min(1).optional(),
+  /** The largest body of `POST /v1/sessions/:id/messages`, in bytes (32 MiB by default). */
+  'max-message-bytes': z
+    .string()
+    .regex(/^[1-9][0-9]{0,10}$/, '--max-message-bytes must be a positive whole number of bytes')
+    .transform(Number)
+    .optional(),
 });
 export type ServeOptions = z.infer<typeof ServeOptions>;
 

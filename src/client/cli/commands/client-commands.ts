@@ -10,17 +10,22 @@ import { formatItem } from '../format';
 import { describePending } from './approval-commands';
 import type { StreamEvent } from '../../../shared/stream';
 import { checkOptions, readJsonFile, SendOptions, SessionOptions } from '../options';
+import { attachmentParts } from '../attachments';
 
 /** How often a waiting `send` looks for tool calls that wait for approval. */
 const APPROVAL_POLL_MS = 1_000;
 
 /**
- * Sends a message, waits for the reply and prints it (`--json`: the whole result). While the turn
- * waits for a human's approval, it says so on stderr, with the commands that decide.
+ * Sends a message, waits for the reply and prints it (`--json`: the whole result). With `--image` or
+ * `--file`, the message is the text and those images and files (a path is read and sent as a data URL,
+ * its type from its extension; a URL is sent as it is). While the turn waits for a human's approval,
+ * it says so on stderr, with the commands that decide.
  */
 export async function send({ values, positionals }: CommandInput): Promise<void> {
   const options = checkOptions(SendOptions, { ...values, text: positionals.join(' ') });
-  const message = { text: options.text, ...(options.id ? { id: options.id } : {}), ...(options.agent ? { agent: options.agent } : {}) };
+  const attachments = await attachmentParts(options.image, options.file);
+  const content = attachments.length > 0 ? { input: [...(options.text ? [{ type: 'input_text', text: options.text }] : []), ...attachments] } : { text: options.text };
+  const message = { ...content, ...(options.id ? { id: options.id } : {}), ...(options.agent ? { agent: options.agent } : {}) };
   const start = { context: options.context, settings: options.settings, userId: options.user, labels: options.label };
   if (options.stream) {
     await withClient({ database: true, temporal: true }, async (client) => {
@@ -29,7 +34,8 @@ export async function send({ values, positionals }: CommandInput): Promise<void>
     });
     return;
   }
-  const result = await withClient(TEMPORAL, async (client) => {
+  // Images and files are stored in Postgres (only their references go through Temporal).
+  const result = await withClient(attachments.length > 0 ? { database: true, temporal: true } : TEMPORAL, async (client) => {
     const turn = client.send(options.session, message, start);
     const announced = new Set<string>();
     let done = false;

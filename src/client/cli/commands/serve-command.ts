@@ -8,9 +8,16 @@ import { InvalidInputError } from '../../errors';
 import { untilInterrupted, withClient, type CommandInput } from '../connect';
 import { checkOptions, ServeOptions } from '../options';
 
-/** Serves the HTTP API (Temporal and Postgres as the other commands find them); prints where it listens. */
+/**
+ * Serves the HTTP API (Temporal and Postgres as the other commands find them); prints where it listens.
+ * Message bodies may be as large as `--max-message-bytes` (or AGENT_SESSIONS_MAX_MESSAGE_BYTES; 32 MiB).
+ */
 export async function serve({ values }: CommandInput): Promise<void> {
-  const options = checkOptions(ServeOptions, { port: values.port, host: values.host });
+  const options = checkOptions(ServeOptions, {
+    port: values.port,
+    host: values.host,
+    'max-message-bytes': values['max-message-bytes'] ?? (process.env.AGENT_SESSIONS_MAX_MESSAGE_BYTES || undefined),
+  });
   const { apiToken } = loadConfig();
   await withClient({ database: true, temporal: true }, async (client) => {
     const server = await startHttpServer({
@@ -19,6 +26,7 @@ export async function serve({ values }: CommandInput): Promise<void> {
       host: options.host,
       token: apiToken,
       logger: createLogger(),
+      maxMessageBytes: options['max-message-bytes'],
     });
     console.log(`listening on ${server.url} (chat page: ${server.url}/)${apiToken ? ' (bearer token required)' : ''}`);
     await untilInterrupted();
