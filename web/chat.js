@@ -9,6 +9,8 @@ const TOKEN_KEY = 'agent-sessions-token';
 const page = {
   session: undefined,
   sending: false,
+  /** The image to send with the next message: { name, url } (a data URL), or undefined. */
+  attachment: undefined,
   token: localStorage.getItem(TOKEN_KEY) || '',
 };
 const $ = (id) => document.getElementById(id);
@@ -80,20 +82,44 @@ async function openSession(id) {
   $('context').textContent = '{}';
   $('approvals').replaceChildren();
   $('message').disabled = false;
+  $('attach').disabled = false;
   $('send').disabled = false;
   showError();
   for (const row of $('session-list').children) row.classList.toggle('active', row.dataset.session === id);
   await Promise.all([loadHistory(), loadDetails()]);
 }
 
+/** Whether a string may be shown as an image's src: a data URL of an image, or an http(s) URL. */
+function showableImage(url) {
+  return typeof url === 'string' && (/^data:image\/(png|jpeg|gif|webp);base64,/.test(url) || /^https?:\/\//.test(url));
+}
+
+/** What one content part shows: its text, an <img> for an image, a chip with the name for a file. */
+function partNodes(part) {
+  if (typeof part.text === 'string') return [document.createTextNode(part.text)];
+  if (typeof part.refusal === 'string') return [document.createTextNode(part.refusal)];
+  if (part.type === 'input_image') {
+    const url = part.image_url || (typeof part.image === 'string' ? part.image : undefined);
+    if (showableImage(url)) {
+      const image = document.createElement('img');
+      image.src = url;
+      image.alt = 'image';
+      return [image];
+    }
+    return [element('span', 'chip', 'image')];
+  }
+  if (part.type === 'input_file') return [element('span', 'chip', `file ${part.filename || ''}`.trim())];
+  return [element('span', 'chip', String(part.type || 'part').replace(/^input_/, ''))];
+}
+
 /** A bubble for one session item. */
 function itemNode(entry) {
   const item = entry.item;
-  if (item.type === 'message') {
-    const text = typeof item.content === 'string' ? item.content : item.content.map((part) => part.text || '').join('');
+  if (item.type === 'message' || (item.type === undefined && item.role)) {
     const node = element('li', item.role === 'user' ? 'user' : 'assistant');
     if (item.role !== 'user') node.append(element('small', '', entry.agent));
-    node.append(document.createTextNode(text));
+    if (typeof item.content === 'string') node.append(document.createTextNode(item.content));
+    else for (const part of item.content) node.append(...partNodes(part));
     return node;
   }
   if (item.type === 'function_call') return element('li', 'tool', `→ ${item.name}(${item.arguments})`);
@@ -198,14 +224,17 @@ async function* serverSentEvents(response) {
  * Sends a message and shows the turn as it streams: text grows in the reply bubble of its step, tool
  * calls and outputs get bubbles of their own, a `discard` removes what its step showed.
  */
-async function send(text) {
+async function send(text, attachment) {
   const history = $('history');
-  history.append(itemNode({ item: { type: 'message', role: 'user', content: text } }));
+  // With an image, the message is its parts: the text (when there is some) and the image as a data URL.
+  const content = attachment ? [...(text ? [{ type: 'input_text', text }] : []), { type: 'input_image', image_url: attachment.url }] : text;
+  const body = attachment ? { input: content } : { text };
+  history.append(itemNode({ item: { type: 'message', role: 'user', content } }));
   scrollDown();
   const byStep = new Map();
   const nodesOf = (step) => byStep.get(step) || byStep.set(step, []).get(step);
   const textNodes = new Map();
-  const response = await api('POST', `${sessionPath(page.session)}/messages`, { text }, { accept: 'text/event-stream' });
+  const response = await api('POST', `${sessionPath(page.session)}/messages`, body, { accept: 'text/event-stream' });
   if (!response.ok) throw new Error((await response.json()).error.message);
   for await (const { event, data } of serverSentEvents(response)) {
     if (event === 'text') {
@@ -243,13 +272,15 @@ async function send(text) {
 $('composer').addEventListener('submit', async (event) => {
   event.preventDefault();
   const text = $('message').value.trim();
-  if (!text || !page.session || page.sending) return;
+  const attachment = page.attachment;
+  if ((!text && !attachment) || !page.session || page.sending) return;
   page.sending = true;
   $('send').disabled = true;
   $('message').value = '';
+  attach(undefined);
   showError();
   try {
-    await send(text);
+    await send(text, attachment);
   } catch (error) {
     showError(error);
   } finally {
@@ -264,6 +295,40 @@ $('message').addEventListener('keydown', (event) => {
     event.preventDefault();
     $('composer').requestSubmit();
   }
+});
+
+/** Sets (or, with undefined, clears) the image the next message carries, and says which it is. */
+function attach(attachment) {
+  page.attachment = attachment;
+  const note = $('attached');
+  note.replaceChildren();
+  if (!attachment) return;
+  const remove = element('button', '', 'Remove');
+  remove.type = 'button';
+  remove.addEventListener('click', () => attach(undefined));
+  note.append(element('span', 'chip', `image ${attachment.name}`), remove);
+}
+
+/** Reads an image file as a data URL and attaches it. */
+function attachFile(file) {
+  if (!file) return;
+  if (!/^image\/(png|jpeg|gif|webp)$/.test(file.type)) return showError(new Error(`${file.name || 'the file'} is not a PNG, JPEG, GIF or WebP image`));
+  const reader = new FileReader();
+  reader.onload = () => attach({ name: file.name || 'pasted image', url: String(reader.result) });
+  reader.onerror = () => showError(new Error(`cannot read ${file.name}`));
+  reader.readAsDataURL(file);
+}
+
+$('attach').addEventListener('change', () => {
+  attachFile($('attach').files[0]);
+  $('attach').value = '';
+});
+
+$('message').addEventListener('paste', (event) => {
+  const image = [...(event.clipboardData?.items || [])].find((entry) => entry.kind === 'file' && entry.type.startsWith('image/'));
+  if (!image) return;
+  event.preventDefault();
+  attachFile(image.getAsFile());
 });
 
 $('open-session').addEventListener('submit', (event) => {
