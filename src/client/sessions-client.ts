@@ -23,6 +23,7 @@ import type { UpdateDefinition } from '@temporalio/common';
 import { Pool } from 'pg';
 import { z } from 'zod';
 import { readLatestItems } from '../postgres/items';
+import { fingerprintOf } from '../shared/fingerprint';
 import { endSessionRows, listSessions, readSessionRow } from '../postgres/sessions';
 import {
   BackendUnavailableError,
@@ -706,7 +707,9 @@ export class SessionsClient {
     // update that ended in a refusal (the run rolling over) is sent again, so a message is never re-sent late.
     let accepted: WorkflowUpdateHandle<Result> | undefined;
     return this.untilTaken(sessionId, updateId, async () => {
-      const options = { args: [args] as [Args], updateId, waitForStage: WorkflowUpdateStage.ACCEPTED };
+      // The Temporal update id carries the arguments' fingerprint: Temporal answers a repeated update id from the
+      // first update without asking the workflow, so the same operation id with other arguments must reach it.
+      const options = { args: [args] as [Args], updateId: `${updateId}#${fingerprintOf(args)}`, waitForStage: WorkflowUpdateStage.ACCEPTED };
       accepted ??= await this.temporal.withDeadline(Date.now() + this.workerWaitMs, () =>
         start
           ? this.temporal.workflow.startUpdateWithStart(update, { ...options, startWorkflowOperation: start() })
