@@ -5,9 +5,9 @@
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { Agent, OpenAIProvider, run, setTracingDisabled, type AgentInputItem } from '@openai/agents';
+import { Agent, MemorySession, OpenAIProvider, protocol, run, setTracingDisabled, type AgentInputItem } from '@openai/agents';
 import { DurableAgentSession } from '../src/client/agents-sdk-session';
-import { InvalidInputError } from '../src/client/errors';
+import { InvalidInputError, OperationIdReusedError } from '../src/client/errors';
 import { OFFLINE_MODEL_ID } from '../src/offline-model/wire';
 import { startTestStack, type TestStack } from './support/stack';
 
@@ -101,4 +101,146 @@ test('history transactions apply once per operation id; a replace_suffix that do
   await session.applyHistoryTransaction(right);
   await session.applyHistoryTransaction(right);
   expect((await session.getItems()).map((item) => ('content' in item ? item.content : ''))).toEqual(['hello, again']);
+});
+
+/** A tiny PNG and PDF as data URLs (what the session's item schema accepts inline). */
+const PNG = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
+const PDF = 'data:application/pdf;base64,JVBERi0xLjQKJcfsj6IKMSAwIG9iago8PD4+CmVuZG9iagp0cmFpbGVyCjw8Pj4KJSVFT0YK';
+
+/** One item of every kind the SDK defines (with the variants of content parts and tool outputs). */
+const EVERY_SDK_ITEM: AgentInputItem[] = [
+  { type: 'message', role: 'user', content: 'plain text' },
+  { role: 'user', content: 'a message without a type' },
+  {
+    type: 'message',
+    role: 'user',
+    content: [
+      { type: 'input_text', text: 'look at these' },
+      { type: 'input_image', image: PNG, detail: 'low' },
+      { type: 'input_image', image: { id: 'file-img' } },
+      { type: 'input_file', file: PDF, filename: 'report.pdf' },
+      { type: 'input_file', file: { url: 'https://example.com/a.pdf' } },
+      { type: 'input_file', file: { id: 'file-doc' } },
+      { type: 'audio', audio: 'UklGRg==', format: 'wav', transcript: 'hello' },
+    ],
+    providerData: { cache: true },
+  },
+  {
+    type: 'message',
+    role: 'assistant',
+    id: 'msg_1',
+    status: 'completed',
+    phase: 'final_answer',
+    content: [
+      { type: 'output_text', text: 'answer', providerData: { annotations: [] } },
+      { type: 'refusal', refusal: 'no' },
+      { type: 'audio', audio: { id: 'audio-1' } },
+      { type: 'image', image: PNG },
+    ],
+  },
+  { type: 'message', role: 'system', content: 'be brief' },
+  { type: 'tool_search_call', callId: 'ts-1', execution: 'client', arguments: { query: 'weather' }, status: 'completed' },
+  { type: 'tool_search_output', callId: 'ts-1', execution: 'client', status: 'completed', tools: [{ type: 'function', name: 'get_weather' }] },
+  { type: 'hosted_tool_call', id: 'ws_1', name: 'web_search_call', arguments: '{"query":"x"}', status: 'completed', output: 'found', providerData: { action: { type: 'search' } } },
+  { type: 'program', callId: 'pg-1', code: 'print(1)', fingerprint: 'fp' },
+  { type: 'program_output', callId: 'pg-1', output: '1', status: 'completed' },
+  { type: 'function_call', callId: 'fc-1', name: 'get_weather', arguments: '{"city":"Oslo"}', status: 'completed', namespace: 'tools', caller: { type: 'direct' } },
+  { type: 'function_call_result', callId: 'fc-1', name: 'get_weather', status: 'completed', output: 'rainy' },
+  { type: 'function_call_result', callId: 'fc-2', name: 'f', status: 'completed', output: { type: 'text', text: 'text output' } },
+  { type: 'function_call_result', callId: 'fc-3', name: 'f', status: 'completed', output: { type: 'image', image: { url: 'https://example.com/i.png' }, detail: 'high' } },
+  { type: 'function_call_result', callId: 'fc-4', name: 'f', status: 'completed', output: { type: 'file', file: { id: 'file-1', filename: 'a.txt' } } },
+  {
+    type: 'function_call_result',
+    callId: 'fc-5',
+    name: 'f',
+    status: 'incomplete',
+    output: [
+      { type: 'input_text', text: 'parts' },
+      { type: 'input_image', image: PNG },
+      { type: 'input_file', file: PDF, filename: 'b.pdf' },
+    ],
+  },
+  { type: 'computer_call', callId: 'cc-1', status: 'completed', action: { type: 'click', x: 1, y: 2, button: 'left' } },
+  { type: 'computer_call_result', callId: 'cc-1', output: { type: 'computer_screenshot', data: PNG } },
+  { type: 'shell_call', callId: 'sh-1', status: 'completed', action: { commands: ['ls'], timeoutMs: 1000 } },
+  { type: 'shell_call_output', callId: 'sh-1', output: [{ stdout: 'a', stderr: '', outcome: { type: 'exit', exitCode: 0 } }] },
+  { type: 'apply_patch_call', callId: 'ap-1', status: 'completed', operation: { type: 'update_file', path: 'a.ts', diff: '@@ -1 +1 @@' } },
+  { type: 'apply_patch_call_output', callId: 'ap-1', status: 'completed', output: 'patched' },
+  {
+    type: 'reasoning',
+    id: 'rs_1',
+    content: [{ type: 'input_text', text: 'thinking' }],
+    rawContent: [{ type: 'reasoning_text', text: 'raw thoughts' }],
+    providerData: { encryptedContent: 'opaque' },
+  },
+  { type: 'compaction', id: 'cmp_1', encrypted_content: 'opaque', created_by: 'server' },
+  { type: 'unknown', id: 'u_1', providerData: { anything: [1, 'two', { three: null }] } },
+];
+
+test('every item kind the SDK defines is covered by the list: each of the SDK schema ModelItem options matches one', () => {
+  for (const item of EVERY_SDK_ITEM) expect({ item, valid: protocol.ModelItem.safeParse(item).success }).toEqual({ item, valid: true });
+  const options = protocol.ModelItem.options as unknown as Array<{ safeParse(value: unknown): { success: boolean } }>;
+  const uncovered = options.map((option, index) => ({ index, covered: EVERY_SDK_ITEM.some((item) => option.safeParse(item).success) })).filter((entry) => !entry.covered);
+  expect(uncovered).toEqual([]);
+});
+
+test('every SDK item comes back deep-equal from getItems, getItems(limit) and popItem, as a new copy each time', async () => {
+  const session = new DurableAgentSession(stack.client, 'sdk:lossless');
+  const memory = new MemorySession();
+  await session.addItems(EVERY_SDK_ITEM);
+  await memory.addItems(EVERY_SDK_ITEM);
+  const items = await session.getItems();
+  expect(items).toEqual(EVERY_SDK_ITEM);
+  expect(items).toEqual(await memory.getItems());
+  expect(await session.getItems(3)).toEqual(EVERY_SDK_ITEM.slice(-3));
+  (items[0] as { content: string }).content = 'changed by the caller';
+  expect((await session.getItems())[0]).toEqual(EVERY_SDK_ITEM[0]);
+  expect(await session.popItem()).toEqual(EVERY_SDK_ITEM[EVERY_SDK_ITEM.length - 1]);
+  expect(await session.getItems()).toEqual(EVERY_SDK_ITEM.slice(0, -1));
+});
+
+test('a call saved before its output is kept; its output comes later; popping the output takes its call (SDK spelling too)', async () => {
+  const session = new DurableAgentSession(stack.client, 'sdk:call-first');
+  const call: AgentInputItem = { type: 'function_call', callId: 'late', name: 'get_weather', arguments: '{}' };
+  const result: AgentInputItem = { type: 'function_call_result', callId: 'late', name: 'get_weather', status: 'completed', output: 'sunny' };
+  await session.addItems([user('weather?'), call]);
+  expect(await session.getItems()).toEqual([user('weather?'), call]);
+  await session.addItems([user('meanwhile')]);
+  await session.addItems([result]);
+  expect(await session.getItems()).toEqual([user('weather?'), call, user('meanwhile'), result]);
+  expect(await session.popItem()).toEqual(result);
+  expect(await session.getItems()).toEqual([user('weather?'), user('meanwhile')]);
+  expect(await session.popItem()).toEqual(user('meanwhile'));
+  await session.addItems([{ ...result, callId: 'no-call' }]);
+  expect(await session.popItem()).toEqual({ ...result, callId: 'no-call' });
+  expect(await session.getItems()).toEqual([user('weather?')]);
+});
+
+test('reusing an operation id with a different transaction is refused and changes nothing; the same transaction stays idempotent', async () => {
+  const session = new DurableAgentSession(stack.client, 'sdk:reused-id');
+  const append = { operationId: 'op-1', transaction: { type: 'append_items' as const, items: [user('hello')] } };
+  await session.applyHistoryTransaction(append);
+  const other = { operationId: 'op-1', transaction: { type: 'append_items' as const, items: [user('something else')] } };
+  await expect(session.applyHistoryTransaction(other)).rejects.toThrow(OperationIdReusedError);
+  await expect(session.applyHistoryTransaction(other)).rejects.toThrow(/use a new id/);
+  const replace = { operationId: 'op-1', transaction: { type: 'replace_suffix' as const, expectedSuffix: [user('hello')], replacement: [user('x')] } };
+  await expect(session.applyHistoryTransaction(replace)).rejects.toThrow(OperationIdReusedError);
+  await session.applyHistoryTransaction(append);
+  expect(await session.getItems()).toEqual([user('hello')]);
+  // MemorySession, the SDK's reference, refuses the same way (with its UserError).
+  const memory = new MemorySession();
+  await memory.applyHistoryTransaction(append);
+  await expect(memory.applyHistoryTransaction(other)).rejects.toThrow(/already applied with a different transaction/);
+});
+
+test('every operation that takes an id refuses it with other arguments: messages, context, pop', async () => {
+  const id = 'sdk:reused-ops';
+  await stack.client.send(id, { id: 'm-1', text: 'My name is Ann.' });
+  await expect(stack.client.send(id, { id: 'm-1', text: 'My name is Bob.' })).rejects.toThrow(OperationIdReusedError);
+  expect((await stack.client.send(id, { id: 'm-1', text: 'My name is Ann.' })).reply).toBe('Nice to meet you, Ann!');
+  await stack.client.updateContext(id, { tier: 'gold' }, { id: 'c-1' });
+  await expect(stack.client.updateContext(id, { tier: 'silver' }, { id: 'c-1' })).rejects.toThrow(OperationIdReusedError);
+  await expect(stack.client.popItem(id, { id: 'c-1' })).rejects.toThrow(OperationIdReusedError);
+  expect(await stack.client.context(id)).toEqual({ tier: 'gold' });
+  expect((await stack.client.items(id)).map((entry) => entry.item)).toHaveLength(2);
 });

@@ -1,8 +1,12 @@
 /**
  * The `@openai/agents` Session interface over a durable session: `run(agent, input, { session })`
  * keeps its history in a Temporal workflow and the Postgres projection instead of process memory, so
- * any process can continue the conversation and concurrent writers never race. Items convert both
- * ways between the SDK's `AgentInputItem` shapes and this project's Responses-style items.
+ * any process can continue the conversation and concurrent writers never race. The SDK's items are
+ * stored exactly as given and come back deep-equal (every read is a new copy); items a worker wrote in
+ * the Responses API's spelling come back in the SDK's. History transactions are applied once per
+ * operation id; the same id with a different transaction is refused with `OperationIdReusedError` and
+ * changes nothing (the SDK's `MemorySession` throws its `UserError` there; the runner only passes either
+ * on), and a suffix that does not match with `InvalidInputError`.
  */
 import type { AgentInputItem, SessionHistoryTransactionArgs, SessionHistoryTransactionAwareSession } from '@openai/agents';
 import { SessionNotFoundError } from '../shared/errors';
@@ -104,11 +108,14 @@ function toAgentItem(item: Item, record: Record<string, unknown>, names: Map<str
       ...(typeof encrypted === 'string' ? { providerData: { encryptedContent: encrypted } } : {}),
     };
   }
-  if ((HOSTED_TOOL_CALL_TYPES as readonly string[]).includes(String(item.type)) && item.type !== 'hosted_tool_call') {
+  if ((HOSTED_TOOL_CALL_TYPES as readonly string[]).includes(String(item.type)) && !SDK_HOSTED_TYPES.has(String(item.type))) {
     return { type: 'hosted_tool_call', name: item.type, ...(typeof record.id === 'string' ? { id: record.id } : {}), ...(typeof record.status === 'string' ? { status: record.status } : {}), providerData: record };
   }
   return record;
 }
+
+/** Hosted tool item types the SDK has items of its own for (kept as they are). */
+const SDK_HOSTED_TYPES = new Set(['hosted_tool_call', 'tool_search_call']);
 
 /** A message in the SDK's spelling: assistant text as output_text parts; images and files as `image` and `file`. */
 function sdkMessage(item: MessageItem): unknown {
@@ -121,11 +128,11 @@ function sdkMessage(item: MessageItem): unknown {
 
 /** A content part in the SDK's spelling. */
 function sdkPart(part: ContentPart): unknown {
-  if (part.type === 'input_image' && part.image === undefined) {
+  if (part.type === 'input_image' && part.image === undefined && (typeof part.image_url === 'string' || typeof part.file_id === 'string')) {
     const { image_url: url, file_id: fileId, ...rest } = part;
     return { ...rest, image: typeof url === 'string' ? url : { id: fileId } };
   }
-  if (part.type === 'input_file' && part.file === undefined) {
+  if (part.type === 'input_file' && part.file === undefined && [part.file_data, part.file_id, part.file_url].some((value) => typeof value === 'string')) {
     const { file_data: data, file_id: fileId, file_url: url, ...rest } = part;
     return { ...rest, file: typeof data === 'string' ? data : typeof url === 'string' ? { url } : { id: fileId } };
   }

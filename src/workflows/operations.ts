@@ -3,13 +3,14 @@
  * clear, compaction, settings and delete. Each writes the projection before it commits to the state,
  * so a caller that gets an answer reads its own write; a failed operation changes nothing.
  */
-import { ApplicationFailure, log } from '@temporalio/workflow';
+import { ApplicationFailure, log, patched } from '@temporalio/workflow';
 import { SUMMARY_PREFIX } from '../shared/compaction';
 import { FailureType } from '../shared/failures';
 import type { Operation, PausedTurn, RememberedOutcome } from '../shared/session-snapshot';
 import type { ImportArgs, ImportResult } from '../shared/export';
 import type { CompactionResult, Item, Labels, SessionItem } from '../shared/schemas';
 import { withheldSecrets } from '../shared/secrets';
+import { pairingOf } from '../shared/items';
 import { windowOf } from './model-view';
 import { operationFingerprint } from './fingerprint';
 import { importer, model, projection } from './activity-stubs';
@@ -154,8 +155,9 @@ async function addItems(state: SessionState, items: Item[], replacing: number[] 
 
 /**
  * Replaces the latest items (compaction summaries aside) with others, in one write, if they are the
- * expected ones (compared as JSON); refuses, changing nothing, when they are not or when removing them
- * would leave a tool call without its output.
+ * expected ones (compared as JSON); refuses, changing nothing, when they are not. Removing an output
+ * whose call stays is allowed (as the Agents SDK's sessions allow it): a call without its output is
+ * kept, and left out of what the model is sent. Sessions that ran before refused it, and still do on replay.
  */
 async function replaceSuffix(state: SessionState, expected: Item[], replacement: Item[]): Promise<SessionItem[]> {
   const latest = await projection.readItems({ sessionId: state.sessionId, latest: expected.length, withoutSummaries: true });
@@ -168,7 +170,7 @@ async function replaceSuffix(state: SessionState, expected: Item[], replacement:
   }
   const removedCalls = new Set(latest.flatMap((entry) => (entry.item.type === 'function_call' ? [entry.item.call_id] : [])));
   const orphaned = latest.find((entry) => entry.item.type === 'function_call_output' && !removedCalls.has(entry.item.call_id));
-  if (orphaned) {
+  if (orphaned && !patched(ORPHANS_ALLOWED)) {
     throw ApplicationFailure.nonRetryable(
       `replacing that suffix would leave a tool call without its output (#${orphaned.seq}); include the call in the suffix`,
       FailureType.InvalidInput,
@@ -186,15 +188,45 @@ function sameJson(a: unknown, b: unknown): boolean {
   return keysA.length === keysB.length && keysA.every((key) => sameJson((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]));
 }
 
+/** The patch under which a session accepts calls and outputs without their pair (in replaceSuffix). */
+const ORPHANS_ALLOWED = 'orphan-calls-and-outputs-allowed';
+
 /**
- * Removes the latest item and returns it. When it is a tool's output, its function_call goes too, so
- * no call is ever left without its output; the output is what is returned.
+ * Removes the latest item and returns it. When it is a tool's output, its call goes too (in either
+ * spelling), so no call is left without its output; the output is what is returned. An output whose
+ * call is gone, and a call still waiting for its output, go alone.
  */
 async function popItem(state: SessionState): Promise<SessionItem | null> {
   const target = await projection.readPopTarget({ sessionId: state.sessionId });
   if (target.length === 0) return null;
-  await removeCommitted(state, target.map((entry) => entry.seq));
-  return target[target.length - 1];
+  const popped = target[target.length - 1];
+  const seqs = target.map((entry) => entry.seq);
+  if (target.length === 1) {
+    const call = callOf(state, popped);
+    if (call !== undefined) seqs.unshift(call);
+  }
+  await removeCommitted(state, seqs);
+  return popped;
+}
+
+/**
+ * The seq of the call an output answers, when the projection's pop target did not bring it (the SDK's
+ * spelling, `function_call_result` with `callId`): the latest call with its id before it in the window
+ * or the query tail; undefined when it is not an output or its call is not there.
+ */
+function callOf(state: SessionState, output: SessionItem): number | undefined {
+  const pairing = pairingOf(output.item);
+  if (pairing?.role !== 'output') return undefined;
+  const inView = state.view
+    .toJSON()
+    .filter((entry) => entry.kind === 'call' && entry.callId === pairing.callId && entry.seq < output.seq)
+    .map((entry) => entry.seq);
+  const inTail = state
+    .latestItems()
+    .filter((entry) => entry.seq < output.seq && pairingOf(entry.item)?.role === 'call' && pairingOf(entry.item)?.callId === pairing.callId)
+    .map((entry) => entry.seq);
+  const seqs = [...inView, ...inTail];
+  return seqs.length > 0 ? Math.max(...seqs) : undefined;
 }
 
 /** Removes items from the projection, then from the state; every item when `seqs` is absent (clear). */
