@@ -5,11 +5,13 @@
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { Agent, MemorySession, OpenAIProvider, protocol, run, setTracingDisabled, type AgentInputItem } from '@openai/agents';
+import { Agent, MemorySession, OpenAIProvider, protocol, run, RunState, setTracingDisabled, type AgentInputItem } from '@openai/agents';
 import { DurableAgentSession } from '../src/client/agents-sdk-session';
 import { InvalidInputError, OperationIdReusedError } from '../src/client/errors';
 import { OFFLINE_MODEL_ID } from '../src/offline-model/wire';
 import { startTestStack, type TestStack } from './support/stack';
+import { startOfflineModel } from '../src/offline-model/server';
+import { approvalAgent } from './fixtures/agents-sdk-approval-agent';
 
 let stack: TestStack;
 
@@ -29,7 +31,12 @@ async function sdkAgent(): Promise<Agent> {
 
 /** Runs one SDK turn in another process on the same durable session (async: this process serves the model). */
 async function runInOtherProcess(sessionId: string, text: string): Promise<string> {
-  const script = path.join(__dirname, 'fixtures', 'agents-sdk-turn.ts');
+  return runFixture('agents-sdk-turn.ts', { SESSION_ID: sessionId, TEXT: text });
+}
+
+/** Runs a fixture script in a process of its own against this test's stack; returns what it printed. */
+async function runFixture(fixture: string, env: Record<string, string>): Promise<string> {
+  const script = path.join(__dirname, 'fixtures', fixture);
   const child = spawn(process.execPath, ['-e', `require('tsx/cjs/api').register(); require(${JSON.stringify(script)});`], {
     env: {
       ...process.env,
@@ -37,8 +44,7 @@ async function runInOtherProcess(sessionId: string, text: string): Promise<strin
       DATABASE_URL: stack.db.url,
       AGENT_SESSIONS_TASK_QUEUE: stack.taskQueue,
       MODEL_BASE_URL: stack.model.baseURL,
-      SESSION_ID: sessionId,
-      TEXT: text,
+      ...env,
     },
   });
   let stdout = '';
@@ -243,4 +249,37 @@ test('every operation that takes an id refuses it with other arguments: messages
   await expect(stack.client.popItem(id, { id: 'c-1' })).rejects.toThrow(OperationIdReusedError);
   expect(await stack.client.context(id)).toEqual({ tier: 'gold' });
   expect((await stack.client.items(id)).map((entry) => entry.item)).toHaveLength(2);
+});
+
+test("the SDK's runner over the Responses API: reasoning, a tool that needs approval, the resume in another process; the session ends holding what MemorySession holds", async () => {
+  // Each run gets a fresh offline model, so the ids it derives from its response count are the same in both.
+  const durableModel = await startOfflineModel();
+  const memoryModel = await startOfflineModel();
+  try {
+    const input = 'What is the weather in Oslo?';
+    const session = new DurableAgentSession(stack.client, 'sdk:responses-approval');
+    const first = await run(await approvalAgent(durableModel.baseURL), input, { session });
+    expect(first.interruptions.map((item) => item.name)).toEqual(['get_weather']);
+    const resumed = await runFixture('agents-sdk-resume.ts', {
+      MODEL_BASE_URL: durableModel.baseURL,
+      SESSION_ID: 'sdk:responses-approval',
+      RUN_STATE: first.state.toString(),
+    });
+    expect(resumed).toBe('Here is what I found: Sunny in What is the weather in Oslo?');
+
+    const memory = new MemorySession();
+    const memoryAgent = await approvalAgent(memoryModel.baseURL);
+    const paused = await run(memoryAgent, input, { session: memory });
+    const state = await RunState.fromString(memoryAgent, paused.state.toString());
+    for (const interruption of state.getInterruptions()) state.approve(interruption);
+    const finished = await run(memoryAgent, state, { session: memory });
+    expect(finished.finalOutput).toBe(resumed);
+
+    const items = await session.getItems();
+    expect(items).toEqual(await memory.getItems());
+    expect(items.map((item) => item.type ?? 'message')).toEqual(['message', 'reasoning', 'function_call', 'function_call_result', 'reasoning', 'message']);
+    expect(items[1]).toMatchObject({ type: 'reasoning', providerData: { encrypted_content: expect.any(String) } });
+  } finally {
+    await Promise.all([durableModel.close(), memoryModel.close()]);
+  }
 });
