@@ -95,3 +95,23 @@ test('shows a call that waits for approval with buttons; Approve lets the turn f
   await expect(page.locator('#approvals li').allTextContents()).resolves.toEqual(['Nothing waits for a decision.']);
   expect(existsSync(SCREENSHOT)).toBe(true);
 });
+
+test('attaches an image with the file input, sends it with the text, and shows it in the history', async () => {
+  await page.fill('#new-session', 'page:image');
+  await page.click('#open-session button');
+  await page.locator('#session-state', { hasText: 'new' }).waitFor();
+  // A 1x1 PNG.
+  const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+  await page.setInputFiles('#attach', { name: 'dot.png', mimeType: 'image/png', buffer: png });
+  await page.locator('#attached', { hasText: 'image dot.png' }).waitFor();
+  await page.fill('#message', 'What is this?');
+  await page.press('#message', 'Enter');
+  await page.locator('#history li.assistant:not(.streaming)', { hasText: 'I see 1 image' }).waitFor();
+  const source = await page.locator('#history li.user img').first().getAttribute('src');
+  expect(source).toBe(`data:image/png;base64,${png.toString('base64')}`);
+  expect((await stack.client.items('page:image'))[0].item).toEqual({
+    type: 'message',
+    role: 'user',
+    content: [{ type: 'input_text', text: 'What is this?' }, { type: 'input_image', image_url: source }],
+  });
+});
