@@ -50,7 +50,11 @@ export class ResponseAssembler {
   /** A high surrogate that ended a delta waits for the low one that begins the next. */
   private heldBack = '';
 
-  constructor(private readonly onText: (delta: string) => void) {}
+  /** `warn` hears where the events and the terminal response disagree (the activity logs it). */
+  constructor(
+    private readonly onText: (delta: string) => void,
+    private readonly warn: (message: string, fields: { problems: string[] }) => void = () => undefined,
+  ) {}
 
   /** Adds one raw event; an event that is not one (or says the response failed) fails the call. */
   add(raw: unknown): void {
@@ -100,7 +104,7 @@ export class ResponseAssembler {
     this.heldBack = '';
     const output = this.final.output as Array<Record<string, unknown>>;
     const problems = this.inconsistencies(output);
-    if (problems.length > 0) log.warn('the streamed events disagree with the completed response; the completed response is kept', { problems });
+    if (problems.length > 0) this.warn('the streamed events disagree with the terminal response', { problems });
     if (output.length < this.done.size) {
       const assembled = [...this.done.entries()].sort(([a], [b]) => a - b).map(([, item]) => item);
       return { ...this.final, output: assembled };
@@ -155,7 +159,7 @@ export async function streamResponse(
   onText: (delta: string) => void,
 ): Promise<unknown> {
   const stream = await openai.responses.create({ ...request, stream: true }, { signal });
-  const assembler = new ResponseAssembler(onText);
+  const assembler = new ResponseAssembler(onText, (message, fields) => log.warn(message, fields));
   for await (const event of stream) assembler.add(event);
   return assembler.response();
 }

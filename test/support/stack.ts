@@ -16,6 +16,16 @@ import { supportAgent } from '../../src/dev/demo-agent';
 import type { MemoryOptionsInput } from '../../src/shared/memory';
 import { createTestDatabase, type TestDatabase } from './database';
 import type { KeyRing } from '../../src/codec/key-ring';
+import type { OpenAiApi } from '../../src/shared/agent';
+
+/** What a test may change about one worker it starts. */
+export interface TestWorkerOptions {
+  modelTimeoutMs?: number;
+  /** The API the worker's model calls speak (the stack's, else the worker's default, when absent). */
+  openaiApi?: OpenAiApi;
+  /** Whether the worker's model calls stream (yes when absent). */
+  stream?: boolean;
+}
 
 /** Everything an integration test talks to. */
 export interface TestStack {
@@ -26,7 +36,7 @@ export interface TestStack {
   taskQueue: string;
   bundle: WorkflowBundleWithSourceMap;
   /** Starts a worker on the stack's task queue (tests may start several, or restart one). */
-  startWorker(options?: { modelTimeoutMs?: number }): Promise<RunningWorker>;
+  startWorker(options?: TestWorkerOptions): Promise<RunningWorker>;
   /** Stops every worker this stack started; returns how many there were. */
   stopWorkers(): Promise<number>;
   stop(): Promise<void>;
@@ -60,6 +70,8 @@ export interface TestStackOptions {
   temporalDbFile?: string;
   /** A running dev server to use instead of starting one (the stack stops it with the rest). */
   temporal?: TemporalDevServer;
+  /** The API the workers' model calls speak (the worker's default, chat_completions, when absent). */
+  openaiApi?: OpenAiApi;
 }
 
 /** Starts the stack with one worker running. */
@@ -81,14 +93,22 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   const client = await SessionsClient.connect({ temporalAddress: temporal.address, databaseUrl: db.url, taskQueue, encryptionKeys: options.encryptionKeys, encryptProjection: options.encryptProjection });
   const workers = new Set<RunningWorker>();
 
-  async function startStackWorker(workerOptions: { modelTimeoutMs?: number } = {}): Promise<RunningWorker> {
+  async function startStackWorker(workerOptions: TestWorkerOptions = {}): Promise<RunningWorker> {
+    const openaiApi = workerOptions.openaiApi ?? options.openaiApi;
     const handle = await startWorker(
       {
         temporalAddress: temporal.address,
         namespace: 'default',
         taskQueue,
         databaseUrl: db.url,
-        model: { baseURL: model.baseURL, apiKey: 'offline', defaultModel: OFFLINE_MODEL_ID, timeoutMs: workerOptions.modelTimeoutMs },
+        model: {
+          baseURL: model.baseURL,
+          apiKey: 'offline',
+          defaultModel: OFFLINE_MODEL_ID,
+          timeoutMs: workerOptions.modelTimeoutMs,
+          ...(workerOptions.stream !== undefined ? { stream: workerOptions.stream } : {}),
+        },
+        ...(openaiApi ? { openaiApi } : {}),
         workflowBundle: bundle,
         inputCallbacks: options.inputCallbacks,
         agents: options.agents ?? [supportAgent],

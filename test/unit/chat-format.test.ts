@@ -1,5 +1,5 @@
 /** Translation between session items and the Chat Completions wire format, both ways. */
-import { ChatCompletionReply, fromChatCompletion, toChatMessages } from '../../src/activities/chat-format';
+import { ChatCompletionReply, chatFinishReason, chatUsage, fromChatCompletion, toChatMessages } from '../../src/activities/chat-format';
 import type { Item } from '../../src/shared/schemas';
 
 /** A completion with one choice holding this message. */
@@ -109,6 +109,31 @@ describe('ChatCompletionReply', () => {
       id: 'chatcmpl-1',
       choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content: 'Hi' } }],
     });
-    expect(result).toEqual({ choices: [{ message: { content: 'Hi' } }] });
+    expect(result).toEqual({ choices: [{ message: { content: 'Hi' }, finish_reason: 'stop' }] });
+  });
+
+  test('gives the finish reason in the words both APIs share (function_call as tool_calls)', () => {
+    const reason = (finish_reason: string | null) => chatFinishReason(ChatCompletionReply.parse({ choices: [{ finish_reason, message: { content: 'Hi' } }] }));
+    expect([reason('stop'), reason('length'), reason('tool_calls'), reason('function_call'), reason('content_filter'), reason(null)]).toEqual([
+      'stop',
+      'length',
+      'tool_calls',
+      'tool_calls',
+      'content_filter',
+      undefined,
+    ]);
+  });
+
+  test('counts reasoning and cached tokens only when the endpoint reports them', () => {
+    expect(chatUsage({ prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 })).toEqual({ requests: 1, inputTokens: 10, outputTokens: 5, totalTokens: 15 });
+    expect(
+      chatUsage({
+        prompt_tokens: 10,
+        completion_tokens: 5,
+        total_tokens: 15,
+        prompt_tokens_details: { cached_tokens: 4 },
+        completion_tokens_details: { reasoning_tokens: 3 },
+      }),
+    ).toEqual({ requests: 1, inputTokens: 10, outputTokens: 5, totalTokens: 15, reasoningTokens: 3, cachedTokens: 4 });
   });
 });
