@@ -9,7 +9,10 @@ import { execFile } from 'node:child_process';
 import { access, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { defineAgent } from '../src/agents';
+import { lookupOrder } from '../src/dev/demo-agent';
 import { resolveTemporalCli } from '../src/dev/temporal-cli';
+import { startWorker } from '../src/worker/run-worker';
 import { secret } from '../src/shared/secrets';
 import { startTestStack, type TestStack } from '../test/support/stack';
 
@@ -83,6 +86,36 @@ const RECORDINGS: Recording[] = [
       await stack.client.updateContext(id, { apiKey: secret('api-key-0000-recorded') }, { id: 'c1' });
       await stack.client.context(id);
       await stack.client.send(id, { id: 'm3', text: "What's my name?" });
+    },
+  },
+  {
+    // The Responses API with a reasoning model: each reply starts with a reasoning item (its encrypted
+    // content travels back as a session item), a tool call, and a user message with an image.
+    sessionId: 'replay:reasoning-and-image',
+    drive: async (stack, id) => {
+      await stack.stopWorkers();
+      const worker = await startWorker(
+        {
+          temporalAddress: stack.temporal.address,
+          namespace: 'default',
+          taskQueue: stack.taskQueue,
+          databaseUrl: stack.db.url,
+          model: { baseURL: stack.model.baseURL, apiKey: 'offline', defaultModel: 'gpt-5' },
+          openaiApi: 'responses',
+          workflowBundle: stack.bundle,
+          agents: [defineAgent({ name: 'support', model: 'gpt-5', instructions: 'You are a friendly customer-support assistant.', tools: [lookupOrder] })],
+        },
+        stack.db.pool,
+      );
+      try {
+        const image = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
+        await stack.client.send(id, { id: 'm1', input: [{ type: 'input_text', text: 'Hi, my name is Erin. Here is my parcel.' }, { type: 'input_image', image_url: image }] });
+        await stack.client.send(id, { id: 'm2', text: 'Where is my order 1234?' });
+        await stack.client.send(id, { id: 'm3', text: "What's my name?" });
+      } finally {
+        await worker.stop();
+        await stack.startWorker();
+      }
     },
   },
 ];

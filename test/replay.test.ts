@@ -36,6 +36,19 @@ test('the recorded histories cover signals, updates, tool calls, retries, a fail
   }
 });
 
+test('a recorded history holds a Responses API turn: a reasoning item with its encrypted content, a tool call and an image', async () => {
+  const payloads: string[] = [];
+  const collect = (value: unknown): void => {
+    if (!value || typeof value !== 'object') return;
+    const record = value as { data?: unknown; metadata?: unknown };
+    if (typeof record.data === 'string' && record.metadata) payloads.push(Buffer.from(record.data, 'base64').toString('utf8'));
+    for (const child of Object.values(value)) collect(child);
+  };
+  collect((await recordedHistories()).find((entry) => entry.workflowId === 'replay-reasoning-and-image.json')?.history);
+  const text = payloads.join('\n');
+  for (const marker of ['"type":"reasoning"', '"encrypted_content"', '"type":"input_image"', 'data:image/png;base64,', '"type":"function_call"']) expect(text).toContain(marker);
+});
+
 test('every recorded history replays without a determinism error on the current workflow code', async () => {
   const results = await replayAll({ workflowBundle: await workflowBundle(), replayName: 'current' });
   expect(results.length).toBe((await recordedHistories()).length);
