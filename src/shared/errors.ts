@@ -160,6 +160,7 @@ export const FAILURE_CLASSES: Partial<Record<string, FailureClass>> = {
   [FailureType.ModelRequestRejected]: ModelRequestRejectedError,
   [FailureType.ModelUnavailable]: ModelUnavailableError,
   [FailureType.InvalidModelResponse]: InvalidModelResponseError,
+  [FailureType.InvalidOutput]: InvalidOutputError,
   [FailureType.UnknownAgentOrTool]: UnknownAgentError,
   [FailureType.CompactionFailed]: CompactionFailedError,
   [FailureType.OutcomeForgotten]: OutcomeForgottenError,
@@ -173,4 +174,3 @@ export function errorForFailure(type: string | undefined, message: string): Agen
   const Class = FAILURE_CLASSES[failureType] ?? TurnFailedError;
   return new Class(failureType, message);
 }
-  [FailureType.InvalidOutput]: InvalidOutputError,

@@ -281,10 +281,10 @@ export function unpairedCalls(items: Item[], where: string): { path: number[]; m
     const pairing = pairingOf(item);
     if (pairing?.role === 'call') open.set(pairing.callId, typeOf(item));
     if (pairing?.role === 'output' && !open.delete(pairing.callId)) {
-      issues.push({ path: [index], message: `${typeOf(item)} ${pairing.callId} has no call before it ${where}` });
+      issues.push({ path: [index], message: `${typeOf(item)} ${pairing.callId} has no ${typeOf(item).replace(/_(output|result)$/, '')} before it ${where}` });
     }
   }
-  for (const [callId, type] of open) issues.push({ path: [], message: `${type} ${callId} needs its output ${where}` });
+  for (const [callId, type] of open) issues.push({ path: [], message: `${type} ${callId} needs its ${type}_output ${where}` });
   return issues;
 }
 
