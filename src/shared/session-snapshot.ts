@@ -14,6 +14,7 @@ import {
   FunctionCallItem,
   BoundedContext,
   CarriedContext,
+  FinishReason,
   Item,
   JsonObject,
   Labels,
@@ -56,6 +57,9 @@ export const RememberedOutcome = z.discriminatedUnion('form', [
     usage: Usage,
     fromSeq: z.number().int().positive(),
     throughSeq: z.number().int().nonnegative(),
+    /** A turn's finish reason and (when small enough to carry) its structured output, for the retry's answer. */
+    finishReason: FinishReason.optional(),
+    output: z.unknown().optional(),
     fingerprint: z.string().optional(),
   }),
   z.object({ form: z.literal('value'), id: z.string(), value: z.unknown(), fingerprint: z.string().optional() }),

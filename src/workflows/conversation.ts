@@ -97,6 +97,8 @@ export async function conversation(input?: ConversationInput): Promise<Conversat
     agent: outcome.agent,
     items,
     usage: outcome.usage,
+    ...(outcome.output !== undefined ? { output: outcome.output } : {}),
+    ...(outcome.finishReason ? { finishReason: outcome.finishReason } : {}),
   }));
   register(updateContextUpdate, ContextPatch, (args, id) => ({ kind: 'context', id, patch: args.patch }));
   register(addItemsUpdate, AddItemsArgs, (args, id) => ({ kind: 'add', id, items: args.items }), (_outcome, items) => items);

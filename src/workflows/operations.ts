@@ -8,7 +8,8 @@ import { SUMMARY_PREFIX } from '../shared/compaction';
 import { FailureType } from '../shared/failures';
 import type { Operation, PausedTurn, RememberedOutcome } from '../shared/session-snapshot';
 import type { ImportArgs, ImportResult } from '../shared/export';
-import type { CompactionResult, Item, Labels, SessionItem } from '../shared/schemas';
+import { utf8Length, type CompactionResult, type Item, type Labels, type SessionItem } from '../shared/schemas';
+import { MAX_REMEMBERED_VALUE_BYTES } from '../shared/limits';
 import { withheldSecrets } from '../shared/secrets';
 import { pairingOf } from '../shared/items';
 import { windowOf } from './model-view';
@@ -66,7 +67,9 @@ async function perform(
     case 'message': {
       const result = paused ? await resumeTurn(state, paused) : await runTurn(state, id, operation.message);
       if (result === PAUSED) return PAUSED;
-      return { value: result, compact: itemsOutcome(id, result.agent, result.items, result.usage) };
+      const compact = itemsOutcome(id, result.agent, result.items, result.usage);
+      const output = result.output !== undefined && utf8Length(JSON.stringify(result.output)) <= MAX_REMEMBERED_VALUE_BYTES ? { output: result.output } : {};
+      return { value: result, compact: { ...compact, ...(result.finishReason ? { finishReason: result.finishReason } : {}), ...output } };
     }
     case 'add': {
       const added = await addItems(state, operation.items);
