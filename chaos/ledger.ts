@@ -19,6 +19,8 @@ export interface ChaosRow {
   duplicated: number;
   mismatches: number;
   blocked: number;
+  /** Places a scenario found its users' text stored in plaintext where the deployment promised sealing (0 unless a scenario looks). */
+  plaintext: number;
   wallSeconds: number;
 }
 
@@ -109,6 +111,7 @@ export class Ledger {
       duplicated,
       mismatches,
       blocked,
+      plaintext: 0,
       wallSeconds,
     };
   }

@@ -61,6 +61,7 @@ const COLUMNS: Array<[keyof ChaosRow, string]> = [
   ['duplicated', 'duplicated'],
   ['mismatches', 'mismatches'],
   ['blocked', 'blocked'],
+  ['plaintext', 'plaintext'],
   ['wallSeconds', 'wall s'],
 ];
 

@@ -117,6 +117,7 @@ export async function hostileInputs(stack: TestStack): Promise<{ row: ChaosRow; 
     duplicated: 0,
     mismatches: verdicts.wrong + taskFailures,
     blocked,
+    plaintext: 0,
     wallSeconds: Math.round((Date.now() - started) / 100) / 10,
   };
   const notes = [
