@@ -65,6 +65,19 @@ export function imageUrlProblem(value: string): string | undefined {
   return webUrlProblem(value, 'an image URL');
 }
 
+/**
+ * What is wrong with an image or file as the Agents SDK spells it (`image`, `file`): the API's forms,
+ * or bare base64 data (no media type to check, only its size).
+ */
+function sdkDataProblem(value: string, apiForm: (value: string) => string | undefined, what: 'an image' | 'a file'): string | undefined {
+  if (isContentRef(value) || value.startsWith('data:') || /^https?:/i.test(value)) return apiForm(value);
+  if (value.length === 0 || value.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(value)) {
+    return `${what} must be an http(s) URL, a data URL or base64 data`;
+  }
+  const bytes = (value.length / 4) * 3 - (value.endsWith('==') ? 2 : value.endsWith('=') ? 1 : 0);
+  return bytes > MAX_PART_BYTES ? `${what} of ${bytes} bytes is over the limit of ${MAX_PART_BYTES} bytes` : undefined;
+}
+
 /** What is wrong with a URL the model fetches itself: it must be http(s). */
 function webUrlProblem(value: string, what: string): string | undefined {
   if (!/^https?:\/\/[^\s/?#]+[^\s]*$/i.test(value)) return `${what} must be an http(s) URL or a data URL`;
@@ -75,6 +88,11 @@ function webUrlProblem(value: string, what: string): string | undefined {
 function fileDataProblem(value: string): string | undefined {
   if (isContentRef(value)) return undefined;
   return dataUrlProblem(value, FILE_MEDIA_TYPES, 'a file');
+}
+
+/** What is wrong with the SDK's `file` string in the API's forms: a data URL, a reference or an http(s) URL. */
+function fileStringProblem(value: string): string | undefined {
+  return /^https?:/i.test(value) ? webUrlProblem(value, 'a file URL') : fileDataProblem(value);
 }
 
 /** A string checked by a problem function. */
@@ -102,7 +120,7 @@ const ImagePart = z
     type: z.literal('input_image'),
     image_url: checked(imageUrlProblem).nullish(),
     file_id: z.string().min(1).nullish(),
-    image: z.union([checked(imageUrlProblem), z.looseObject({ id: z.string().min(1) })]).optional(),
+    image: z.union([checked((value) => sdkDataProblem(value, imageUrlProblem, 'an image')), z.looseObject({ id: z.string().min(1) })]).optional(),
     detail: ImageDetail,
   })
   .refine((part) => Boolean(part.image_url ?? part.file_id ?? part.image), { message: 'an input_image needs image_url, file_id or image' });
@@ -117,7 +135,7 @@ const FilePart = z
     file_data: checked(fileDataProblem).nullish(),
     file_id: z.string().min(1).nullish(),
     file_url: checked((value) => webUrlProblem(value, 'a file URL')).nullish(),
-    file: z.union([checked(fileDataProblem), z.looseObject({ id: z.string().min(1) }), z.looseObject({ url: checked((value) => webUrlProblem(value, 'a file URL')) })]).optional(),
+    file: z.union([checked((value) => sdkDataProblem(value, fileStringProblem, 'a file')), z.looseObject({ id: z.string().min(1) }), z.looseObject({ url: checked((value) => webUrlProblem(value, 'a file URL')) })]).optional(),
     filename: z.string().max(255).nullish(),
   })
   .refine((part) => Boolean(part.file_data ?? part.file_id ?? part.file_url ?? part.file), { message: 'an input_file needs file_data, file_id, file_url or file' });

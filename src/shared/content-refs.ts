@@ -5,7 +5,7 @@
  *
  * Large content is: a string that is a data URL (`data:…`) longer than INLINE_CONTENT_CHARS anywhere in
  * an item, the `result` of an `image_generation_call` (a generated image, base64), and an
- * `encrypted_content` longer than INLINE_CONTENT_CHARS.
+ * `encrypted_content` or a bare base64 `image`, `file`, `file_data` or `data` longer than INLINE_CONTENT_CHARS.
  */
 import { CONTENT_REF_PREFIX, isContentRef, parseDataUrl } from './content-parts';
 import { INLINE_CONTENT_CHARS } from './limits';
@@ -28,8 +28,11 @@ export function isLargeContent(value: string, key: string | undefined, parentTyp
   if (isContentRef(value)) return false;
   if (parentType === 'image_generation_call' && key === 'result') return value.length > 0;
   if (value.length <= INLINE_CONTENT_CHARS) return false;
-  return key === 'encrypted_content' || value.startsWith('data:');
+  return key === 'encrypted_content' || value.startsWith('data:') || (key !== undefined && BASE64_KEYS.has(key));
 }
+
+/** Keys whose long strings are bare base64 data (the Agents SDK's `image`, `file` and screenshot `data`). */
+const BASE64_KEYS = new Set(['image', 'file', 'file_data', 'data']);
 
 /**
  * A copy of `value` with every large content string replaced by what `replace` gives for it; objects

@@ -37,3 +37,14 @@ test('a reserved prefix is found wherever a caller put it; sizes count a data UR
   expect(reservedRefPath({ text: 'agent-sessions-content is fine' })).toBeUndefined();
   expect(largeContentBytes({ image_url: big('data:image/png;base64,') })).toBe(((INLINE_CONTENT_CHARS + 4) / 4) * 3);
 });
+
+test("the Agents SDK's bare base64 images and files become references too, so they never ride in a payload", () => {
+  const base64 = 'A'.repeat(INLINE_CONTENT_CHARS + 4);
+  const items = [{ type: 'message', role: 'user', content: [{ type: 'input_image', image: base64 }, { type: 'input_file', file: base64 }, { type: 'input_text', text: base64 }] }];
+  const { value, parts } = withContentRefs(items);
+  expect(parts.size).toBe(1);
+  const content = (value as Array<{ content: Array<Record<string, string>> }>)[0].content;
+  expect(isContentRef(content[0].image)).toBe(true);
+  expect(isContentRef(content[1].file)).toBe(true);
+  expect(content[2].text).toBe(base64);
+});

@@ -133,3 +133,13 @@ describe('what a message and added items may hold', () => {
     expect(AddItemsArgs.safeParse({ items: [{ type: 'function_call', callId: 'c1', name: 'refund', arguments: '{}' }] }).success).toBe(true);
   });
 });
+
+describe('the Agents SDK spellings of images and files', () => {
+  it('takes bare base64 data in `image` and `file`, as the SDK documents, and refuses what is neither base64 nor a URL', () => {
+    const base64 = Buffer.alloc(300, 9).toString('base64');
+    const item = { type: 'message', role: 'user', content: [{ type: 'input_image', image: base64 }, { type: 'input_file', file: base64, filename: 'a.bin' }] };
+    expect(Item.safeParse(item).data).toEqual(item);
+    const bad = Item.safeParse({ type: 'message', role: 'user', content: [{ type: 'input_image', image: 'not base64 at all!' }] });
+    expect(bad.success ? '' : describeIssues(bad.error)).toMatch(/http\(s\) URL, a data URL or base64 data/);
+  });
+});
