@@ -3,7 +3,7 @@ import type { Pool } from 'pg';
 import { z } from 'zod';
 import type { ProjectionInput, RemoveItemsInput, SeqRange } from '../shared/activity-io';
 import { Item, type SessionItem } from '../shared/schemas';
-import { isMessage, typeOf } from '../shared/items';
+import { isMessage, pairingOf, typeOf } from '../shared/items';
 import { contentSealer } from './content-sealing';
 
 /** An items row as Postgres returns it. */
@@ -138,21 +138,26 @@ export async function readLatestItems(
 
 /**
  * What `popItem` removes: the latest item that is not a compaction summary and, when it is a tool's
- * output, the call it answers (so no call is ever left without its output). Read-only; chronological.
+ * output (in either spelling: `function_call_output`, the Agents SDK's `function_call_result`, a
+ * computer or shell call's output), the call it answers (so no call is ever left without its output). Read-only; chronological.
  */
 export async function readPopTarget(pool: Pool, sessionId: string): Promise<SessionItem[]> {
   const [latest] = await readLatestItems(pool, sessionId, { limit: 1, withoutSummaries: true });
   if (!latest) return [];
-  if (latest.item.type !== 'function_call_output') return [latest];
-  const callId = latest.item.call_id;
+  const pairing = pairingOf(latest.item);
+  if (pairing?.role !== 'output') return [latest];
+  const callType = typeOf(latest.item).replace(/_(output|result)$/, '');
   // The call is found by reading the calls before the output, newest first (their content may be sealed).
   for (let before = latest.seq; ; ) {
     const { rows } = await pool.query(
-      `SELECT ${ITEM_COLUMNS} FROM items WHERE session_id = $1 AND seq < $2 AND type = 'function_call' ORDER BY seq DESC LIMIT $3`,
-      [sessionId, before, POP_SCAN_PAGE],
+      `SELECT ${ITEM_COLUMNS} FROM items WHERE session_id = $1 AND seq < $2 AND type = $4 ORDER BY seq DESC LIMIT $3`,
+      [sessionId, before, POP_SCAN_PAGE, callType],
     );
     const calls = toSessionItems(pool, rows);
-    const call = calls.find((candidate) => candidate.item.type === 'function_call' && candidate.item.call_id === callId);
+    const call = calls.find((candidate) => {
+      const candidatePairing = pairingOf(candidate.item);
+      return candidatePairing?.role === 'call' && candidatePairing.callId === pairing.callId;
+    });
     if (call) return [call, latest];
     if (calls.length < POP_SCAN_PAGE) return [latest];
     before = calls[calls.length - 1].seq;
