@@ -3,6 +3,8 @@
  * failure types and error classes). Imports nothing that does I/O, so any code may use it.
  */
 export * from './schemas';
+export { ContentPart, UserContentPart, CONTENT_REF_PREFIX, IMAGE_MEDIA_TYPES, FILE_MEDIA_TYPES, isContentRef, parseDataUrl } from './content-parts';
+export { HOSTED_TOOL_CALL_TYPES, contentText, contentForDisplay, describeItem, isFunctionCall, isMessage, pairingOf, typeOf } from './items';
 export * from './errors';
 export { FailureType } from './failures';
 export * from './messages';
