@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { partText, type ContentPart } from '../shared/content-parts';
 import { contentText, isMessage, outputForDisplay, pairingOf, typeOf, type Item, type MessageItem } from '../shared/items';
 import type { FinishReason, Usage } from '../shared/schemas';
+import { callUsage } from '../shared/usage';
 
 type ChatMessage = OpenAI.Chat.Completions.ChatCompletionMessageParam;
 type ChatToolCall = OpenAI.Chat.Completions.ChatCompletionMessageFunctionToolCall;
@@ -94,16 +95,13 @@ export const CompletionUsage = z
 
 /** The project's usage for a completion's usage: reasoning and cached tokens when the endpoint reports them. */
 export function chatUsage(usage: z.infer<typeof CompletionUsage>): Usage {
-  const reasoning = usage?.completion_tokens_details?.reasoning_tokens;
-  const cached = usage?.prompt_tokens_details?.cached_tokens;
-  return {
-    requests: 1,
-    inputTokens: usage?.prompt_tokens ?? 0,
-    outputTokens: usage?.completion_tokens ?? 0,
-    totalTokens: usage?.total_tokens ?? 0,
-    ...(typeof reasoning === 'number' ? { reasoningTokens: reasoning } : {}),
-    ...(typeof cached === 'number' ? { cachedTokens: cached } : {}),
-  };
+  return callUsage({
+    input: usage?.prompt_tokens,
+    output: usage?.completion_tokens,
+    total: usage?.total_tokens,
+    reasoning: usage?.completion_tokens_details?.reasoning_tokens,
+    cached: usage?.prompt_tokens_details?.cached_tokens,
+  });
 }
 
 /** The part of a chat completion the agent loop uses; anything else the endpoint sends is ignored. */

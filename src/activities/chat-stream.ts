@@ -5,9 +5,9 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type OpenAI from 'openai';
 import { z } from 'zod';
+import { TextRelay } from './text-relay';
 import { FailureType } from '../shared/failures';
 import { describeIssues } from '../shared/schemas';
-import { repairText } from '../shared/text';
 import { CompletionUsage } from './chat-format';
 
 /** The part of a streamed tool call a chunk carries: its index, and pieces of its id, name and arguments. */
@@ -39,10 +39,11 @@ export class CompletionAssembler {
   private readonly toolCalls: Array<{ id: string; name: string; arguments: string }> = [];
   private usage: ChatCompletionChunk['usage'];
   private finishReason: string | undefined;
-  /** A high surrogate that ended a delta waits for the low one that begins the next. */
-  private heldBack = '';
+  private readonly relay: TextRelay;
 
-  constructor(private readonly onText: (delta: string) => void) {}
+  constructor(onText: (delta: string) => void) {
+    this.relay = new TextRelay(onText);
+  }
 
   /** Adds one raw chunk; a chunk that is not one fails the call as an invalid model response (retried). */
   add(raw: unknown): void {
@@ -76,7 +77,7 @@ export class CompletionAssembler {
     if (this.finishReason === undefined) {
       throw ApplicationFailure.retryable('the model endpoint ended its stream before the finish reason (cut off, or past the model deadline)', FailureType.InvalidModelResponse);
     }
-    this.flushHeldBack();
+    this.relay.flush();
     const toolCalls = this.toolCalls
       .filter((call) => call !== undefined)
       .map((call) => ({ id: call.id, type: 'function', function: { name: call.name, arguments: call.arguments } }));
@@ -91,19 +92,7 @@ export class CompletionAssembler {
   private addText(text: string): void {
     this.content += text;
     this.sawContent = true;
-    let delta = this.heldBack + text;
-    this.heldBack = '';
-    const last = delta.charCodeAt(delta.length - 1);
-    if (last >= 0xd800 && last <= 0xdbff) {
-      this.heldBack = delta.slice(-1);
-      delta = delta.slice(0, -1);
-    }
-    if (delta) this.onText(repairText(delta));
-  }
-
-  private flushHeldBack(): void {
-    if (this.heldBack) this.onText(repairText(this.heldBack));
-    this.heldBack = '';
+    this.relay.push(text);
   }
 }
 

@@ -12,6 +12,7 @@ import type { HostedTool } from '../shared/agent';
 import type { ContentPart } from '../shared/content-parts';
 import { isFunctionCall, isMessage, typeOf, type Item } from '../shared/items';
 import type { FinishReason, Usage } from '../shared/schemas';
+import { callUsage } from '../shared/usage';
 
 type Json = Record<string, unknown>;
 
@@ -329,16 +330,13 @@ export function fromResponse(reply: ResponsesReply): Item[] {
 
 /** The project's usage for a Response's usage. */
 export function responsesUsage(usage: ResponsesReply['usage']): Usage {
-  const reasoning = usage?.output_tokens_details?.reasoning_tokens;
-  const cached = usage?.input_tokens_details?.cached_tokens;
-  return {
-    requests: 1,
-    inputTokens: usage?.input_tokens ?? 0,
-    outputTokens: usage?.output_tokens ?? 0,
-    totalTokens: usage?.total_tokens ?? 0,
-    ...(typeof reasoning === 'number' ? { reasoningTokens: reasoning } : {}),
-    ...(typeof cached === 'number' ? { cachedTokens: cached } : {}),
-  };
+  return callUsage({
+    input: usage?.input_tokens,
+    output: usage?.output_tokens,
+    total: usage?.total_tokens,
+    reasoning: usage?.output_tokens_details?.reasoning_tokens,
+    cached: usage?.input_tokens_details?.cached_tokens,
+  });
 }
 
 /** Why a Response stopped, in the words the chat API uses. */

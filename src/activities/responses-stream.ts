@@ -9,9 +9,9 @@ import { log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type OpenAI from 'openai';
 import { z } from 'zod';
+import { TextRelay } from './text-relay';
 import { FailureType } from '../shared/failures';
 import { describeIssues } from '../shared/schemas';
-import { repairText } from '../shared/text';
 
 /** Error codes of a failed response that a later attempt may not meet (the service's load, limits, timeouts). */
 const TRANSIENT_CODES = new Set(['server_error', 'rate_limit_exceeded', 'vector_store_timeout']);
@@ -47,14 +47,15 @@ export class ResponseAssembler {
   private readonly text = new Map<number, string>();
   private readonly args = new Map<number, string>();
   private final: Record<string, unknown> | undefined;
-  /** A high surrogate that ended a delta waits for the low one that begins the next. */
-  private heldBack = '';
+  private readonly relay: TextRelay;
 
   /** `warn` hears where the events and the terminal response disagree (the activity logs it). */
   constructor(
-    private readonly onText: (delta: string) => void,
+    onText: (delta: string) => void,
     private readonly warn: (message: string, fields: { problems: string[] }) => void = () => undefined,
-  ) {}
+  ) {
+    this.relay = new TextRelay(onText);
+  }
 
   /** Adds one raw event; an event that is not one (or says the response failed) fails the call. */
   add(raw: unknown): void {
@@ -63,7 +64,7 @@ export class ResponseAssembler {
       case 'response.output_text.delta': {
         const delta = checked(TextDelta, raw, event.type);
         this.text.set(delta.output_index, (this.text.get(delta.output_index) ?? '') + delta.delta);
-        return this.addText(delta.delta);
+        return this.relay.push(delta.delta);
       }
       case 'response.function_call_arguments.delta': {
         const delta = checked(ArgumentsDelta, raw, event.type);
@@ -100,8 +101,7 @@ export class ResponseAssembler {
         FailureType.InvalidModelResponse,
       );
     }
-    if (this.heldBack) this.onText(repairText(this.heldBack));
-    this.heldBack = '';
+    this.relay.flush();
     const output = this.final.output as Array<Record<string, unknown>>;
     const problems = this.inconsistencies(output);
     if (problems.length > 0) this.warn('the streamed events disagree with the terminal response', { problems });
@@ -129,17 +129,6 @@ export class ResponseAssembler {
       if (final && typeof final.arguments === 'string' && final.arguments !== args) problems.push(`the arguments of item ${index} differ from their deltas`);
     }
     return problems;
-  }
-
-  private addText(text: string): void {
-    let delta = this.heldBack + text;
-    this.heldBack = '';
-    const last = delta.charCodeAt(delta.length - 1);
-    if (last >= 0xd800 && last <= 0xdbff) {
-      this.heldBack = delta.slice(-1);
-      delta = delta.slice(0, -1);
-    }
-    if (delta) this.onText(repairText(delta));
   }
 }
 

@@ -21,3 +21,24 @@ export function addUsage(a: Usage, b: Usage): Usage {
   if (a.cachedTokens !== undefined || b.cachedTokens !== undefined) sum.cachedTokens = (a.cachedTokens ?? 0) + (b.cachedTokens ?? 0);
   return sum;
 }
+
+/** The token counts one model call reports, in either API's terms (absent counts are zero, or left out). */
+export interface ReportedTokens {
+  input?: number | null;
+  output?: number | null;
+  total?: number | null;
+  reasoning?: number | null;
+  cached?: number | null;
+}
+
+/** The usage of one model call: reasoning and cached tokens only when the endpoint reported them. */
+export function callUsage(tokens: ReportedTokens): Usage {
+  return {
+    requests: 1,
+    inputTokens: tokens.input ?? 0,
+    outputTokens: tokens.output ?? 0,
+    totalTokens: tokens.total ?? 0,
+    ...(typeof tokens.reasoning === 'number' ? { reasoningTokens: tokens.reasoning } : {}),
+    ...(typeof tokens.cached === 'number' ? { cachedTokens: tokens.cached } : {}),
+  };
+}
