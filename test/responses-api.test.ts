@@ -195,6 +195,16 @@ describe('on the Responses API, streamed', () => {
     expect(turn.reply).toBe('Cut sh');
     expect(turn.finishReason).toBe('length');
   });
+
+  it('marks a reply without text as empty, with why the model stopped, so a caller can tell it from an answer; a retry says the same', async () => {
+    const session = newSession('empty');
+    stack.model.enqueue({ incomplete: 'max_output_tokens' });
+    const turn = await stack.client.send(session, { text: 'Tell me a story', id: 'empty-1' });
+    expect(turn).toMatchObject({ reply: '', empty: true, finishReason: 'length' });
+    expect(await stack.client.send(session, { text: 'Tell me a story', id: 'empty-1' })).toMatchObject({ reply: '', empty: true, finishReason: 'length' });
+    const answered = await stack.client.send(session, 'Hello again');
+    expect(answered.empty).toBeUndefined();
+  });
 });
 
 describe('on the Responses API, whole', () => {

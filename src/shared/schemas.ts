@@ -199,8 +199,15 @@ export const TurnResult = z.object({
   output: z.unknown().optional(),
   /** Why the model stopped its last reply ('length': cut at the output token limit), when known. */
   finishReason: FinishReason.optional(),
+  /** Set when the answer has no text and no structured output (say, cut at the token limit before a word): not a real answer. */
+  empty: z.literal(true).optional(),
 });
 export type TurnResult = z.infer<typeof TurnResult>;
+
+/** A turn's result, marked `empty` when its answer has neither text nor structured output. */
+export function markedIfEmpty(result: Omit<TurnResult, 'empty'>): TurnResult {
+  return result.reply.trim() === '' && result.output === undefined ? { ...result, empty: true } : result;
+}
 
 /**
  * Which committed items the model sees. `maxItems` keeps the latest N items, `maxTurns` the latest

@@ -11,7 +11,7 @@ import type { StreamTarget } from '../shared/stream';
 import type { ModelCallResult } from '../shared/activity-io';
 import { FailureType } from '../shared/failures';
 import { DEFAULT_MAX_MODEL_CALLS, MAX_TURN_BYTES } from '../shared/limits';
-import { ContextObject, describeIssues, utf8Length, type JsonObject, type FunctionCallItem, type Item, type TurnResult, type UserMessage } from '../shared/schemas';
+import { ContextObject, describeIssues, markedIfEmpty, utf8Length, type JsonObject, type FunctionCallItem, type Item, type TurnResult, type UserMessage } from '../shared/schemas';
 import { lastMessageText } from '../shared/item-text';
 import { isFunctionCall } from '../shared/items';
 import { repairText } from '../shared/text';
@@ -251,7 +251,7 @@ class TurnDraft {
       spent: { kind: 'turn', turn: this.turn, messageId, usage },
     });
     this.state.commitItems(items, { context: merged.context, agent, usage, turn: true });
-    return {
+    return markedIfEmpty({
       messageId,
       reply,
       agent,
@@ -259,7 +259,7 @@ class TurnDraft {
       usage,
       ...(last.output !== undefined ? { output: last.output } : {}),
       ...(last.finishReason ? { finishReason: last.finishReason } : {}),
-    };
+    });
   }
 }
 

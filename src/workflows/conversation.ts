@@ -53,6 +53,7 @@ import {
   UserMessage,
   type SessionItem,
   type SessionStatus,
+  markedIfEmpty,
 } from '../shared/schemas';
 import { ApprovalDecisionArgs } from '../shared/approvals';
 import { ImportArgs } from '../shared/export';
@@ -91,15 +92,17 @@ export async function conversation(input?: ConversationInput): Promise<Conversat
   });
 
   const register = operationRegistrar(state);
-  register(sendMessageUpdate, UserMessage, (message, id) => ({ kind: 'message', id, message }), (outcome, items) => ({
-    messageId: outcome.id,
-    reply: replyText(items.map((entry) => entry.item)),
-    agent: outcome.agent,
-    items,
-    usage: outcome.usage,
-    ...(outcome.output !== undefined ? { output: outcome.output } : {}),
-    ...(outcome.finishReason ? { finishReason: outcome.finishReason } : {}),
-  }));
+  register(sendMessageUpdate, UserMessage, (message, id) => ({ kind: 'message', id, message }), (outcome, items) =>
+    markedIfEmpty({
+      messageId: outcome.id,
+      reply: replyText(items.map((entry) => entry.item)),
+      agent: outcome.agent,
+      items,
+      usage: outcome.usage,
+      ...(outcome.output !== undefined ? { output: outcome.output } : {}),
+      ...(outcome.finishReason ? { finishReason: outcome.finishReason } : {}),
+    }),
+  );
   register(updateContextUpdate, ContextPatch, (args, id) => ({ kind: 'context', id, patch: args.patch }));
   register(addItemsUpdate, AddItemsArgs, (args, id) => ({ kind: 'add', id, items: args.items }), (_outcome, items) => items);
   register(replaceSuffixUpdate, ReplaceSuffixArgs, (args, id) => ({ kind: 'replaceSuffix', id, expectedSuffix: args.expectedSuffix, replacement: args.replacement }), (_outcome, items) => items);
