@@ -29,6 +29,7 @@ export const Environment = z.object({
   AGENT_SESSIONS_ENCRYPTION_KEYS: optionalText,
   AGENT_SESSIONS_CODEC_TOKEN: optionalText,
   AGENT_SESSIONS_ENCRYPT_PROJECTION: optionalText.pipe(z.enum(['true', 'false', '1', '0'], { error: 'must be true or false (or 1 or 0)' }).optional()),
+  AGENT_SESSIONS_ALLOW_PLAINTEXT: optionalText.pipe(z.enum(['true', 'false', '1', '0'], { error: 'must be true or false (or 1 or 0)' }).optional()),
 });
 export type Environment = z.infer<typeof Environment>;
 
@@ -57,6 +58,8 @@ export interface Config {
   codecToken?: string;
   /** Whether the projection's content (items, streamed events, memories) is sealed with `encryptionKeys` too. */
   encryptProjection: boolean;
+  /** The migration switch: a worker with keys accepts unencrypted payloads, one without keys may start against an encrypted deployment. */
+  allowPlaintext: boolean;
 }
 
 /** The model agents use when they name none. */
@@ -82,5 +85,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     encryptionKeys: parsed.AGENT_SESSIONS_ENCRYPTION_KEYS ? parseKeyRing(parsed.AGENT_SESSIONS_ENCRYPTION_KEYS) : undefined,
     codecToken: parsed.AGENT_SESSIONS_CODEC_TOKEN,
     encryptProjection: parsed.AGENT_SESSIONS_ENCRYPT_PROJECTION === 'true' || parsed.AGENT_SESSIONS_ENCRYPT_PROJECTION === '1',
+    allowPlaintext: parsed.AGENT_SESSIONS_ALLOW_PLAINTEXT === 'true' || parsed.AGENT_SESSIONS_ALLOW_PLAINTEXT === '1',
   };
 }

@@ -24,9 +24,11 @@ import { Pool } from 'pg';
 import { z } from 'zod';
 import { readLatestItems } from '../postgres/items';
 import { fingerprintOf } from '../shared/fingerprint';
-import { endSessionRows, listSessions, readSessionRow } from '../postgres/sessions';
+import { endSessionRows, isTombstoned, listSessions, sessionPresence } from '../postgres/sessions';
+import { deleteSessionExecutions } from '../activities/executions';
 import {
   BackendUnavailableError,
+  EncryptionKeyError,
   errorForFailure,
   InvalidInputError,
   SessionClosedError,
@@ -95,14 +97,18 @@ import type { StreamEvent } from '../shared/stream';
 import { followTurn, type SentTurn, type StreamSource } from './turn-stream';
 import { createDataConverter } from '../codec/data-converter';
 import { ContentSealer } from '../codec/content-sealer';
-import { sealContentWith } from '../postgres/content-sealing';
+import { contentSealer, sealContentWith } from '../postgres/content-sealing';
+import { readDeploymentSetting } from '../postgres/deployment-settings';
+import { resealProjection, type ResealCounts } from '../postgres/reseal';
 import type { KeyRing } from '../codec/key-ring';
 import { discardImport, stageImport } from '../postgres/imports';
 import { documentUpToTurn, EXPORT_FORMAT, EXPORT_VERSION, SessionExport, type ImportResult } from '../shared/export';
 import { addUsage, emptyUsage } from '../shared/usage';
 import { cursorAfter, listedSession, positionOf } from './session-pages';
 import { ConversationEnd, ConversationInput } from '../shared/session-snapshot';
-import { isDeadline, isNotFound, isRetryableRefusal, isUnavailable, updateFailure } from './temporal-errors';
+import { isDeadline, isNotFound, isQueryFailure, isRetryableRefusal, isUnavailable, updateFailure } from './temporal-errors';
+import { DeploymentGuard } from './deployment-guard';
+import { keyIdsIn } from '../codec/encryption-codec';
 import type { ContentPart } from '../shared/content-parts';
 import { CONTENT_REF_PREFIX } from '../shared/content-parts';
 import { findContentRefs, largeContentBytes, MAX_MESSAGE_CONTENT_BYTES, reservedRefPath } from '../shared/content-refs';
@@ -156,6 +162,10 @@ export interface SessionsClientOptions {
   workerWaitMs?: number;
   /** How long Temporal's passing refusals are retried before BackendUnavailableError (60 s). */
   retryForMs?: number;
+  /** The keys of this client's data converter: a session whose history needs another key is refused naming it. */
+  encryptionKeys?: KeyRing;
+  /** Checks the deployment's encryption setting before each operation (`connect` makes one). */
+  guard?: DeploymentGuard;
 }
 
 /** The id of the Temporal Schedule that runs the retention pass. */
@@ -182,8 +192,12 @@ export class SessionsClient {
   private notifications?: StreamNotifications;
   /** Temporal calls not settled yet, which `close` waits for. */
   private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly keys?: KeyRing;
+  private readonly guard: DeploymentGuard;
 
   constructor(options: SessionsClientOptions) {
+    this.keys = options.encryptionKeys;
+    this.guard = options.guard ?? new DeploymentGuard(options.pool, options.encryptionKeys, false);
     this.temporal = options.temporal;
     this.pool = options.pool;
     this.taskQueue = options.taskQueue ?? DEFAULT_TASK_QUEUE;
@@ -204,7 +218,10 @@ export class SessionsClient {
     workerWaitMs?: number;
     /** The keys the worker encrypts payloads with (`parseKeyRing`); required when it encrypts. */
     encryptionKeys?: KeyRing;
-    /** Seals what this client stores in the projection (memories, imported items) with `encryptionKeys`, as the worker does. */
+    /**
+     * Seals what this client stores in the projection until the deployment's setting is read (a worker
+     * records it at start); from then on the setting decides, whoever writes.
+     */
     encryptProjection?: boolean;
   }): Promise<SessionsClient> {
     const sealer = new ContentSealer(options.encryptionKeys, options.encryptProjection ?? false);
@@ -216,6 +233,8 @@ export class SessionsClient {
       pool,
       taskQueue: options.taskQueue,
       workerWaitMs: options.workerWaitMs,
+      encryptionKeys: options.encryptionKeys,
+      guard: new DeploymentGuard(pool, options.encryptionKeys, options.encryptProjection ?? false),
     });
   }
 
@@ -235,6 +254,7 @@ export class SessionsClient {
   /** Sends a checked message (storing its large content first); `onAccepted` is called once the session has taken it. */
   private async sendChecked(id: string, message: WithParts<UserMessage & { id: string }>, start: StartOptions, onAccepted?: () => void): Promise<TurnResult> {
     const startArgs = checkStart(start);
+    await this.refuseDeleted(id);
     await this.storeParts(id, message.parts);
     const result = await this.update(id, sendMessageUpdate, message.value, message.value.id, () => this.startOperation(id, startArgs), onAccepted);
     return this.resolved(id, result);
@@ -298,6 +318,8 @@ export class SessionsClient {
     const id = checkSessionId(sessionId);
     const checked = checkMessage(message);
     const startArgs = checkStart(start);
+    await this.guard.check();
+    await this.refuseDeleted(id);
     await this.storeParts(id, checked.parts);
     try {
       await this.temporal.workflow.signalWithStart(CONVERSATION_WORKFLOW_TYPE, {
@@ -323,6 +345,7 @@ export class SessionsClient {
     const { value: args, parts } = checkWithContent(AddItemsArgs, { items, id: options.id ?? randomUUID() }, 'invalid items');
     const { id: _operationId, ...start } = options;
     const startArgs = checkStart(start);
+    await this.refuseDeleted(id);
     await this.storeParts(id, parts);
     return this.resolved(id, await this.update(id, addItemsUpdate, args, args.id as string, () => this.startOperation(id, startArgs)));
   }
@@ -358,13 +381,22 @@ export class SessionsClient {
     return this.simpleOperation(sessionId, compactUpdate, options);
   }
 
-  /** Ends the session and removes its rows and stored images and files; the id can never start a session again. */
+  /**
+   * Ends the session and removes its rows and stored images and files, leaving only its tombstone; its
+   * executions are deleted from Temporal once its run has closed (within seconds). The id can never
+   * start a session again.
+   */
   async deleteSession(sessionId: string, options: OperationOptions = {}): Promise<void> {
     try {
       await this.simpleOperation(sessionId, deleteSessionUpdate, options);
     } catch (error) {
       if (!(error instanceof SessionExpiredError)) throw error;
-      await endSessionRows(this.requirePool(), checkSessionId(sessionId), 'deleted');
+      // An expired session's run has closed already: delete its rows and its executions here.
+      const id = checkSessionId(sessionId);
+      await this.read(() => endSessionRows(this.requirePool(), id, 'deleted'));
+      await this.track(deleteSessionExecutions(this.temporal, id)).catch(async (thrown: unknown) => {
+        throw await this.translate(thrown, id);
+      });
     }
   }
 
@@ -429,6 +461,7 @@ export class SessionsClient {
     const id = checkSessionId(sessionId);
     const { value: checked, parts } = checkWithContent(SessionExport, document, 'invalid session document');
     const pool = this.requirePool();
+    await this.refuseDeleted(id);
     if (await this.sessionExists(id)) throw new SessionExistsError(id);
     const importId = randomUUID();
     await this.storeParts(id, parts);
@@ -497,7 +530,7 @@ export class SessionsClient {
     const id = checkSessionId(sessionId);
     const pool = this.requirePool();
     const entries = await this.read(() => readUsage(pool, id));
-    if (entries.length === 0 && !(await this.read(() => readSessionRow(pool, id)))) throw new SessionNotFoundError(id);
+    if (entries.length === 0) await this.requirePresent(pool, id);
     return { sessionId: id, entries, total: entries.reduce((sum, entry) => addUsage(sum, entry.usage), emptyUsage()) };
   }
 
@@ -532,7 +565,7 @@ export class SessionsClient {
     const limit = check(ItemsLimit, options.limit, 'invalid limit');
     const pool = this.requirePool();
     const items = await this.read(() => readLatestItems(pool, id, { limit }));
-    if (items.length === 0 && !(await this.read(() => readSessionRow(pool, id)))) throw new SessionNotFoundError(id);
+    if (items.length === 0) await this.requirePresent(pool, id);
     return this.resolved(id, items);
   }
 
@@ -573,6 +606,7 @@ export class SessionsClient {
    */
   async applyRetention(options: { olderThanDays: number }): Promise<{ deleted: number }> {
     const input = check(RetentionOptions, options, 'invalid retention options');
+    await this.guard.check();
     try {
       return await this.temporal.workflow.execute(RETENTION_WORKFLOW_TYPE, {
         taskQueue: this.taskQueue,
@@ -594,6 +628,7 @@ export class SessionsClient {
       taskQueue: this.taskQueue,
       args: [{ olderThanDays: input.olderThanDays }],
     };
+    await this.guard.check();
     try {
       await this.temporal.schedule.create({ scheduleId: RETENTION_SCHEDULE_ID, spec: { intervals: [{ every }] }, action });
     } catch (error) {
@@ -606,6 +641,24 @@ export class SessionsClient {
         });
     }
     return RETENTION_SCHEDULE_ID;
+  }
+
+  /**
+   * Rewrites the projection's rows under the current key (the first of `encryptionKeys`): rows sealed
+   * with an older key, and plain rows when the deployment seals (its recorded setting, else this
+   * client's `encryptProjection`). Run it after a rotation, before removing the old key. Idempotent,
+   * in batches; returns how many rows of each table it rewrote. Needs Postgres and the keys.
+   */
+  async reseal(options: { onTable?: (table: string, rows: number) => void } = {}): Promise<ResealCounts> {
+    const pool = this.requirePool();
+    if (!this.keys) throw new EncryptionKeyError('re-sealing needs the keys: set AGENT_SESSIONS_ENCRYPTION_KEYS, the current key first and the old ones after it');
+    const keys = this.keys;
+    await this.guard.check();
+    return this.read(async () => {
+      const setting = await readDeploymentSetting(pool);
+      const seal = setting?.sealProjection ?? contentSealer(pool).seal;
+      return resealProjection(pool, new ContentSealer(keys, seal), options.onTable);
+    });
   }
 
   /** The session's Temporal workflow handle, for what this client does not wrap. */
@@ -643,6 +696,7 @@ export class SessionsClient {
   /** Runs a projection query; a failure to reach Postgres becomes BackendUnavailableError. */
   private async read<T>(query: () => Promise<T>): Promise<T> {
     try {
+      await this.guard.check();
       return await query();
     } catch (error) {
       if (error instanceof AgentSessionsError) throw error;
@@ -657,6 +711,7 @@ export class SessionsClient {
 
   /** Whether a session with this id runs or ran (its workflow exists in Temporal). */
   private async sessionExists(sessionId: string): Promise<boolean> {
+    await this.guard.check();
     try {
       await this.temporal.workflow.getHandle(sessionId).describe();
       return true;
@@ -728,7 +783,26 @@ export class SessionsClient {
   /** Runs a query, retrying Temporal's passing refusals (a run that has just continued as new, for one). */
   private query<T>(sessionId: string, read: (handle: WorkflowHandle) => Promise<T>): Promise<T> {
     const handle = this.temporalHandle(sessionId);
-    return this.untilTaken(handle.workflowId, undefined, () => this.temporal.withDeadline(Date.now() + this.workerWaitMs, () => read(handle)));
+    // A deleted session's run refuses queries (and is soon gone from Temporal): say it was deleted, never a stale state.
+    return this.untilTaken(handle.workflowId, undefined, () => this.temporal.withDeadline(Date.now() + this.workerWaitMs, () => read(handle))).catch(
+      async (error: unknown) => {
+        const closed = await this.closedSessionError(handle.workflowId).catch(() => undefined);
+        throw closed instanceof SessionDeletedError ? closed : error;
+      },
+    );
+  }
+
+  /** Throws SessionDeletedError when the id's tombstone is there (one indexed query; only on paths that may start a session). */
+  private async refuseDeleted(sessionId: string): Promise<void> {
+    const pool = this.pool;
+    if (pool && (await this.read(() => isTombstoned(pool, sessionId)))) throw deletedError(sessionId);
+  }
+
+  /** For a read that found nothing: SessionDeletedError when the id was deleted, SessionNotFoundError when it never existed. */
+  private async requirePresent(pool: Pool, sessionId: string): Promise<void> {
+    const presence = await this.read(() => sessionPresence(pool, sessionId));
+    if (presence === 'deleted') throw deletedError(sessionId);
+    if (presence === 'absent') throw new SessionNotFoundError(sessionId);
   }
 
   /**
@@ -746,12 +820,21 @@ export class SessionsClient {
     /** Where the session stood at the first refusal (then at each extension of the deadline). */
     let progress: string | undefined;
     let baselined = false;
+    let keysChecked = false;
+    await this.guard.check();
     for (let tries = 0; ; tries++) {
       try {
         return await attempt();
       } catch (error) {
-        if (isDeadline(error)) await this.requireLiveWorker(sessionId, operationId);
-        else if (!isRetryableRefusal(error)) throw await this.translate(error, sessionId);
+        if (isDeadline(error)) {
+          await this.requireLiveWorker(sessionId, operationId);
+          // A worker polls but no run took the call: a workflow task that fails because a key is missing fails forever, so say which key at once.
+          if (!keysChecked) {
+            keysChecked = true;
+            const missingKey = await this.missingKeyError(sessionId);
+            if (missingKey) throw missingKey;
+          }
+        } else if (!isRetryableRefusal(error)) throw await this.translate(error, sessionId);
         if (!baselined) {
           baselined = true;
           progress = await this.progressMarker(sessionId);
@@ -824,12 +907,49 @@ export class SessionsClient {
       return new BackendUnavailableError(`Temporal is unavailable (${(error as Error).message}); check TEMPORAL_ADDRESS`, { cause: error });
     }
     if (error instanceof Error && 'kind' in error) return error;
+    const missingKey = await this.missingKeyError(sessionId);
+    if (missingKey) return missingKey;
+    if (isQueryFailure(error)) {
+      // The run could not answer: no worker holds it (the worker is down), or its workflow task fails.
+      const noWorker = await this.requireLiveWorker(sessionId).then(
+        () => undefined,
+        (thrown: unknown) => thrown as Error,
+      );
+      if (noWorker) return noWorker;
+      return new BackendUnavailableError(
+        `the session "${sessionId}" could not answer although workers poll; check the worker's logs (a workflow task may be failing), then retry`,
+        { cause: error },
+      );
+    }
     const message = error instanceof Error ? error.message : String(error);
     return new BackendUnavailableError(`Temporal refused the call: ${message.split('\n')[0]}`, { cause: error });
   }
 
+  /**
+   * EncryptionKeyError naming the keys the session's history was encrypted with that this client's
+   * ring lacks (the worker's ring lacks them too when the operator removed them everywhere), or
+   * undefined. Key ids are read from the payloads' metadata; nothing is decrypted.
+   */
+  private async missingKeyError(sessionId: string): Promise<EncryptionKeyError | undefined> {
+    let history: unknown;
+    try {
+      history = await this.track(this.temporal.workflow.getHandle(sessionId).fetchHistory());
+    } catch {
+      return undefined;
+    }
+    const missing = [...keyIdsIn(history)].filter((keyId) => !this.keys?.byId.has(keyId));
+    if (missing.length === 0) return undefined;
+    const names = missing.map((keyId) => `"${keyId}"`).join(', ');
+    return new EncryptionKeyError(
+      `the session "${sessionId}" holds data encrypted with key ${names}, which AGENT_SESSIONS_ENCRYPTION_KEYS does not hold: ` +
+        `add ${names} after the current key, on the worker and on this client (a session's Temporal history keeps the keys it was written with)`,
+    );
+  }
+
   /** Why a session cannot take the call: it never existed, was deleted, expired, or was closed by an operator. */
   private async closedSessionError(sessionId: string): Promise<AgentSessionsError> {
+    const pool = this.pool;
+    if (pool && (await isTombstoned(pool, sessionId).catch(() => false))) return deletedError(sessionId);
     const handle = this.temporal.workflow.getHandle(sessionId);
     let status: string | undefined;
     try {
@@ -843,7 +963,7 @@ export class SessionsClient {
     }
     if (status === 'COMPLETED') {
       const end = ConversationEnd.safeParse(await handle.result().catch(() => undefined));
-      if (end.success && end.data.ended === 'deleted') return new SessionDeletedError(`the session "${sessionId}" was deleted; use a new session id`);
+      if (end.success && end.data.ended === 'deleted') return deletedError(sessionId);
       if (end.success && end.data.ended === 'expired') {
         return new SessionExpiredError(
           `the session "${sessionId}" expired after its idle time-to-live; its items stay readable (history); use a new session id`,
@@ -852,6 +972,11 @@ export class SessionsClient {
     }
     return new SessionClosedError(sessionId);
   }
+}
+
+/** The error for any call on a deleted session's id. */
+function deletedError(sessionId: string): SessionDeletedError {
+  return new SessionDeletedError(`the session "${sessionId}" was deleted; use a new session id`);
 }
 
 /** The workflow's type, for typed start operations. */

@@ -3,7 +3,7 @@
  * past (a run that is continuing as new, too many updates in flight, a closing run, a passing outage),
  * and which failure type a failed update carries. Decided by error classes and gRPC codes, never text.
  */
-import { WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
+import { QueryNotRegisteredError, ServiceError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureType } from '../shared/failures';
 
@@ -61,4 +61,13 @@ export function isNotFound(error: unknown): boolean {
 /** Whether Temporal itself could not be reached. */
 export function isUnavailable(error: unknown): boolean {
   return grpcCode(error) === GrpcStatus.UNAVAILABLE;
+}
+
+/**
+ * Whether a query failed without a typed answer: Temporal's "Failed to query Workflow" (the run's
+ * worker could not be reached, or its workflow task fails) or a failed query handler (INVALID_ARGUMENT,
+ * whose message is "Encoded failure" when failures are encrypted).
+ */
+export function isQueryFailure(error: unknown): boolean {
+  return error instanceof QueryNotRegisteredError || (error instanceof ServiceError && grpcCode(error) !== undefined);
 }

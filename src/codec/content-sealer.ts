@@ -48,6 +48,28 @@ export class ContentSealer {
     return stored.sealed ? this.openString(stored.text) : stored.text;
   }
 
+  /**
+   * The value to store instead of `stored` so that it is sealed with the current key (one sealed with
+   * another key, or a plain one while sealing is on), or undefined when it is fine as it is.
+   */
+  resealJson(stored: unknown): unknown {
+    const token = sealedToken(stored);
+    if (token === undefined) return this.seal ? this.sealJson(stored) : undefined;
+    if (this.isCurrent(token)) return undefined;
+    return { [SEALED_JSON_KEY]: this.sealString(this.openString(token)) };
+  }
+
+  /** As `resealJson`, for a stored text. */
+  resealText(stored: StoredText): StoredText | undefined {
+    if (!stored.sealed) return this.seal ? this.sealText(stored.text) : undefined;
+    if (this.isCurrent(stored.text)) return undefined;
+    return { text: this.sealString(this.openString(stored.text)), sealed: true };
+  }
+
+  private isCurrent(token: string): boolean {
+    return token.slice(0, token.indexOf(':')) === this.requireKeys().current.id;
+  }
+
   private sealString(text: string): string {
     const { keyId, sealed } = sealBytes(this.requireKeys(), Buffer.from(text, 'utf8'));
     return `${keyId}:${sealed.toString('base64')}`;

@@ -4,14 +4,17 @@
  * failures' messages and stack traces; without keys, an encrypted payload is refused with what to set.
  */
 import type { DataConverter } from '@temporalio/common';
-import { EncryptionCodec, KeylessCodec } from './encryption-codec';
+import { EncryptionCodec, KeylessCodec, type EncryptionCodecOptions } from './encryption-codec';
 import type { KeyRing } from './key-ring';
 
 /** The module of the failure converter that encodes messages and stack traces (workflow bundles built ahead need it too). */
 export const ENCODED_FAILURES_PATH = require.resolve('./failure-converter');
 
-/** The data converter for a key ring (undefined: payloads stay plain JSON). */
-export function createDataConverter(keys: KeyRing | undefined): DataConverter {
+/**
+ * The data converter for a key ring (undefined: payloads stay plain JSON). The worker's refuses
+ * unencrypted payloads (`refusePlaintext`, see PLAINTEXT_REFUSED); clients and replays take them as they are.
+ */
+export function createDataConverter(keys: KeyRing | undefined, options: EncryptionCodecOptions = {}): DataConverter {
   if (!keys) return { payloadCodecs: [new KeylessCodec()] };
-  return { payloadCodecs: [new EncryptionCodec(keys)], failureConverterPath: ENCODED_FAILURES_PATH };
+  return { payloadCodecs: [new EncryptionCodec(keys, options)], failureConverterPath: ENCODED_FAILURES_PATH };
 }

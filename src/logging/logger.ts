@@ -45,13 +45,20 @@ export function createLogger(options: LoggerOptions = {}): Logger {
 /** What stands for an error's text in a line that withholds it. */
 const WITHHELD = '[withheld: see status --session ID]';
 
-/** An error as its class and failure type, without its message or stack. */
+/**
+ * An error as its class and failure type, without its message or stack. An encryption key error that
+ * names its key (`keyId`, set by the codec) keeps its message: it holds the key id and what to do,
+ * nothing a user said, and a key id is not a secret.
+ */
 function errorKind(error: unknown): Record<string, unknown> {
   const failureType = (error as { type?: unknown } | null)?.type;
+  const keyId = (error as { keyId?: unknown } | null)?.keyId;
+  const named = typeof keyId === 'string' && error instanceof Error;
   return {
     type: error instanceof Error ? error.constructor.name : typeof error,
     ...(typeof failureType === 'string' ? { failureType } : {}),
-    message: WITHHELD,
+    ...(named ? { keyId } : {}),
+    message: named ? (error as Error).message : WITHHELD,
   };
 }
 

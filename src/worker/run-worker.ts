@@ -1,6 +1,6 @@
 /** Runs a session worker until stopped: migrates the projection, connects, polls the task queue. */
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import OpenAI from 'openai';
 import type { Pool } from 'pg';
 import { createActivities } from '../activities';
@@ -15,6 +15,7 @@ import { createDataConverter } from '../codec/data-converter';
 import { ContentSealer } from '../codec/content-sealer';
 import { sealContentWith } from '../postgres/content-sealing';
 import type { KeyRing } from '../codec/key-ring';
+import { recordWorkerSetting } from '../postgres/deployment-settings';
 import { installRuntimeLogger, sessionLogAttributes } from './temporal-logging';
 
 /** The path the workflow bundle is built from. */
@@ -69,8 +70,18 @@ export interface WorkerSettings {
   memory?: MemoryOptionsInput;
   /** Encrypts every Temporal payload (AES-256-GCM) with these keys; clients need the same keys. */
   encryptionKeys?: KeyRing;
-  /** Also seals what the Postgres projection stores of conversations (items, streamed events, memories) with `encryptionKeys`. */
+  /**
+   * Also seals what the Postgres projection stores of conversations (items, streamed events, memories,
+   * content parts) with `encryptionKeys`; recorded in the database, so every writer seals (and sealing stays on).
+   */
   encryptProjection?: boolean;
+  /**
+   * The migration switch (AGENT_SESSIONS_ALLOW_PLAINTEXT): with keys, accept unencrypted payloads (the
+   * histories of a deployment that did not encrypt before); without keys, start against a database
+   * marked encrypted and mark it plaintext. Off: a worker with keys refuses unencrypted payloads and a
+   * worker without keys refuses to start against an encrypted deployment.
+   */
+  allowPlaintext?: boolean;
   /**
    * A pre-built workflow bundle (tests build it once); bundled from src/workflows when absent. With
    * `encryptionKeys`, build it with `failureConverterPath: ENCODED_FAILURES_PATH`, or the failures the
@@ -95,19 +106,30 @@ export async function startWorker(settings: WorkerSettings, pool?: Pool): Promis
   if (!openaiApi.success) throw new InvalidInputError(`startWorker({ openaiApi }) must be "chat_completions" or "responses", not ${JSON.stringify(settings.openaiApi)}`);
   const agents = new AgentRegistry(settings.agents, settings.tools, memory.data.tools ? MEMORY_TOOL_NAMES : []);
   installRuntimeLogger({ withholdErrorText: settings.encryptionKeys !== undefined });
-  const sealer = new ContentSealer(settings.encryptionKeys, settings.encryptProjection ?? false);
+  new ContentSealer(settings.encryptionKeys, settings.encryptProjection ?? false); // refuses sealing without keys
   const projectionPool = pool ?? (await openProjectionPool(settings.databaseUrl));
-  sealContentWith(projectionPool, sealer);
   const closeOwnPool = async () => {
     if (!pool) await projectionPool.end();
   };
+  const allowPlaintext = settings.allowPlaintext ?? false;
+  try {
+    const recorded = await recordWorkerSetting(projectionPool, { keys: settings.encryptionKeys, encryptProjection: settings.encryptProjection ?? false, allowPlaintext });
+    sealContentWith(projectionPool, new ContentSealer(settings.encryptionKeys, recorded.sealProjection));
+  } catch (error) {
+    await closeOwnPool();
+    throw error;
+  }
   let connection: NativeConnection | undefined;
   let worker: Worker;
   let temporalClient: Promise<Client> | undefined;
-  const dataConverter = createDataConverter(settings.encryptionKeys);
+  const dataConverter = createDataConverter(settings.encryptionKeys, {
+    refusePlaintext: !allowPlaintext,
+    onPlaintextRefused: () =>
+      Runtime.instance().logger.warn('refused an unencrypted payload: this worker encrypts; the sender needs AGENT_SESSIONS_ENCRYPTION_KEYS (or set AGENT_SESSIONS_ALLOW_PLAINTEXT=true while migrating a plaintext deployment)'),
+  });
   const temporal = () => {
     temporalClient ??= Connection.connect({ address: settings.temporalAddress }).then(
-      (clientConnection) => new Client({ connection: clientConnection, namespace: settings.namespace, dataConverter }),
+      (clientConnection) => new Client({ connection: clientConnection, namespace: settings.namespace, dataConverter: createDataConverter(settings.encryptionKeys) }),
       (error: unknown) => {
         temporalClient = undefined; // the next retention call connects again
         throw error;

@@ -2,7 +2,7 @@
 import { AgentSessionsError } from '../errors';
 import { add, clear, compact, context, history, pop, remove, send, settings, status } from './commands/client-commands';
 import { decide, pending } from './commands/approval-commands';
-import { exportSession, fork, importSession, labels, list, usage } from './commands/manage-commands';
+import { exportSession, fork, importSession, labels, list, reseal, usage } from './commands/manage-commands';
 import { memory } from './commands/memory-commands';
 import { codecServer, serve } from './commands/serve-command';
 import { dev, migrate, retention, worker } from './commands/service-commands';
@@ -62,12 +62,15 @@ const USAGE = `usage: npx agent-sessions <command> [options]
   dev [--agents MODULE]          start whatever is not configured, plus a worker
   demo                           dev, after a short demo conversation
   migrate                        apply the SQL migrations to DATABASE_URL
+  reseal                         rewrite the projection's rows under the current key (after a
+                                 rotation, before removing the old key); prints rows per table
 
 Environment: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, AGENT_SESSIONS_TASK_QUEUE, DATABASE_URL,
 OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_MODEL, AGENT_SESSIONS_DATA_DIR (default ./.data),
 TEMPORAL_CLI_PATH, AGENT_SESSIONS_API_TOKEN, AGENT_SESSIONS_ENCRYPTION_KEYS (id:base64key,...; the
 first encrypts every Temporal payload), AGENT_SESSIONS_ENCRYPT_PROJECTION (true: seal the projection's
-content with those keys too), AGENT_SESSIONS_CODEC_TOKEN, AGENT_SESSIONS_MAX_MESSAGE_BYTES, AGENT_SESSIONS_LOG_LEVEL (worker and
+content with those keys too; recorded in the database), AGENT_SESSIONS_ALLOW_PLAINTEXT (true: the
+migration switch between a plaintext and an encrypted deployment), AGENT_SESSIONS_CODEC_TOKEN, AGENT_SESSIONS_MAX_MESSAGE_BYTES, AGENT_SESSIONS_LOG_LEVEL (worker and
 serve log JSON lines to stderr; trace, debug, info (default), warn, error, fatal or silent).`;
 
 /** Runs the CLI; sets a non-zero exit code with a one-line reason on failure. */
@@ -107,6 +110,7 @@ export async function main(argv: string[]): Promise<void> {
       dev: () => dev(input, { demo: false }),
       demo: () => dev(input, { demo: true }),
       migrate: () => migrate(),
+      reseal: () => reseal(),
     };
     const run = commands[command];
     if (!run) {

@@ -83,3 +83,10 @@ export async function fork({ values }: CommandInput): Promise<void> {
   if (options.json) print(result);
   else console.log(`forked ${options.session} into ${options.to} with ${result.itemCount} items`);
 }
+
+/** Rewrites the projection's rows under the current key (after a rotation); prints the rows rewritten per table. */
+export async function reseal(): Promise<void> {
+  const counts = await withClient(DATABASE, (client) => client.reseal({ onTable: (table, rows) => console.log(`${table}: ${rows} rows re-sealed`) }));
+  const total = Object.values(counts).reduce((sum, rows) => sum + rows, 0);
+  console.log(`${total} rows re-sealed under the current key`);
+}

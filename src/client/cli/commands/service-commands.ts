@@ -50,6 +50,7 @@ export async function worker({ values }: CommandInput): Promise<void> {
       memory: served.memory,
       encryptionKeys: config.encryptionKeys,
       encryptProjection: config.encryptProjection,
+      allowPlaintext: config.allowPlaintext,
     });
     // One write, so that a reader who sees the first line sees what the worker serves too.
     say(
@@ -89,6 +90,7 @@ export async function dev({ values }: CommandInput, options: { demo: boolean }):
       memory: served.memory,
       encryptionKeys: config.encryptionKeys,
       encryptProjection: config.encryptProjection,
+      allowPlaintext: config.allowPlaintext,
     };
     handle = await startWorker(settings);
     await saveEndpoints(config.dataDir, {
