@@ -205,15 +205,16 @@ describe('a sealed projection', () => {
     expect((await stack.client.items(sessionId, { limit: 2 })).map((entry) => entry.item.type === 'function_call' && entry.item.call_id)).toEqual(['w2', false]);
   });
 
-  it('still reads rows written before sealing was switched on, and a reader without the keys is told what to set', async () => {
+  it('still reads rows written before sealing was switched on, and a process without the keys can neither write nor read', async () => {
     const plain = await SessionsClient.connect({ temporalAddress: stack.temporal.address, databaseUrl: stack.db.url, taskQueue: stack.taskQueue });
     try {
-      await plain.addMemory('cy', { text: 'written in plaintext' });
+      await stack.db.pool.query("INSERT INTO memories (user_id, text, text_sealed) VALUES ('cy', 'written in plaintext', false)");
+      await expect(plain.addMemory('cy', { text: 'from a keyless process' })).rejects.toThrow(EncryptionKeyError);
       await stack.client.addMemory('cy', { text: 'written sealed' });
       expect((await stack.client.listMemories('cy')).map((memory) => memory.text).sort()).toEqual(['written in plaintext', 'written sealed']);
       const error = await plain.listMemories('cy').catch((thrown: unknown) => thrown);
       expect(error).toBeInstanceOf(EncryptionKeyError);
-      expect((error as Error).message).toMatch(/set AGENT_SESSIONS_ENCRYPTION_KEYS/);
+      expect((error as Error).message).toMatch(/current key "k2025"\): set AGENT_SESSIONS_ENCRYPTION_KEYS/);
     } finally {
       await plain.close();
     }
