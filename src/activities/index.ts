@@ -10,6 +10,7 @@ import type { InputCallbacks } from './input-callbacks';
 import { createCallModel } from './model';
 import { createProjectionActivities } from './projection';
 import { createRetentionActivities } from './retention';
+import { createExecutionActivities } from './executions';
 import { createCallTool } from './tools';
 
 /** What the activities need: the model client, the projection's pool, the agents and input callbacks. */
@@ -38,6 +39,7 @@ export function createActivities(deps: ActivityDependencies) {
     callTool: createCallTool(deps),
     ...createProjectionActivities(deps.pool),
     ...createRetentionActivities(deps.pool, deps.temporal),
+    ...createExecutionActivities(deps.temporal),
   };
 }
 

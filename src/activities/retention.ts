@@ -1,7 +1,8 @@
 /**
  * The retention activities: find sessions whose last change is older than N days, and delete each
- * one through its own queue (so a running turn finishes first); a session whose workflow has already
- * ended (expired, or closed by an operator) loses its rows directly.
+ * one through its own queue (so a running turn finishes first; its delete operation then has its
+ * executions deleted from Temporal); a session whose workflow has already ended (expired, or closed by
+ * an operator) loses its rows directly (leaving its tombstone) and its executions are deleted here.
  */
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import type { Pool } from 'pg';
@@ -10,6 +11,7 @@ import { deleteSessionUpdate } from '../shared/messages';
 import { WorkflowSessionId } from '../shared/activity-io';
 import { endSessionRows, listSessionsUpdatedBefore } from '../postgres/sessions';
 import { parseActivityInput } from './activity-input';
+import { deleteSessionExecutions } from './executions';
 
 /** Which sessions one retention pass retires. */
 export const RetentionInput = z.object({
@@ -43,6 +45,7 @@ export function createRetentionActivities(pool: Pool, temporal: () => Promise<Cl
         if (!(error instanceof WorkflowNotFoundError)) throw error;
       }
       await endSessionRows(pool, sessionId, 'deleted');
+      await deleteSessionExecutions(client, sessionId);
     },
   };
 }

@@ -1,6 +1,5 @@
-/** The projection's queries on session rows: reading one, ending one, finding old ones. */
+/** The projection's queries on session rows: reading one, ending one (a deleted one leaves its tombstone), finding old ones. */
 import type { Pool } from 'pg';
-import { deleteSessionStreams } from './stream-events';
 import { z } from 'zod';
 
 /** A session row as Postgres returns it. */
@@ -26,17 +25,41 @@ export async function readSessionRow(pool: Pool, sessionId: string): Promise<Ses
 }
 
 /**
- * Ends a session in the projection: `deleted` removes its rows (the session, its items by cascade, and
- * its stored content parts, in one statement), `expired` marks it (its items and parts stay readable).
- * Idempotent.
+ * Ends a session in the projection: `deleted` removes every row of it (the session, its items and
+ * usage by cascade, its stored content parts, staged imports and stream events) and leaves only its
+ * tombstone (the id and when), all in one statement; `expired` marks it (its items and parts stay
+ * readable; no tombstone). Idempotent.
  */
 export async function endSessionRows(pool: Pool, sessionId: string, status: 'deleted' | 'expired'): Promise<void> {
   if (status === 'deleted') {
-    await pool.query('WITH parts AS (DELETE FROM content_parts WHERE session_id = $1) DELETE FROM sessions WHERE id = $1', [sessionId]);
-    await deleteSessionStreams(pool, sessionId);
+    await pool.query(
+      `WITH parts AS (DELETE FROM content_parts WHERE session_id = $1),
+            imports AS (DELETE FROM session_imports WHERE session_id = $1),
+            events AS (DELETE FROM stream_events WHERE session_id = $1),
+            heads AS (DELETE FROM stream_heads WHERE session_id = $1),
+            session AS (DELETE FROM sessions WHERE id = $1)
+       INSERT INTO session_tombstones (id) VALUES ($1) ON CONFLICT (id) DO NOTHING`,
+      [sessionId],
+    );
     return;
   }
   await pool.query(`UPDATE sessions SET status = 'expired', ended_at = coalesce(ended_at, now()) WHERE id = $1`, [sessionId]);
+}
+
+/** Whether the session was deleted (its tombstone is there): one primary-key lookup. */
+export async function isTombstoned(pool: Pool, sessionId: string): Promise<boolean> {
+  const { rows } = await pool.query('SELECT 1 FROM session_tombstones WHERE id = $1', [sessionId]);
+  return rows.length > 0;
+}
+
+/** Whether the projection has the session's row, its tombstone (deleted), or neither: one query. */
+export async function sessionPresence(pool: Pool, sessionId: string): Promise<'present' | 'deleted' | 'absent'> {
+  const { rows } = await pool.query(
+    'SELECT EXISTS (SELECT 1 FROM sessions WHERE id = $1) AS present, EXISTS (SELECT 1 FROM session_tombstones WHERE id = $1) AS deleted',
+    [sessionId],
+  );
+  const row = z.object({ present: z.boolean(), deleted: z.boolean() }).parse(rows[0]);
+  return row.deleted ? 'deleted' : row.present ? 'present' : 'absent';
 }
 
 /** Ids of sessions last changed before `cutoff`, oldest first, at most `limit`. */
