@@ -137,11 +137,15 @@ export async function conversation(input?: ConversationInput): Promise<Conversat
       },
     },
   );
-  setHandler(getPendingApprovalsQuery, () => state.pendingApprovals());
-  setHandler(getWindowQuery, () => state.view.seqs());
-  setHandler(getItemsQuery, (raw) => state.latestItems(GetItemsArgs.parse(raw ?? {}).limit));
-  setHandler(getContextQuery, () => withheldSecrets(state.context));
-  setHandler(getStatusQuery, (): SessionStatus => ({
+  // A deleted session answers no query (its closed run, until Temporal deletes it, would answer stale state); queries are not recorded, so this changes no history.
+  const unlessDeleted = () => {
+    if (state.ended === 'deleted') throw ApplicationFailure.nonRetryable(`the session "${state.sessionId}" was deleted; use a new session id`, FailureType.SessionDeleted);
+  };
+  setHandler(getPendingApprovalsQuery, () => (unlessDeleted(), state.pendingApprovals()));
+  setHandler(getWindowQuery, () => (unlessDeleted(), state.view.seqs()));
+  setHandler(getItemsQuery, (raw) => (unlessDeleted(), state.latestItems(GetItemsArgs.parse(raw ?? {}).limit)));
+  setHandler(getContextQuery, () => (unlessDeleted(), withheldSecrets(state.context)));
+  setHandler(getStatusQuery, (): SessionStatus => (unlessDeleted(), {
     sessionId: state.sessionId,
     agent: state.agent,
     ...(state.userId ? { userId: state.userId } : {}),

@@ -3,7 +3,7 @@
  * clear, compaction, settings and delete. Each writes the projection before it commits to the state,
  * so a caller that gets an answer reads its own write; a failed operation changes nothing.
  */
-import { ApplicationFailure, log, patched } from '@temporalio/workflow';
+import { ApplicationFailure, log, ParentClosePolicy, patched, startChild, uuid4 } from '@temporalio/workflow';
 import { SUMMARY_PREFIX } from '../shared/compaction';
 import { FailureType } from '../shared/failures';
 import type { Operation, PausedTurn, RememberedOutcome } from '../shared/session-snapshot';
@@ -18,6 +18,7 @@ import { importer, model, projection } from './activity-stubs';
 import { callerFailure, PAUSED, resumeTurn, runTurn } from './agent-loop';
 import { emptyUsage } from '../shared/usage';
 import type { OperationOutcome, SessionState } from './session-state';
+import { reapSession } from './reaper';
 
 /**
  * Runs one operation (or resumes the paused turn of a message) and settles it in the state (its
@@ -101,8 +102,24 @@ async function perform(
     case 'delete':
       await projection.endSession({ sessionId: state.sessionId, status: 'deleted' });
       state.ended = 'deleted';
+      if (patched(EXECUTIONS_DELETED)) await startReaper(state.sessionId);
       return valueOutcome(id, null);
   }
+}
+
+/** The patch under which a deleted session's executions are deleted from Temporal once it has closed (sessions deleted before it keep theirs until Temporal's retention). */
+const EXECUTIONS_DELETED = 'deleted-session-executions-reaped';
+
+/**
+ * Starts the workflow that deletes every run of this session from Temporal once this run has closed
+ * (abandoned: it outlives this run, which cannot delete itself while it runs).
+ */
+async function startReaper(sessionId: string): Promise<void> {
+  await startChild(reapSession, {
+    workflowId: `agent-sessions-reaper-${uuid4()}`,
+    args: [{ sessionId }],
+    parentClosePolicy: ParentClosePolicy.ABANDON,
+  });
 }
 
 function valueOutcome(id: string, value: unknown): { value: unknown; compact: RememberedOutcome } {
