@@ -17,6 +17,8 @@ import { workerKills } from './scenarios/worker-kills';
 import { hostileInputs } from './scenarios/hostile-inputs';
 import { approvalsAcrossRollover } from './scenarios/approvals-rollover';
 import { temporalRestart } from './scenarios/temporal-restart';
+import { deleteForgotten } from './scenarios/delete-forgotten';
+import { keylessClient } from './scenarios/keyless-client';
 
 /** What a scenario reports. */
 type Outcome = { row: ChaosRow; notes: string[]; errors?: Record<string, number> };
@@ -49,6 +51,8 @@ const SCENARIOS: Record<string, Scenario> = {
   'hostile-inputs': async (sharedStack) => hostileInputs(await sharedStack()),
   'approvals-rollover': onOwnStack(approvalsAcrossRollover),
   'temporal-restart': onOwnStack(temporalRestart),
+  'delete-forgotten': () => deleteForgotten(),
+  'keyless-client': () => keylessClient(),
 };
 
 const COLUMNS: Array<[keyof ChaosRow, string]> = [

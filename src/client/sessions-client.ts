@@ -826,15 +826,14 @@ export class SessionsClient {
       try {
         return await attempt();
       } catch (error) {
-        if (isDeadline(error)) {
-          await this.requireLiveWorker(sessionId, operationId);
-          // A worker polls but no run took the call: a workflow task that fails because a key is missing fails forever, so say which key at once.
-          if (!keysChecked) {
-            keysChecked = true;
-            const missingKey = await this.missingKeyError(sessionId);
-            if (missingKey) throw missingKey;
-          }
-        } else if (!isRetryableRefusal(error)) throw await this.translate(error, sessionId);
+        if (isDeadline(error)) await this.requireLiveWorker(sessionId, operationId);
+        else if (!isRetryableRefusal(error)) throw await this.translate(error, sessionId);
+        // A worker polls but no run took the call: a workflow task that fails because a key is missing fails forever, so say which key at once.
+        if (!keysChecked) {
+          keysChecked = true;
+          const missingKey = await this.missingKeyError(sessionId);
+          if (missingKey) throw missingKey;
+        }
         if (!baselined) {
           baselined = true;
           progress = await this.progressMarker(sessionId);
