@@ -144,6 +144,26 @@ describe('the library', () => {
     await expect(stack.client.items(session)).rejects.toThrow(/gone from the projection/);
   });
 
+  test('a model that answers a string looking like a reference (asked to repeat one) neither breaks the session nor reveals a part', async () => {
+    const session = newSession('echoed-ref');
+    const image = pngDataUrl(100_000);
+    await stack.client.send(session, imageMessage('Look', image));
+    const [{ sha256 }] = (await stack.db.pool.query('SELECT sha256 FROM content_parts WHERE session_id = $1', [session])).rows as { sha256: string }[];
+    const missing = `${CONTENT_REF_PREFIX}${'0'.repeat(64)}`;
+    const stored = `${CONTENT_REF_PREFIX}${sha256}`;
+    stack.model.enqueue({ text: missing }, { text: stored });
+    expect((await stack.client.send(session, 'Repeat the first string')).reply).toBe(missing);
+    expect((await stack.client.send(session, 'Repeat the second string')).reply).toBe(stored);
+    const items = await stack.client.items(session);
+    expect(items.slice(-3).map((entry) => entry.item)).toEqual([
+      { type: 'message', role: 'assistant', content: missing },
+      { type: 'message', role: 'user', content: 'Repeat the second string' },
+      { type: 'message', role: 'assistant', content: stored },
+    ]);
+    expect(JSON.stringify(items.slice(-3))).not.toContain('data:image');
+    expect((await stack.client.send(session, 'And now?')).reply).toBeTruthy();
+  });
+
   test('bad input gets InvalidInputError with the reason, and stores nothing', async () => {
     const session = newSession('bad');
     await stack.client.send(session, 'Hi');

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
 import { z } from 'zod';
 import { ContentMissingError } from '../shared/errors';
-import { contentRef, findContentRefs, refHash, replaceContentRefs, replaceLargeContent } from '../shared/content-refs';
+import { contentRef, findContentRefs, refHash, replaceContentRefs, replaceLargeContent, replaceProducedContent } from '../shared/content-refs';
 import { contentSealer } from './content-sealing';
 
 /** The SHA-256 (hex) of a string's UTF-8 bytes. */
@@ -17,10 +17,15 @@ export function sha256Hex(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
-/** A copy of `value` with its large content replaced by references, and the parts by hash (nothing stored). */
-export function withContentRefs<T>(value: T): { value: T; parts: Map<string, string> } {
+/**
+ * A copy of `value` with its large content replaced by references, and the parts by hash (nothing
+ * stored). `produced`: the value is what a model or a tool produced, whose strings that look like a
+ * reference are stored as content too (a caller's are refused before this).
+ */
+export function withContentRefs<T>(value: T, options: { produced?: boolean } = {}): { value: T; parts: Map<string, string> } {
   const parts = new Map<string, string>();
-  const replaced = replaceLargeContent(value, (content) => {
+  const replace = options.produced ? replaceProducedContent : replaceLargeContent;
+  const replaced = replace(value, (content) => {
     const hash = sha256Hex(content);
     parts.set(hash, content);
     return contentRef(hash);
@@ -53,11 +58,14 @@ export async function storeContentParts(pool: Pool, sessionId: string, parts: Ma
 }
 
 /**
- * Stores the large content of `value` for the session and returns `value` with references in its
- * place (idempotent: the same content gives the same reference and is stored once).
+ * Stores the large content of what a model or a tool produced for the session and returns `value`
+ * with references in its place (the same content gives the same reference and is stored once). A
+ * string the model or tool gave that looks like a reference is stored as content as well: left as it
+ * is, it would be read as a reference, giving back another part's content or failing every read of the
+ * session with ContentMissingError.
  */
 export async function extractContent<T>(pool: Pool, sessionId: string, value: T): Promise<T> {
-  const { value: replaced, parts } = withContentRefs(value);
+  const { value: replaced, parts } = withContentRefs(value, { produced: true });
   await storeContentParts(pool, sessionId, parts);
   return replaced;
 }

@@ -42,6 +42,17 @@ export function replaceLargeContent<T>(value: T, replace: (content: string) => s
   return walk(value, undefined, undefined, (text, key, parentType) => (isLargeContent(text, key, parentType) ? replace(text) : text)) as T;
 }
 
+/**
+ * Like replaceLargeContent, for what a model or a tool produced: a string that starts with the
+ * reference prefix (a model may say anything, and may be asked to repeat one) is content to store too,
+ * so that it reads back as that very string, never as the part it names or a part that is missing.
+ */
+export function replaceProducedContent<T>(value: T, replace: (content: string) => string): T {
+  return walk(value, undefined, undefined, (text, key, parentType) =>
+    text.startsWith(CONTENT_REF_PREFIX) || isLargeContent(text, key, parentType) ? replace(text) : text,
+  ) as T;
+}
+
 /** A copy of `value` with every reference replaced by what `resolve` gives for it. */
 export function replaceContentRefs<T>(value: T, resolve: (ref: string) => string): T {
   return walk(value, undefined, undefined, (text) => (isContentRef(text) ? resolve(text) : text)) as T;

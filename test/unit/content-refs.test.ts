@@ -48,3 +48,20 @@ test("the Agents SDK's bare base64 images and files become references too, so th
   expect(isContentRef(content[1].file)).toBe(true);
   expect(content[2].text).toBe(base64);
 });
+
+test('what a model or a tool produced that looks like a reference is stored as content, so it reads back as that very string', () => {
+  const echoed = `${CONTENT_REF_PREFIX}${'0'.repeat(64)}`;
+  const items = [
+    { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: echoed }] },
+    { type: 'function_call_output', call_id: 'c1', output: `${CONTENT_REF_PREFIX}not-even-hex` },
+  ];
+  // A caller's value never gets here with one (refused as reserved); a model's reply is stored apart.
+  expect(withContentRefs(items).parts.size).toBe(0);
+  const { value, parts } = withContentRefs(items, { produced: true });
+  expect(parts.size).toBe(2);
+  const refs = findContentRefs(value);
+  expect(refs).toHaveLength(2);
+  expect(refs).not.toContain(echoed);
+  const byHash = new Map([...parts].map(([hash, content]) => [`${CONTENT_REF_PREFIX}${hash}`, content]));
+  expect(replaceContentRefs(value, (ref) => byHash.get(ref)!)).toEqual(items);
+});
