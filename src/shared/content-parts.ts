@@ -42,9 +42,17 @@ const DATA_URL_HEAD = /^data:([a-z0-9.+-]+\/[a-z0-9.+-]+)((?:;[a-z0-9.+-]+=[^;,]
 export function parseDataUrl(value: string): DataUrl | { problem: string } {
   const head = DATA_URL_HEAD.exec(value);
   if (!head) return { problem: 'is not a base64 data URL (data:<media type>;base64,<data>)' };
+  // The model APIs take only the lower-case spelling, and only that one is stored apart when large.
+  if (!head[0].startsWith('data:') || head[1] !== head[1].toLowerCase() || !head[0].endsWith(';base64,')) {
+    return { problem: `is a data URL with capitals in "${head[0]}"; write its scheme, media type and ";base64," in lower case (data:${head[1].toLowerCase()};base64,…)` };
+  }
   const data = value.slice(head[0].length);
   if (data.length === 0) return { problem: 'is a data URL with no data' };
-  if (data.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(data)) return { problem: 'is a data URL whose data is not valid base64' };
+  if (data.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(data)) {
+    const space = data.search(/\s/);
+    const why = space === -1 ? '' : ` (it holds a space or line break at character ${head[0].length + space}; remove them)`;
+    return { problem: `is a data URL whose data is not valid base64${why}` };
+  }
   const padding = data.endsWith('==') ? 2 : data.endsWith('=') ? 1 : 0;
   return { mediaType: head[1].toLowerCase(), bytes: (data.length / 4) * 3 - padding };
 }
@@ -61,7 +69,7 @@ export function dataUrlProblem(value: string, allowed: readonly string[], what: 
 /** What is wrong with an image reference: a URL, a data URL or a stored part's reference; undefined when fine. */
 export function imageUrlProblem(value: string): string | undefined {
   if (isContentRef(value)) return undefined;
-  if (value.startsWith('data:')) return dataUrlProblem(value, IMAGE_MEDIA_TYPES, 'an image');
+  if (/^data:/i.test(value)) return dataUrlProblem(value, IMAGE_MEDIA_TYPES, 'an image');
   return webUrlProblem(value, 'an image URL');
 }
 
@@ -70,7 +78,7 @@ export function imageUrlProblem(value: string): string | undefined {
  * or bare base64 data (no media type to check, only its size).
  */
 function sdkDataProblem(value: string, apiForm: (value: string) => string | undefined, what: 'an image' | 'a file'): string | undefined {
-  if (isContentRef(value) || value.startsWith('data:') || /^https?:/i.test(value)) return apiForm(value);
+  if (isContentRef(value) || /^data:/i.test(value) || /^https?:/i.test(value)) return apiForm(value);
   if (value.length === 0 || value.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(value)) {
     return `${what} must be an http(s) URL, a data URL or base64 data`;
   }
@@ -80,6 +88,7 @@ function sdkDataProblem(value: string, apiForm: (value: string) => string | unde
 
 /** What is wrong with a URL the model fetches itself: it must be http(s). */
 function webUrlProblem(value: string, what: string): string | undefined {
+  if (/^https?:\/\//i.test(value) && /\s/.test(value)) return `${what} must not hold spaces or line breaks; percent-encode them (%20)`;
   if (!/^https?:\/\/[^\s/?#]+[^\s]*$/i.test(value)) return `${what} must be an http(s) URL or a data URL`;
   return undefined;
 }

@@ -102,6 +102,26 @@ describe('the item schema', () => {
     }
   });
 
+  it('says what to change in what users paste: a data URL in capitals, base64 with line breaks, a URL with spaces', () => {
+    const image = (image_url: string) => ({ type: 'message', role: 'user', content: [{ type: 'input_image', image_url }] });
+    const pixel = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex').toString('base64');
+    const cases: Array<[unknown, RegExp]> = [
+      [image(`DATA:IMAGE/PNG;BASE64,${pixel}`), /capitals in "DATA:IMAGE\/PNG;BASE64,"; .*lower case \(data:image\/png;base64,…\)/],
+      [image(`data:IMAGE/PNG;base64,${pixel}`), /capitals/],
+      [image(`data:image/png;BASE64,${pixel}`), /capitals/],
+      [{ type: 'message', role: 'user', content: [{ type: 'input_image', image: `Data:image/png;base64,${pixel}` }] }, /capitals/],
+      [{ type: 'message', role: 'user', content: [{ type: 'input_file', file_data: `DATA:application/pdf;base64,${pixel}` }] }, /capitals/],
+      [image(`data:image/png;base64,${pixel.slice(0, 8)}\r\n${pixel.slice(8)}`), /not valid base64 \(it holds a space or line break at character 30; remove them\)/],
+      [image('https://example.com/my image.png'), /must not hold spaces or line breaks; percent-encode/],
+    ];
+    for (const [item, reason] of cases) {
+      const parsed = Item.safeParse(item);
+      expect(parsed.success).toBe(false);
+      if (!parsed.success) expect(describeIssues(parsed.error)).toMatch(reason);
+    }
+    expect(Item.safeParse(image(`data:image/png;base64,${pixel}`)).success).toBe(true);
+  });
+
   it('refuses NUL and lone surrogates anywhere in an item, unknown types included', () => {
     expect(Item.safeParse({ type: 'hologram_call', note: 'a\u0000b' }).success).toBe(false);
     expect(Item.safeParse({ type: 'reasoning', summary: [{ type: 'summary_text', text: '\ud800' }] }).success).toBe(false);
