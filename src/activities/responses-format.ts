@@ -55,6 +55,19 @@ const PASS_THROUGH_TYPES = new Set([
   'program_output',
 ]);
 
+/** Item types the Responses API refuses as input without the id it gave them. */
+const NEEDS_ID = new Set([
+  'computer_call',
+  'web_search_call',
+  'file_search_call',
+  'code_interpreter_call',
+  'image_generation_call',
+  'local_shell_call',
+  'mcp_list_tools',
+  'mcp_approval_request',
+  'mcp_call',
+]);
+
 /** Fields no input item takes: the SDK's provider data, its camelCase ids, output-only fields. */
 const NEVER_ON_INPUT = ['providerData', 'callId', 'created_by'];
 
@@ -102,13 +115,17 @@ export function responsesItem(item: Item, omitted: string[]): Json | undefined {
     });
   }
   if (type === 'computer_call_result') {
-    const { type: _type, ...rest } = record;
-    return cleaned({ ...rest, type: 'computer_call_output', call_id: record.callId ?? record.call_id });
+    const { type: _type, output, ...rest } = record;
+    return cleaned({ ...rest, type: 'computer_call_output', call_id: record.callId ?? record.call_id, output: screenshot(output) });
   }
   if (type === 'reasoning') return reasoningItem(record, omitted);
   if (type === 'hosted_tool_call') return hostedCallItem(record, omitted);
   if (type === 'unknown' && isObject(record.providerData) && typeof record.providerData.type === 'string') {
     return responsesItem({ ...record.providerData, ...(validId(record.id) ? { id: record.id } : {}) } as Item, omitted);
+  }
+  if (PASS_THROUGH_TYPES.has(type) && NEEDS_ID.has(type) && !validId(record.id)) {
+    omitted.push(`a ${type} item without an id (the Responses API needs the id it gave)`);
+    return undefined;
   }
   if (PASS_THROUGH_TYPES.has(type)) {
     const adapted = cleaned({ ...record, ...(record.callId !== undefined && record.call_id === undefined ? { call_id: record.callId } : {}) });
@@ -159,9 +176,19 @@ export function inputPart(part: ContentPart, omitted: string[], where: string): 
     const image = part.image ?? part.imageUrl;
     const adapted: Json = { type: 'input_image', detail: typeof part.detail === 'string' ? part.detail : 'auto' };
     if (typeof part.image_url === 'string') adapted.image_url = part.image_url;
-    else if (typeof image === 'string') adapted.image_url = image;
+    else if (typeof image === 'string' && isBareBase64(image)) {
+      const mediaType = sniffedImageType(image);
+      if (mediaType === undefined) {
+        omitted.push(`an image part of ${where} holding base64 image data of no type it can tell (send a data URL with its media type)`);
+        return [];
+      }
+      adapted.image_url = inlineData(image, mediaType);
+    } else if (typeof image === 'string') adapted.image_url = image;
     else if (typeof part.file_id === 'string') adapted.file_id = part.file_id;
     else if (isObject(image) && typeof image.id === 'string') adapted.file_id = image.id;
+    else if (isObject(image) && typeof image.fileId === 'string') adapted.file_id = image.fileId;
+    else if (isObject(image) && typeof image.url === 'string') adapted.image_url = image.url;
+    else if (isObject(image) && typeof image.data === 'string') adapted.image_url = inlineData(image.data, typeof image.mediaType === 'string' ? image.mediaType : sniffedImageType(image.data) ?? 'image/png');
     else if (typeof part.fileId === 'string') adapted.file_id = part.fileId;
     else {
       omitted.push(`an image part of ${where} with neither a URL nor a file id`);
@@ -178,11 +205,13 @@ export function inputPart(part: ContentPart, omitted: string[], where: string): 
     else if (typeof file === 'string') adapted[/^https?:\/\//i.test(file) ? 'file_url' : 'file_data'] = file;
     else if (isObject(file) && typeof file.id === 'string') adapted.file_id = file.id;
     else if (isObject(file) && typeof file.url === 'string') adapted.file_url = file.url;
+    else if (isObject(file) && typeof file.data === 'string') adapted.file_data = inlineData(file.data, typeof file.mediaType === 'string' ? file.mediaType : 'text/plain');
     else {
       omitted.push(`a file part of ${where} with no data, id or URL`);
       return [];
     }
-    if (typeof part.filename === 'string') adapted.filename = part.filename;
+    const filename = typeof part.filename === 'string' ? part.filename : isObject(file) && typeof file.filename === 'string' ? file.filename : undefined;
+    if (filename !== undefined) adapted.filename = filename;
     return [adapted];
   }
   omitted.push(`a ${part.type} part of ${where} (the Responses API takes text, images and files there)`);
@@ -255,6 +284,32 @@ function cleaned(record: Json): Json {
 
 function withoutSdkFields(record: Json): Json {
   return cleaned(record);
+}
+
+/** A computer screenshot as the API's output takes it: the SDK's `data` (a data URL or a URL) as `image_url`. */
+function screenshot(output: unknown): unknown {
+  if (!isObject(output) || typeof output.data !== 'string' || output.image_url !== undefined) return output;
+  const { data, ...rest } = output;
+  return { ...rest, image_url: data };
+}
+
+/** Whether a string is bare base64 data rather than a URL or a data URL. */
+function isBareBase64(value: string): boolean {
+  return !value.startsWith('data:') && !/^[a-z][a-z0-9+.-]*:/i.test(value) && /^[A-Za-z0-9+/]+={0,2}$/.test(value);
+}
+
+/** Base64 data as a data URL (a data URL stays as it is), as the SDK's own converter writes it. */
+function inlineData(data: string, mediaType: string): string {
+  return data.startsWith('data:') ? data : `data:${mediaType};base64,${data}`;
+}
+
+/** The image type base64 data starts like (PNG, JPEG, GIF, WebP), or undefined. */
+function sniffedImageType(base64: string): string | undefined {
+  if (base64.startsWith('iVBORw0KGgo')) return 'image/png';
+  if (base64.startsWith('/9j/')) return 'image/jpeg';
+  if (base64.startsWith('R0lGOD')) return 'image/gif';
+  if (base64.startsWith('UklGR')) return 'image/webp';
+  return undefined;
 }
 
 function validId(id: unknown): id is string {

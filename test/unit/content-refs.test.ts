@@ -43,7 +43,7 @@ test("the Agents SDK's bare base64 images and files become references too, so th
   const items = [{ type: 'message', role: 'user', content: [{ type: 'input_image', image: base64 }, { type: 'input_file', file: base64 }, { type: 'input_text', text: base64 }] }];
   const { value, parts } = withContentRefs(items);
   expect(parts.size).toBe(1);
-  const content = (value as Array<{ content: Array<Record<string, string>> }>)[0].content;
+  const content = (value as unknown as Array<{ content: Array<Record<string, string>> }>)[0].content;
   expect(isContentRef(content[0].image)).toBe(true);
   expect(isContentRef(content[1].file)).toBe(true);
   expect(content[2].text).toBe(base64);

@@ -121,6 +121,45 @@ describe('adapting session items into Responses input', () => {
   });
 });
 
+describe('what the Agents SDK writes that the API spells otherwise (found by probing)', () => {
+  it("turns an SDK tool output image or file given as { data, mediaType } into a data URL, as the SDK's own converter does", () => {
+    const { input, omitted } = adapted([
+      { type: 'function_call', callId: 'c1', name: 'chart', arguments: '{}' },
+      { type: 'function_call_result', callId: 'c1', name: 'chart', output: { type: 'image', image: { data: 'iVBORw0KGgo=', mediaType: 'image/png' } } },
+      { type: 'function_call', callId: 'c2', name: 'report', arguments: '{}' },
+      { type: 'function_call_result', callId: 'c2', name: 'report', output: { type: 'file', file: { data: 'JVBERi0=', mediaType: 'application/pdf', filename: 'r.pdf' } } },
+    ]);
+    expect(omitted).toEqual([]);
+    expect((input[1] as { output: unknown }).output).toEqual([{ type: 'input_image', detail: 'auto', image_url: PIXEL }]);
+    expect((input[3] as { output: unknown }).output).toEqual([{ type: 'input_file', file_data: 'data:application/pdf;base64,JVBERi0=', filename: 'r.pdf' }]);
+  });
+
+  it('gives bare base64 image data its media type from its first bytes, and leaves out what it cannot recognise', () => {
+    const { input, omitted } = adapted([
+      { type: 'message', role: 'user', content: [{ type: 'input_image', image: 'iVBORw0KGgo=' }, { type: 'input_image', image: '/9j/4AAQ' }, { type: 'input_image', image: 'AAAAAAAA' }] },
+    ]);
+    expect((input[0] as { content: unknown[] }).content).toEqual([
+      { type: 'input_image', detail: 'auto', image_url: PIXEL },
+      { type: 'input_image', detail: 'auto', image_url: 'data:image/jpeg;base64,/9j/4AAQ' },
+    ]);
+    expect(omitted).toEqual([expect.stringContaining('base64 image data of no type it can tell')]);
+  });
+
+  it('leaves out, with a reason, a call the API needs an id for that has none (it refused every later turn)', () => {
+    const { input, omitted } = adapted([
+      { type: 'computer_call', callId: 'cc', status: 'completed', action: { type: 'screenshot' } },
+      { type: 'computer_call', id: 'cu_1', call_id: 'cd', status: 'completed', action: { type: 'screenshot' } },
+    ]);
+    expect(input).toEqual([{ type: 'computer_call', id: 'cu_1', call_id: 'cd', status: 'completed', action: { type: 'screenshot' } }]);
+    expect(omitted).toEqual([expect.stringContaining('a computer_call item without an id')]);
+  });
+
+  it("spells an SDK computer_call_result's screenshot as the API's image_url", () => {
+    const { input } = adapted([{ type: 'computer_call_result', callId: 'cd', output: { type: 'computer_screenshot', data: PIXEL } }]);
+    expect(input).toEqual([{ type: 'computer_call_output', call_id: 'cd', output: { type: 'computer_screenshot', image_url: PIXEL } }]);
+  });
+});
+
 describe('strict function tools', () => {
   it('are strict only when every property is required and no others are allowed', () => {
     expect(isStrictSchema({ type: 'object', properties: { a: { type: 'string' } }, required: ['a'], additionalProperties: false })).toBe(true);
