@@ -8,6 +8,7 @@ import { partText, type ContentPart } from '../shared/content-parts';
 import { contentText, isMessage, outputForDisplay, pairingOf, typeOf, type Item, type MessageItem } from '../shared/items';
 import type { FinishReason, Usage } from '../shared/schemas';
 import { callUsage } from '../shared/usage';
+import { fileSource, imageSource } from './part-sources';
 
 type ChatMessage = OpenAI.Chat.Completions.ChatCompletionMessageParam;
 type ChatToolCall = OpenAI.Chat.Completions.ChatCompletionMessageFunctionToolCall;
@@ -67,17 +68,15 @@ function chatPart(part: ContentPart): OpenAI.Chat.Completions.ChatCompletionCont
   const text = partText(part);
   if (text !== undefined) return { type: 'text', text };
   if (part.type === 'input_image') {
-    const url = typeof part.image_url === 'string' ? part.image_url : typeof part.image === 'string' ? part.image : undefined;
-    if (url === undefined) return undefined;
+    const source = imageSource(part);
+    if (!('image_url' in source)) return undefined;
     const detail = part.detail === 'low' || part.detail === 'high' || part.detail === 'auto' ? part.detail : undefined;
-    return { type: 'image_url', image_url: { url, ...(detail ? { detail } : {}) } };
+    return { type: 'image_url', image_url: { url: source.image_url, ...(detail ? { detail } : {}) } };
   }
   if (part.type === 'input_file') {
-    const data = typeof part.file_data === 'string' ? part.file_data : typeof part.file === 'string' ? part.file : undefined;
-    const fileId = typeof part.file_id === 'string' ? part.file_id : undefined;
-    const filename = typeof part.filename === 'string' ? part.filename : undefined;
-    if (data !== undefined) return { type: 'file', file: { file_data: data, ...(filename ? { filename } : {}) } };
-    if (fileId !== undefined) return { type: 'file', file: { file_id: fileId } };
+    const source = fileSource(part);
+    if ('file_data' in source) return { type: 'file', file: { file_data: source.file_data, ...(source.filename ? { filename: source.filename } : {}) } };
+    if ('file_id' in source) return { type: 'file', file: { file_id: source.file_id } };
   }
   return undefined;
 }

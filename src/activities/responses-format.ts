@@ -13,6 +13,7 @@ import type { ContentPart } from '../shared/content-parts';
 import { isFunctionCall, isMessage, typeOf, type Item } from '../shared/items';
 import type { FinishReason, Usage } from '../shared/schemas';
 import { callUsage } from '../shared/usage';
+import { fileSource, imageSource } from './part-sources';
 
 type Json = Record<string, unknown>;
 
@@ -173,46 +174,20 @@ export function inputPart(part: ContentPart, omitted: string[], where: string): 
   if (part.type === 'input_text' || part.type === 'output_text' || part.type === 'text') return [{ type: 'input_text', text: part.text }];
   if (part.type === 'refusal') return [{ type: 'input_text', text: part.refusal }];
   if (part.type === 'input_image' || part.type === 'image') {
-    const image = part.image ?? part.imageUrl;
-    const adapted: Json = { type: 'input_image', detail: typeof part.detail === 'string' ? part.detail : 'auto' };
-    if (typeof part.image_url === 'string') adapted.image_url = part.image_url;
-    else if (typeof image === 'string' && isBareBase64(image)) {
-      const mediaType = sniffedImageType(image);
-      if (mediaType === undefined) {
-        omitted.push(`an image part of ${where} holding base64 image data of no type it can tell (send a data URL with its media type)`);
-        return [];
-      }
-      adapted.image_url = inlineData(image, mediaType);
-    } else if (typeof image === 'string') adapted.image_url = image;
-    else if (typeof part.file_id === 'string') adapted.file_id = part.file_id;
-    else if (isObject(image) && typeof image.id === 'string') adapted.file_id = image.id;
-    else if (isObject(image) && typeof image.fileId === 'string') adapted.file_id = image.fileId;
-    else if (isObject(image) && typeof image.url === 'string') adapted.image_url = image.url;
-    else if (isObject(image) && typeof image.data === 'string') adapted.image_url = inlineData(image.data, typeof image.mediaType === 'string' ? image.mediaType : sniffedImageType(image.data) ?? 'image/png');
-    else if (typeof part.fileId === 'string') adapted.file_id = part.fileId;
-    else {
-      omitted.push(`an image part of ${where} with neither a URL nor a file id`);
+    const source = imageSource(part);
+    if ('problem' in source) {
+      omitted.push(`an image part of ${where} that ${source.problem}`);
       return [];
     }
-    return [adapted];
+    return [{ type: 'input_image', detail: typeof part.detail === 'string' ? part.detail : 'auto', ...source }];
   }
   if (part.type === 'input_file' || part.type === 'file') {
-    const file = part.file;
-    const adapted: Json = { type: 'input_file' };
-    if (typeof part.file_data === 'string') adapted.file_data = part.file_data;
-    else if (typeof part.file_id === 'string') adapted.file_id = part.file_id;
-    else if (typeof part.file_url === 'string') adapted.file_url = part.file_url;
-    else if (typeof file === 'string') adapted[/^https?:\/\//i.test(file) ? 'file_url' : 'file_data'] = file;
-    else if (isObject(file) && typeof file.id === 'string') adapted.file_id = file.id;
-    else if (isObject(file) && typeof file.url === 'string') adapted.file_url = file.url;
-    else if (isObject(file) && typeof file.data === 'string') adapted.file_data = inlineData(file.data, typeof file.mediaType === 'string' ? file.mediaType : 'text/plain');
-    else {
-      omitted.push(`a file part of ${where} with no data, id or URL`);
+    const source = fileSource(part);
+    if ('problem' in source) {
+      omitted.push(`a file part of ${where} that ${source.problem}`);
       return [];
     }
-    const filename = typeof part.filename === 'string' ? part.filename : isObject(file) && typeof file.filename === 'string' ? file.filename : undefined;
-    if (filename !== undefined) adapted.filename = filename;
-    return [adapted];
+    return [{ type: 'input_file', ...source }];
   }
   omitted.push(`a ${part.type} part of ${where} (the Responses API takes text, images and files there)`);
   return [];
@@ -291,25 +266,6 @@ function screenshot(output: unknown): unknown {
   if (!isObject(output) || typeof output.data !== 'string' || output.image_url !== undefined) return output;
   const { data, ...rest } = output;
   return { ...rest, image_url: data };
-}
-
-/** Whether a string is bare base64 data rather than a URL or a data URL. */
-function isBareBase64(value: string): boolean {
-  return !value.startsWith('data:') && !/^[a-z][a-z0-9+.-]*:/i.test(value) && /^[A-Za-z0-9+/]+={0,2}$/.test(value);
-}
-
-/** Base64 data as a data URL (a data URL stays as it is), as the SDK's own converter writes it. */
-function inlineData(data: string, mediaType: string): string {
-  return data.startsWith('data:') ? data : `data:${mediaType};base64,${data}`;
-}
-
-/** The image type base64 data starts like (PNG, JPEG, GIF, WebP), or undefined. */
-function sniffedImageType(base64: string): string | undefined {
-  if (base64.startsWith('iVBORw0KGgo')) return 'image/png';
-  if (base64.startsWith('/9j/')) return 'image/jpeg';
-  if (base64.startsWith('R0lGOD')) return 'image/gif';
-  if (base64.startsWith('UklGR')) return 'image/webp';
-  return undefined;
 }
 
 function validId(id: unknown): id is string {

@@ -137,3 +137,17 @@ describe('ChatCompletionReply', () => {
     ).toEqual({ requests: 1, inputTokens: 10, outputTokens: 5, totalTokens: 15, reasoningTokens: 3, cachedTokens: 4 });
   });
 });
+
+describe('images and files for Chat Completions, in any spelling', () => {
+  it('sends the SDK image forms as image_url parts, as Responses does', () => {
+    const { messages, omitted } = toChatMessages('', [
+      { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'see' }, { type: 'input_image', image: 'iVBORw0KGgo=' }, { type: 'input_image', image: { data: 'R0lGODlh', mediaType: 'image/gif' } }, { type: 'input_image', file_id: 'file-1' }] },
+    ]);
+    expect(messages[0].content).toEqual([
+      { type: 'text', text: 'see' },
+      { type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0KGgo=' } },
+      { type: 'image_url', image_url: { url: 'data:image/gif;base64,R0lGODlh' } },
+    ]);
+    expect(omitted).toHaveLength(1);
+  });
+});
