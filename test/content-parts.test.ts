@@ -164,6 +164,18 @@ describe('the library', () => {
     expect((await stack.client.send(session, 'And now?')).reply).toBeTruthy();
   });
 
+  test('a session whose items, context or labels hold a string looking like a reference forks and imports as it is', async () => {
+    const session = newSession('ref-context');
+    const lookalike = `${CONTENT_REF_PREFIX}${'0'.repeat(64)}`;
+    await stack.client.send(session, 'Hello', { context: { note: lookalike }, labels: { ref: lookalike } });
+    stack.model.enqueue({ text: lookalike });
+    await stack.client.send(session, 'Repeat it');
+    const fork = newSession('ref-context-fork');
+    await stack.client.forkSession(session, fork);
+    expect(await stack.client.context(fork)).toEqual({ note: lookalike });
+    expect((await stack.client.items(fork)).map((entry) => entry.item)).toEqual((await stack.client.items(session)).map((entry) => entry.item));
+  });
+
   test('bad input gets InvalidInputError with the reason, and stores nothing', async () => {
     const session = newSession('bad');
     await stack.client.send(session, 'Hi');

@@ -459,7 +459,7 @@ export class SessionsClient {
    */
   async importSession(sessionId: string, document: SessionExport): Promise<ImportResult> {
     const id = checkSessionId(sessionId);
-    const { value: checked, parts } = checkWithContent(SessionExport, document, 'invalid session document');
+    const { value: checked, parts } = checkWithContent(SessionExport, document, 'invalid session document', { document: true });
     const pool = this.requirePool();
     await this.refuseDeleted(id);
     if (await this.sessionExists(id)) throw new SessionExistsError(id);
@@ -1038,9 +1038,13 @@ const INLINE_LIMIT_TEXT = '16 KiB';
  * reference prefix; the value must pass `schema` as given (but for its JSON size); its parts together
  * at most MAX_MESSAGE_CONTENT_BYTES; then, with its large content as references, it must pass `schema`
  * whole. Returns the value with references and the parts to store.
+ *
+ * `document`: the value is a session document (export, fork): its items are what a session stored, so
+ * a string in them that looks like a reference (a model may have said one) is stored as content, as it
+ * was the first time, and its context and labels, which no read resolves, are kept as they are.
  */
-function checkWithContent<Schema extends z.ZodType>(schema: Schema, value: unknown, what: string): WithParts<z.infer<Schema>> {
-  const reserved = reservedRefPath(value);
+function checkWithContent<Schema extends z.ZodType>(schema: Schema, value: unknown, what: string, options: { document?: boolean } = {}): WithParts<z.infer<Schema>> {
+  const reserved = options.document ? undefined : reservedRefPath(value);
   if (reserved !== undefined) {
     throw new InvalidInputError(`${what}: ${reserved}: strings starting "${CONTENT_REF_PREFIX}" are reserved for content the session stores; send the image or file itself`);
   }
@@ -1052,6 +1056,10 @@ function checkWithContent<Schema extends z.ZodType>(schema: Schema, value: unkno
   const bytes = largeContentBytes(value);
   if (bytes > MAX_MESSAGE_CONTENT_BYTES) {
     throw new InvalidInputError(`${what}: its images and files come to ${bytes} bytes, over the limit of ${MAX_MESSAGE_CONTENT_BYTES} bytes (50 MiB) in one message; send them in several`);
+  }
+  if (options.document && value !== null && typeof value === 'object' && 'items' in value) {
+    const { value: items, parts } = withContentRefs(value.items, { produced: true });
+    return { value: check(schema, { ...value, items }, what), parts };
   }
   const { value: withRefs, parts } = withContentRefs(value);
   return { value: check(schema, withRefs, what), parts };
