@@ -76,7 +76,12 @@ export async function keylessClient(): Promise<{ row: ChaosRow; notes: string[];
       for (const session of [existing, `keyless:cli-new-${round}`]) {
         const text = `leak-cli-${round}-${randomBytes(4).toString('hex')}`;
         refusedTexts.push(text);
-        const run = await runCli(['send', '--session', session, text], env);
+        let run = await runCli(['send', '--session', session, text], env);
+        // dist/ being rebuilt by a concurrent `npm run build` is no answer of the CLI's: run it again.
+        for (let attempt = 0; attempt < 20 && run.code === 1 && !run.stderr.startsWith('error:'); attempt++) {
+          await new Promise((resolve) => setTimeout(resolve, 2_000));
+          run = await runCli(['send', '--session', session, text], env);
+        }
         if (run.code === 2 && run.stderr.includes('"chaos-current"')) refused += 1;
         else {
           untyped += 1;
