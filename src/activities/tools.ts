@@ -1,4 +1,5 @@
 /** The `callTool` activity: runs a function call with the code the worker registered for it. */
+import { Context } from '@temporalio/activity';
 import type { Pool } from 'pg';
 import type { AgentRegistry } from '../agents';
 import type { MemoryOptions } from '../shared/memory';
@@ -13,6 +14,14 @@ import { StreamWriter } from './stream-writer';
 import { timedLog } from './activity-log';
 import { extractContent } from './content-refs';
 
+/** How often a running tool's activity heartbeats (the workflow gives it a 10 s heartbeat timeout). */
+const TOOL_HEARTBEAT_INTERVAL_MS = 2_000;
+
+/** A call's idempotency key: the same on every run of the call (retries, a new worker, a replay), unique per call. */
+export function toolIdempotencyKey(sessionId: string, callId: string): string {
+  return `${sessionId}:${callId}`;
+}
+
 /**
  * Creates the `callTool` activity. Bad arguments from the model and unknown tools are answered to the
  * model as an error output (so it can correct itself); a tool that throws is retried. The tool works on
@@ -22,6 +31,9 @@ import { extractContent } from './content-refs';
  * Postgres and the output carries its reference. The tool sees secret context values as their text; where it leaves
  * a text in a secret's place, that text is a secret again, and everywhere else in its output, patch and
  * errors a secret's text is replaced by `[secret]`.
+ * Tools run at least once: the tool gets the call's idempotency key (the same on every run of the call)
+ * and the attempt. The activity heartbeats while the tool runs, so a call lost with its worker runs
+ * again within seconds; the tool's `signal` aborts when the run is cancelled.
  */
 export function createCallTool(deps: { agents: AgentRegistry; pool: Pool; memory: MemoryOptions; streaming: boolean }) {
   const { agents } = deps;
@@ -51,9 +63,26 @@ export function createCallTool(deps: { agents: AgentRegistry; pool: Pool; memory
     if (!tool) return { output: `Error: the agent ${input.agent} has no tool named ${name}.` };
     // The tool's own copy of the context (revealing copies it), secrets as their text.
     const { context, secrets } = revealedSecrets(input.context);
-    const run = { sessionId: input.sessionId, agent: input.agent, ...(input.userId ? { userId: input.userId } : {}) };
+    const activity = Context.current();
+    const run = {
+      sessionId: input.sessionId,
+      agent: input.agent,
+      ...(input.userId ? { userId: input.userId } : {}),
+      callId: input.call.call_id,
+      idempotencyKey: toolIdempotencyKey(input.sessionId, input.call.call_id),
+      attempt: activity.info.attempt,
+      signal: activity.cancellationSignal,
+    };
+    // Heartbeats while the tool runs: a worker that dies mid-call misses them, and the call runs again elsewhere.
+    const heartbeat = setInterval(() => activity.heartbeat(), TOOL_HEARTBEAT_INTERVAL_MS);
+    let returned: string;
+    try {
+      returned = await withSecretsScrubbed(secrets, () => tool.invoke(input.call.arguments, context, run));
+    } finally {
+      clearInterval(heartbeat);
+    }
     // An image or file the tool returns as a data URL is stored apart and travels as a reference (never cut).
-    const output = await extractContent(deps.pool, input.sessionId, await withSecretsScrubbed(secrets, () => tool.invoke(input.call.arguments, context, run)));
+    const output = await extractContent(deps.pool, input.sessionId, returned);
     const left = rehiddenSecrets(input.context, context);
     const contextPatch = changedKeys(input.context, left);
     // The secrets it had and those it left (a text it wrote in a secret's place is one now).

@@ -6,13 +6,20 @@
 import { z } from 'zod';
 import { HostedTool, ModelSettings, TOOL_NAME_PATTERN } from '../shared/agent';
 import { AgentName, describeIssues, type JsonObject } from '../shared/schemas';
-import type { RunInfo } from './runnable';
+import type { RunInfo, ToolCallInfo } from './runnable';
 
 /** What a tool's `execute` and an agent's instructions get: the session's context and the call. */
 export interface RunContext<Context extends JsonObject> extends RunInfo {
   /** The session's context. A tool may change it: the changed top-level keys are kept when the turn commits. */
   context: Context;
 }
+
+/**
+ * What a tool's `execute` gets: the RunContext, plus `idempotencyKey` (the same on every run of this call),
+ * `attempt` (1, 2…), `callId` and `signal`. Tools run at least once: use the key for anything that must
+ * happen once (a charge, an email).
+ */
+export interface ToolRunContext<Context extends JsonObject> extends RunContext<Context>, ToolCallInfo {}
 
 /** A function tool: a name the model sees, what it does, zod parameters and the code that runs it. */
 export interface ToolDefinition<Context extends JsonObject = JsonObject, Params extends z.ZodObject = z.ZodObject> {
@@ -22,8 +29,10 @@ export interface ToolDefinition<Context extends JsonObject = JsonObject, Params 
   /**
    * Runs the call in the worker. Returns the output the model reads: a string, or any JSON value
    * (sent as JSON text). Leave it out to supply the code with `startWorker({ tools })` instead.
+   * It runs at least once: a run lost with its worker, or one that threw, runs again (up to 3 runs),
+   * with the same `run.idempotencyKey`, so that a side effect keyed by it happens once.
    */
-  execute?: (args: z.infer<Params>, run: RunContext<Context>) => unknown;
+  execute?: (args: z.infer<Params>, run: ToolRunContext<Context>) => unknown;
   /** A call must wait for a human's approval: always, or when this returns true for the arguments. */
   needsApproval?: boolean | ((args: z.infer<Params>, run: RunContext<Context>) => boolean | Promise<boolean>);
 }
@@ -65,7 +74,7 @@ export interface AgentDefinition<Context extends JsonObject = JsonObject> {
 
 /**
  * Declares a function tool (its name is what the model sees, so keep it snake_case). A tool that reads
- * a typed context says so on its `run` parameter: `execute: (args, { context }: RunContext<Cart>) => ...`.
+ * a typed context says so on its `run` parameter: `execute: (args, { context, idempotencyKey }: ToolRunContext<Cart>) => ...`.
  */
 export function defineTool<Params extends z.ZodObject, Context extends JsonObject = JsonObject>(
   tool: ToolDefinition<Context, Params>,

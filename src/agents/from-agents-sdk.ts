@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { HostedTool, ModelSettings } from '../shared/agent';
 import type { JsonObject } from '../shared/schemas';
 import { outputText } from './from-definition';
-import type { RunnableAgent, RunnableHandoff, RunnableOutput, RunnableTool } from './runnable';
+import type { RunnableAgent, RunnableHandoff, RunnableOutput, RunnableTool, ToolCallInfo } from './runnable';
 import { runnableOutput, strictSchema } from './output';
 
 /** An agent built with `@openai/agents`, of any context and output type. */
@@ -19,6 +19,19 @@ export type AgentsSdkAgent = AgentsSdk.Agent<any, any>;
 export function isAgentsSdkAgent(value: unknown): value is AgentsSdkAgent {
   const candidate = value as Partial<AgentsSdkAgent> | null;
   return typeof candidate === 'object' && candidate !== null && typeof candidate.getSystemPrompt === 'function' && typeof candidate.asTool === 'function';
+}
+
+/** The call each RunContext a tool was given serves (see toolCallOf). */
+const toolCalls = new WeakMap<object, ToolCallInfo>();
+
+/**
+ * Which call an `@openai/agents` tool's `execute(input, runContext)` serves, and which run of it:
+ * `toolCallOf(runContext)?.idempotencyKey` is the same on every run of that call (tools run at least
+ * once), `attempt` counts the runs. Undefined for a RunContext the worker did not give a tool.
+ * (The call is also in `execute`'s third argument, `details.toolCall`, with `details.signal`.)
+ */
+export function toolCallOf(runContext: unknown): ToolCallInfo | undefined {
+  return typeof runContext === 'object' && runContext !== null ? toolCalls.get(runContext) : undefined;
 }
 
 function loadSdk(): typeof AgentsSdk {
@@ -48,7 +61,12 @@ export function fromAgentsSdk(agent: AgentsSdkAgent): { runnable: RunnableAgent;
       parameters: tool.parameters as unknown as Record<string, unknown>,
       needsApproval: async (context, argumentsJson) =>
         tool.needsApproval(new sdk.RunContext(context), parseArguments(argumentsJson), undefined),
-      invoke: async (argumentsJson, context) => outputText(await tool.invoke(new sdk.RunContext(context), argumentsJson)),
+      invoke: async (argumentsJson, context, run) => {
+        const runContext = new sdk.RunContext(context);
+        toolCalls.set(runContext, { callId: run.callId, idempotencyKey: run.idempotencyKey, attempt: run.attempt, signal: run.signal });
+        const toolCall = { type: 'function_call' as const, callId: run.callId, name: tool.name, arguments: argumentsJson };
+        return outputText(await tool.invoke(runContext, argumentsJson, { toolCall, signal: run.signal }));
+      },
     }];
   });
   const output = sdkOutput(agent);

@@ -2,12 +2,12 @@
 import { z } from 'zod';
 import { handoffToolName } from '../shared/agent';
 import { describeIssues, type JsonObject } from '../shared/schemas';
-import type { AgentDefinition, AnyTool, RunContext } from './define';
-import type { RunInfo, RunnableAgent, RunnableTool } from './runnable';
+import type { AgentDefinition, AnyTool, ToolRunContext } from './define';
+import type { RunInfo, RunnableAgent, RunnableTool, ToolRunInfo } from './runnable';
 import { runnableOutput } from './output';
 
 /** A tool's code: what `execute` would be, supplied apart from the declaration. */
-export type ToolImplementation = (args: never, run: RunContext<JsonObject>) => unknown;
+export type ToolImplementation = (args: never, run: ToolRunContext<JsonObject>) => unknown;
 
 /** The runnable form of a declared agent; `implementations` supplies tools declared without `execute`. */
 export function fromDefinition(agent: AgentDefinition, implementations: Record<string, ToolImplementation>): RunnableAgent {
@@ -62,10 +62,10 @@ function runnableTool(agentName: string, tool: AnyTool, implementation: ToolImpl
       const parsed = parse(argumentsJson);
       return 'args' in parsed && (await needsApproval(parsed.args, { ...run, context }));
     },
-    invoke: async (argumentsJson: string, context: JsonObject, run: RunInfo) => {
+    invoke: async (argumentsJson: string, context: JsonObject, run: ToolRunInfo) => {
       const parsed = parse(argumentsJson);
       if ('error' in parsed) return parsed.error;
-      return outputText(await (execute as (args: unknown, run: RunContext<JsonObject>) => unknown)(parsed.args, { ...run, context }));
+      return outputText(await (execute as (args: unknown, run: ToolRunContext<JsonObject>) => unknown)(parsed.args, { ...run, context }));
     },
   };
 }

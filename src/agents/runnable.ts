@@ -19,6 +19,28 @@ export interface RunInfo {
   memories?: Memory[];
 }
 
+/**
+ * What a tool call learns besides its RunInfo: which call it is and which run of it. Tools run at least
+ * once: a call lost with its worker, or one that threw, runs again, with the same `idempotencyKey`.
+ */
+export interface ToolCallInfo {
+  /** The model's id for this call. */
+  callId: string;
+  /**
+   * `${sessionId}:${callId}`: the same on every run of this call (a retry after a worker crash, a thrown
+   * error, a timeout, a replay; an approved call too), different for every other call. Give it to the
+   * service the tool acts on (an Idempotency-Key header, a unique column) so that its effect happens once.
+   */
+  idempotencyKey: string;
+  /** Which run of this call this is: 1, then 2, 3… on retries (Temporal's activity attempt). */
+  attempt: number;
+  /** Aborted when the run is cancelled (its worker shuts down, or the call timed out): stop, and throw. */
+  signal: AbortSignal;
+}
+
+/** What a tool call learns: the RunInfo, and which call and run it is. */
+export type ToolRunInfo = RunInfo & ToolCallInfo;
+
 /** A function tool as a worker runs it. */
 export interface RunnableTool {
   name: string;
@@ -31,7 +53,7 @@ export interface RunnableTool {
    * Runs the call: the output text the model reads. `context` is the session's context, a copy the
    * tool may change; the changed top-level keys are kept when the turn commits.
    */
-  invoke(argumentsJson: string, context: JsonObject, run: RunInfo): Promise<string>;
+  invoke(argumentsJson: string, context: JsonObject, run: ToolRunInfo): Promise<string>;
 }
 
 /** A handoff the model may call: a tool that makes `target` the session's active agent. */

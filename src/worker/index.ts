@@ -12,9 +12,12 @@ export {
   type RegisteredAgent,
   type RunContext,
   type RunInfo,
+  type ToolCallInfo,
   type ToolDefinition,
+  type ToolRunContext,
   type ToolImplementation,
   type ToolImplementations,
+  toolCallOf,
 } from '../agents';
 export type { InputCallbacks, SessionInputCallback } from '../activities/input-callbacks';
 export type { MemoryOptionsInput as MemoryOptions, MemoryRecall } from '../shared/memory';

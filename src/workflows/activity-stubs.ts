@@ -19,9 +19,14 @@ export const model = proxyActivities<Pick<Activities, 'callModel' | 'summarize'>
   },
 });
 
-/** Tool calls retry a few times; a tool that keeps failing gives the model an error output. */
+/**
+ * Tool calls retry a few times; a tool that keeps failing gives the model an error output. They run at
+ * least once (each run gets the call's idempotency key) and heartbeat while the tool runs, so a call lost
+ * with its worker runs again within seconds rather than after the 2 minutes a call may take.
+ */
 export const tools = proxyActivities<Pick<Activities, 'callTool'>>({
   startToCloseTimeout: '2 minutes',
+  heartbeatTimeout: '10 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumAttempts: 3 },
 });
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { AgentRegistry, defineAgent, defineTool, type RunContext } from '../../src/agents';
 import { supportAgent } from '../../src/dev/demo-agent';
 
-const run = { sessionId: 's1', agent: 'billing' };
+const run = { sessionId: 's1', agent: 'billing', callId: 'call_1', idempotencyKey: 's1:call_1', attempt: 1, signal: new AbortController().signal };
 
 const refund = defineTool({
   name: 'issue_refund',
