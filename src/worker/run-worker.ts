@@ -16,7 +16,7 @@ import { ContentSealer } from '../codec/content-sealer';
 import { sealContentWith } from '../postgres/content-sealing';
 import type { KeyRing } from '../codec/key-ring';
 import { recordWorkerSetting } from '../postgres/deployment-settings';
-import { installRuntimeLogger, sessionLogAttributes } from './temporal-logging';
+import { installRuntimeLogger, releaseIdleRuntime, sessionLogAttributes } from './temporal-logging';
 
 /** The path the workflow bundle is built from. */
 export const WORKFLOWS_PATH = require.resolve('../workflows');
@@ -98,8 +98,20 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
-/** Starts a worker on `pool` (or on a pool of its own to `databaseUrl`); it runs until `stop()`. */
+/**
+ * Starts a worker on `pool` (or on a pool of its own to `databaseUrl`); it runs until `stop()`. When it
+ * cannot start, it closes what it opened (the Temporal runtime too, when nothing else uses it) and throws.
+ */
 export async function startWorker(settings: WorkerSettings, pool?: Pool): Promise<RunningWorker> {
+  try {
+    return await startPolling(settings, pool);
+  } catch (error) {
+    await releaseIdleRuntime();
+    throw error;
+  }
+}
+
+async function startPolling(settings: WorkerSettings, pool?: Pool): Promise<RunningWorker> {
   const memory = MemoryOptions.safeParse(settings.memory ?? {});
   if (!memory.success) throw new InvalidInputError(`startWorker({ memory }) is invalid: ${describeIssues(memory.error)}`);
   const openaiApi = OpenAiApi.safeParse(settings.openaiApi ?? DEFAULT_OPENAI_API);

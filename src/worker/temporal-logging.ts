@@ -61,6 +61,19 @@ export function installRuntimeLogger(logger: Logger | LoggerOptions = {}): void 
   });
 }
 
+/**
+ * Shuts the Temporal runtime down when nothing uses it (no connection, no worker), as after a start-up
+ * that failed before connecting: an installed runtime forwards the core's logs (which keeps Node's event
+ * loop alive) and holds SIGINT and SIGTERM, so a process that failed to start would never exit. The next
+ * `installRuntimeLogger` installs a new one.
+ */
+export async function releaseIdleRuntime(): Promise<void> {
+  const runtime = Runtime._instance as (Runtime & { isIdle(): boolean }) | undefined;
+  if (!runtime || !runtime.isIdle()) return;
+  await runtime.shutdown();
+  runtimeInstalled = false;
+}
+
 /** A field of an activity input, or nothing when it is absent or not of the expected type. */
 const field = <Schema extends z.ZodType>(schema: Schema) => schema.optional().catch(undefined);
 

@@ -10,7 +10,7 @@ import { migrate as applyMigrations } from '../../../postgres/migrate';
 import { supportAgent } from '../../../dev/demo-agent';
 import { loadAgentsModule, type AgentsModule } from '../../../worker/agents-module';
 import { startWorker, type RunningWorker, type WorkerSettings } from '../../../worker/run-worker';
-import { installRuntimeLogger } from '../../../worker/temporal-logging';
+import { installRuntimeLogger, releaseIdleRuntime } from '../../../worker/temporal-logging';
 import { InvalidInputError } from '../../errors';
 import { SessionsClient } from '../../sessions-client';
 import { knownEndpoints, requireDatabase, requireTemporal } from '../endpoints';
@@ -27,8 +27,62 @@ async function agentsFor(values: CommandInput['values']): Promise<AgentsModule &
   return { ...(await loadAgentsModule(agents)), from: agents };
 }
 
-/** Runs a worker against TEMPORAL_ADDRESS and DATABASE_URL (or a running dev stack) until stopped. */
-export async function worker({ values }: CommandInput): Promise<void> {
+/** Exit codes for a stop a signal asked for (128 + its number), as shells and container runtimes expect. */
+const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
+
+/** How long a stopping worker may take to finish its running calls before the process exits anyway. */
+const SHUTDOWN_GRACE_MS = 25_000;
+
+/**
+ * Until `ready()`, SIGINT or SIGTERM ends the process at once: nothing has started that needs a graceful
+ * stop, and the Temporal runtime, once installed, holds these signals (it would only stop workers, and
+ * there are none yet).
+ */
+function exitOnSignalUntilReady(): { ready(): void } {
+  const handlers = Object.entries(SIGNAL_EXIT_CODES).map(([signal, code]) => {
+    const handler = () => {
+      console.error(`stopped by ${signal} during start-up`);
+      process.exit(code);
+    };
+    process.once(signal, handler);
+    return { signal, handler };
+  });
+  return { ready: () => handlers.forEach(({ signal, handler }) => process.off(signal, handler)) };
+}
+
+/** Stops a worker: it finishes or cancels its running calls; after SHUTDOWN_GRACE_MS the process exits regardless. */
+async function stopWithinGrace(handle: RunningWorker): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<'expired'>((resolve) => (timer = setTimeout(() => resolve('expired'), SHUTDOWN_GRACE_MS)));
+  try {
+    if ((await Promise.race([handle.stop().then(() => 'stopped' as const), expired])) === 'expired') {
+      // A tool that ignores its cancellation signal: its call runs again elsewhere, with the same idempotency key.
+      console.error(`error: the worker did not stop within ${SHUTDOWN_GRACE_MS / 1000} s (a call still running); exiting`);
+      process.exit(1);
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Runs a worker against TEMPORAL_ADDRESS and DATABASE_URL (or a running dev stack) until stopped. A
+ * start-up that fails closes what it opened (so the process exits with its error); a signal before the
+ * worker polls exits at once, one after stops it gracefully.
+ */
+export async function worker(input: CommandInput): Promise<void> {
+  const startup = exitOnSignalUntilReady();
+  try {
+    await runWorker(input, startup);
+  } catch (error) {
+    await releaseIdleRuntime();
+    throw error;
+  } finally {
+    startup.ready();
+  }
+}
+
+async function runWorker({ values }: CommandInput, startup: { ready(): void }): Promise<void> {
   const served = await agentsFor(values);
   installRuntimeLogger();
   const config = loadConfig();
@@ -60,15 +114,25 @@ export async function worker({ values }: CommandInput): Promise<void> {
         `model: ${model.description}, over the ${config.openaiApi} API (OPENAI_API)`,
       ].join('\n'),
     );
+    startup.ready();
     await Promise.race([untilInterrupted(), handle.done]);
-    await handle.stop();
+    await stopWithinGrace(handle);
   } finally {
     await model.stop();
   }
 }
 
 /** Starts what the environment does not give, plus a worker; `demo` runs a short conversation first. */
-export async function dev({ values }: CommandInput, options: { demo: boolean }): Promise<void> {
+export async function dev(input: CommandInput, options: { demo: boolean }): Promise<void> {
+  try {
+    await runDev(input, options);
+  } catch (error) {
+    await releaseIdleRuntime(); // a failed start-up leaves nothing holding the process
+    throw error;
+  }
+}
+
+async function runDev({ values }: CommandInput, options: { demo: boolean }): Promise<void> {
   const served = await agentsFor(values);
   // The demo's conversation is the show: its worker says only what goes wrong, unless asked for more.
   installRuntimeLogger({ defaultLevel: options.demo ? 'warn' : 'info' });
