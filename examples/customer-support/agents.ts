@@ -3,7 +3,7 @@
  * change it (a new email address, an upgraded plan). Run: npx agent-sessions dev --agents examples/customer-support/agents.ts
  */
 import { z } from 'zod';
-import { defineAgent, defineTool, type RunContext } from 'agent-sessions/worker';
+import { defineAgent, defineTool, type RunContext, type ToolRunContext } from 'agent-sessions/worker';
 
 /** The customer a support session is about; set when the session starts, changed by the tools. */
 export interface Customer extends Record<string, unknown> {
@@ -23,12 +23,24 @@ const updateEmail = defineTool({
   },
 });
 
+/**
+ * Stands in for your billing provider, which charges once per idempotency key (Stripe: the
+ * Idempotency-Key header): a tool runs at least once, and every run of one call has the same key.
+ */
+const billing = {
+  charges: new Map<string, { customer: string; plan: string }>(),
+  charge(customer: string, plan: string, idempotencyKey: string): void {
+    if (!this.charges.has(idempotencyKey)) this.charges.set(idempotencyKey, { customer, plan });
+  },
+};
+
 const upgradePlan = defineTool({
   name: 'upgrade_plan',
   description: "Upgrades the customer's plan.",
   parameters: z.object({ plan: z.enum(['plus', 'pro']) }),
-  execute: ({ plan }, { context }: RunContext<Customer>) => {
+  execute: ({ plan }, { context, idempotencyKey }: ToolRunContext<Customer>) => {
     if (context.plan === plan) return `The customer is already on ${plan}.`;
+    billing.charge(context.name ?? 'unknown', plan, idempotencyKey); // a retried call is not charged twice
     context.plan = plan;
     return `Upgraded to ${plan}.`;
   },
