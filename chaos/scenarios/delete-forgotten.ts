@@ -35,6 +35,7 @@ export async function deleteForgotten(): Promise<{ row: ChaosRow; notes: string[
   const clients = await Promise.all(
     Array.from({ length: 4 }, () => SessionsClient.connect({ temporalAddress: stack.temporal.address, databaseUrl: stack.db.url, taskQueue: stack.taskQueue })),
   );
+  let stopped = false;
   try {
     const ledger = new Ledger('delete-forgotten');
     const run = Date.now().toString(36);
@@ -126,13 +127,16 @@ export async function deleteForgotten(): Promise<{ row: ChaosRow; notes: string[
     );
 
     const resurrected = await runsLeft();
-    // The deleted sessions' texts still in Temporal: in the dev server's SQLite file (and its WAL), after a moment for its writes.
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const row = await ledger.verify(stack.client);
+    // The deleted sessions' texts still in Temporal: the dev server's SQLite file, read once the server has
+    // stopped (it then folds its write-ahead log back into the file, which SQLite zeroes where it freed).
+    await Promise.all(clients.map((client) => client.close()));
+    await temporal.connection.close();
+    await stack.stop();
+    stopped = true;
     const files = await Promise.all([dbFile, `${dbFile}-wal`].map((file) => readFile(file).catch(() => Buffer.alloc(0))));
     const plaintext = doomedTexts.filter((text) => files.some((bytes) => bytes.includes(text))).length;
-    const liveTextsInFile = (await readFile(dbFile).catch(() => Buffer.alloc(0))).includes(`secret-${run}-${DELETED}-0-0`);
-
-    const row = await ledger.verify(stack.client);
+    const liveTextsInFile = files[0].includes(`secret-${run}-${DELETED}-0-0`);
     row.plaintext = plaintext;
     const notes = [
       `${SESSIONS} sessions, ${DELETED} deleted mid-load; ${onDeleted.sent} operations on deleted-to-be ids: ${onDeleted.answeredBefore} answered before the delete, ${onDeleted.refusedTyped} refused with SessionDeletedError, ${onDeleted.other} otherwise`,
@@ -142,9 +146,11 @@ export async function deleteForgotten(): Promise<{ row: ChaosRow; notes: string[
     ];
     return { row, notes, errors: { ...ledger.errors(), ...otherErrors } };
   } finally {
-    await Promise.all(clients.map((client) => client.close()));
-    await temporal.connection.close();
-    await stack.stop();
+    if (!stopped) {
+      await Promise.all(clients.map((client) => client.close()));
+      await temporal.connection.close();
+      await stack.stop();
+    }
     await rm(dbFile, { force: true });
     await rm(`${dbFile}-wal`, { force: true });
     await rm(`${dbFile}-shm`, { force: true });

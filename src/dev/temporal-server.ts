@@ -58,6 +58,8 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions =
       extraArgs: [
         ...dynamicConfigArgs({ ...DEV_SERVER_DYNAMIC_CONFIG, ...options.dynamicConfig }),
         ...(options.uiCodecEndpoint ? ['--ui-codec-endpoint', options.uiCodecEndpoint] : []),
+        // A deleted session's history must not linger in the file's freed pages: SQLite zeroes what it frees.
+        ...(options.dbFile ? ['--sqlite-pragma', 'secure_delete=on'] : []),
       ],
     },
   });
