@@ -5,12 +5,16 @@ function digest(text: string): Buffer {
   return createHash('sha256').update(text, 'utf8').digest();
 }
 
-/** A check of Authorization headers against `token`; every header passes when no token is set. */
+/**
+ * A check of Authorization headers against `token`; every header passes when no token is set. The
+ * scheme is case-insensitive (`bearer`, `BEARER`), as HTTP says; spaces around the token are allowed.
+ * Both sides are hashed first, so the comparison takes the same time whatever the header holds.
+ */
 export function bearerTokenCheck(token: string | undefined): (header: string | undefined) => boolean {
   if (!token) return () => true;
   const expected = digest(token);
   return (header) => {
-    const match = /^Bearer (.+)$/.exec(header ?? '');
-    return match !== null && timingSafeEqual(digest(match[1]), expected);
+    const match = /^[ \t]*bearer[ \t]+(\S+)[ \t]*$/i.exec(header ?? '');
+    return timingSafeEqual(digest(match?.[1] ?? ''), expected) && match !== null;
   };
 }

@@ -63,13 +63,15 @@ const SESSION_ID_CHARACTERS =
  * A session id: 1 to 200 characters, no whitespace, no control characters and none of the invisible
  * characters that let one id pass for another (zero-width spaces, bidirectional controls, soft hyphens,
  * word joiners, fillers); the joiners emoji and some scripts need (U+200C, U+200D) are allowed. E.g.
- * "alice:support", `{user}:{kind}`. It is the workflow id and the projection's key.
+ * "alice:support", `{user}:{kind}`. It is the workflow id and the projection's key. Not `.` or `..`,
+ * which a URL cannot carry as a path segment.
  */
 export const SessionId = z
   .string({ error: 'a session id must be a string' })
   .min(1, 'a session id must not be empty')
   .max(MAX_SESSION_ID_LENGTH, `a session id must be at most ${MAX_SESSION_ID_LENGTH} characters`)
   .regex(SESSION_ID_CHARACTERS, 'a session id must not contain whitespace, control or invisible characters')
+  .refine((id) => id !== '.' && id !== '..', 'a session id cannot be "." or ".." (URLs resolve them as path segments, so no HTTP request could name it)')
   .pipe(StorableText);
 export type SessionId = z.infer<typeof SessionId>;
 
