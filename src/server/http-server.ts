@@ -2,18 +2,22 @@
  * The HTTP API: JSON in and out over the client library, with the library's error types and fitting
  * status codes, an optional bearer token, and bodies of at most 1 MiB (a message, which may carry
  * images and files, up to 32 MiB by default). Bad input is a 4xx with the reason and changes nothing.
- * The chat page is served at `/`.
+ * The chat page is served at `/`. Other web pages cannot drive it (see request-guard.ts): state-changing
+ * requests are JSON only (415), another site's Origin is a 403 unless allowed, and a path never
+ * names another session than the one it spells.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { SessionsClient } from '../client/sessions-client';
 import { HttpError } from './http-errors';
+import { InvalidInputError } from '../shared/errors';
 import { findRoute, MESSAGES_ROUTE } from './routes';
 import { EventStreamAnswer, sendEventStream } from './event-stream';
 import { chatPageFile } from './chat-page';
 import { bearerTokenCheck } from './bearer-token';
 import type { Logger } from '../logging/logger';
 import { RequestLog } from './request-log';
+import { checkContentType, CORS_HEADERS, CORS_METHODS, isLoopbackName, pathSegments, rawPath, RequestGuard } from './request-guard';
 
 /** The largest request body, in bytes (but for messages). */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -35,11 +39,18 @@ export interface HttpServerOptions {
   logger?: Logger;
   /** The largest body of `POST /v1/sessions/:id/messages`, in bytes (DEFAULT_MAX_MESSAGE_BYTES when absent). */
   maxMessageBytes?: number;
+  /**
+   * Origins (`https://app.example.com`) whose pages may call the API besides the server's own, with
+   * CORS; requests from any other site are refused (403).
+   */
+  allowedOrigins?: readonly string[];
 }
 
 /** A listening server. */
 export interface RunningHttpServer {
   url: string;
+  /** Whether it listens on a loopback address only (127.0.0.1, ::1). */
+  loopback: boolean;
   close(): Promise<void>;
 }
 
@@ -52,36 +63,64 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     raise: 'raise it with `serve --max-message-bytes N` (or AGENT_SESSIONS_MAX_MESSAGE_BYTES)',
   };
   const otherLimit: BodyLimit = { bytes: MAX_BODY_BYTES, raise: 'this route takes no more; images and files go in messages (POST /v1/sessions/:id/messages)' };
+  let loopback = true;
+  let guard: RequestGuard;
+  try {
+    guard = new RequestGuard(options.allowedOrigins ?? [], () => loopback);
+  } catch (error) {
+    throw new InvalidInputError((error as Error).message);
+  }
   const server = createServer((request, response) => {
-    const url = new URL(request.url ?? '/', 'http://localhost');
-    const log = new RequestLog(options.logger, request.method, url.pathname);
+    // The raw target, not a URL's pathname: a URL resolves `.` and `..` and would answer another route.
+    const pathname = rawPath(request.url ?? '/');
+    const query = new URL(request.url ?? '/', 'http://localhost').searchParams;
+    const log = new RequestLog(options.logger, request.method, pathname);
     response.once('close', () => log.write(response.statusCode));
-    void answer(request, response, url, log).catch(() => response.destroy());
+    void answer(request, response, pathname, query, log).catch(() => response.destroy());
   });
 
-  async function answer(request: IncomingMessage, response: ServerResponse, url: URL, log: RequestLog): Promise<void> {
+  async function answer(request: IncomingMessage, response: ServerResponse, pathname: string, query: URLSearchParams, log: RequestLog): Promise<void> {
     try {
-      const page = request.method === 'GET' ? await chatPageFile(url.pathname) : undefined;
+      guard.checkHost(request.headers);
+      const method = request.method ?? 'GET';
+      const page = method === 'GET' ? await chatPageFile(pathname) : undefined;
       if (page) {
         response.writeHead(200, { 'content-type': page.type, 'content-length': page.body.length, 'x-content-type-options': 'nosniff' });
         response.end(page.body);
         return;
       }
+      if (method === 'OPTIONS') {
+        response.setHeader('vary', 'Origin');
+        const allowed = guard.checkOrigin(request.headers);
+        if (allowed) {
+          response.setHeader('access-control-allow-origin', allowed);
+          response.setHeader('access-control-allow-methods', CORS_METHODS);
+          response.setHeader('access-control-allow-headers', CORS_HEADERS);
+          response.setHeader('access-control-max-age', '600');
+        }
+        response.writeHead(204, { allow: `${CORS_METHODS}, OPTIONS` });
+        response.end();
+        return;
+      }
+      response.setHeader('vary', 'Origin');
+      const corsOrigin = guard.checkOrigin(request.headers);
+      if (corsOrigin) response.setHeader('access-control-allow-origin', corsOrigin);
       if (!authorized(request.headers.authorization)) {
         response.setHeader('www-authenticate', 'Bearer');
         throw new HttpError(401, 'Unauthorized', 'send Authorization: Bearer <token> (the token the server was started with)');
       }
-      const found = findRoute(request.method ?? 'GET', decodeSegments(url.pathname));
+      const found = findRoute(method, pathSegments(pathname));
       if ('missing' in found) {
         throw found.missing === 404
-          ? new HttpError(404, 'NotFound', `no route ${url.pathname}; see the README's HTTP API section`)
-          : new HttpError(405, 'MethodNotAllowed', `${request.method} is not allowed on ${url.pathname}`);
+          ? new HttpError(404, 'NotFound', `no route ${pathname}; see the README's HTTP API section`)
+          : new HttpError(405, 'MethodNotAllowed', `${method} is not allowed on ${pathname}`);
       }
       log.routed(found.route.path, found.params);
+      checkContentType(method, request.headers);
       const body = await readJson(request, found.route.path === MESSAGES_ROUTE ? messageLimit : otherLimit);
       const gone = new AbortController();
       response.once('close', () => gone.abort());
-      const input = { client: options.client, params: found.params, query: url.searchParams, body, headers: request.headers, signal: gone.signal };
+      const input = { client: options.client, params: found.params, query, body, headers: request.headers, signal: gone.signal };
       const answer = await found.route.run(input);
       if (answer instanceof EventStreamAnswer) await sendEventStream(response, answer, log);
       else {
@@ -99,24 +138,17 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
   });
   const address = server.address() as AddressInfo;
+  loopback = isLoopbackName(address.address);
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
     url: `http://${host}:${address.port}`,
+    loopback,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       }),
   };
-}
-
-/** The path's segments, percent-decoded; a malformed escape is a 400. */
-function decodeSegments(pathname: string): string[] {
-  try {
-    return pathname.split('/').filter(Boolean).map((segment) => decodeURIComponent(segment));
-  } catch {
-    throw new HttpError(400, 'InvalidInputError', `the path ${pathname} has a malformed percent-escape`);
-  }
 }
 
 /** How large a route's body may be, and what to do about a larger one. */

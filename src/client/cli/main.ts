@@ -47,11 +47,13 @@ const USAGE = `usage: npx agent-sessions <command> [options]
                                  a new session with the items up to turn N, and the same context
   memory list|add|delete --user U [--key K] [--id N] [TEXT]
                                  a user's long-term memories (add TEXT; delete by --id or --key)
-  serve [--port N] [--host H] [--max-message-bytes N]
+  serve [--port N] [--host H] [--max-message-bytes N] [--allow-origin URL ...]
                                  the HTTP API (JSON) on 127.0.0.1:8787; prints where it listens;
                                  AGENT_SESSIONS_API_TOKEN makes it require a bearer token; message
                                  bodies up to 32 MiB (--max-message-bytes or
-                                 AGENT_SESSIONS_MAX_MESSAGE_BYTES), other bodies up to 1 MiB
+                                 AGENT_SESSIONS_MAX_MESSAGE_BYTES), other bodies up to 1 MiB; pages
+                                 of other origins are refused unless allowed (--allow-origin or
+                                 AGENT_SESSIONS_ALLOWED_ORIGINS, comma-separated)
   codec-server [--port N] [--host H] [--origin URL]
                                  decodes encrypted payloads for the Temporal UI on 127.0.0.1:8888
                                  (--ui-codec-endpoint); AGENT_SESSIONS_CODEC_TOKEN requires a token
@@ -70,7 +72,7 @@ OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_MODEL, AGENT_SESSIONS_DATA_DIR (default 
 TEMPORAL_CLI_PATH, AGENT_SESSIONS_API_TOKEN, AGENT_SESSIONS_ENCRYPTION_KEYS (id:base64key,...; the
 first encrypts every Temporal payload), AGENT_SESSIONS_ENCRYPT_PROJECTION (true: seal the projection's
 content with those keys too; recorded in the database), AGENT_SESSIONS_ALLOW_PLAINTEXT (true: the
-migration switch between a plaintext and an encrypted deployment), AGENT_SESSIONS_CODEC_TOKEN, AGENT_SESSIONS_MAX_MESSAGE_BYTES, AGENT_SESSIONS_LOG_LEVEL (worker and
+migration switch between a plaintext and an encrypted deployment), AGENT_SESSIONS_CODEC_TOKEN, AGENT_SESSIONS_MAX_MESSAGE_BYTES, AGENT_SESSIONS_ALLOWED_ORIGINS, AGENT_SESSIONS_LOG_LEVEL (worker and
 serve log JSON lines to stderr; trace, debug, info (default), warn, error, fatal or silent).`;
 
 /** Runs the CLI; sets a non-zero exit code with a one-line reason on failure. */

@@ -36,6 +36,7 @@ const OPTION_SPEC = {
   image: { type: 'string', multiple: true },
   file: { type: 'string', multiple: true },
   'max-message-bytes': { type: 'string' },
+  'allow-origin': { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -196,6 +197,8 @@ export const ServeOptions = z.object({
     .regex(/^[1-9][0-9]{0,10}$/, '--max-message-bytes must be a positive whole number of bytes')
     .transform(Number)
     .optional(),
+  /** Origins whose pages may call the API besides its own (`--allow-origin URL`, repeatable). */
+  'allow-origin': z.array(z.string()).optional(),
 });
 export type ServeOptions = z.infer<typeof ServeOptions>;
 

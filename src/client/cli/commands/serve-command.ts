@@ -1,6 +1,7 @@
 /** `serve` runs the HTTP API over the client library, `codec-server` the Temporal UI's codec endpoint, until interrupted. */
 import { loadConfig } from '../../../config';
 import { startHttpServer } from '../../../server/http-server';
+import { normaliseOrigin } from '../../../server/request-guard';
 import { startCodecServer } from '../../../server/codec-server';
 import { EncryptionCodec } from '../../../codec/encryption-codec';
 import { createLogger } from '../../../logging/logger';
@@ -11,23 +12,43 @@ import { checkOptions, ServeOptions } from '../options';
 /**
  * Serves the HTTP API (Temporal and Postgres as the other commands find them); prints where it listens.
  * Message bodies may be as large as `--max-message-bytes` (or AGENT_SESSIONS_MAX_MESSAGE_BYTES; 32 MiB).
+ * It binds 127.0.0.1 unless `--host` says otherwise, and warns (one line on stderr) when it binds wider
+ * without a token. Pages of other origins are refused unless `--allow-origin` (repeatable) or
+ * AGENT_SESSIONS_ALLOWED_ORIGINS (comma-separated) allows them.
  */
 export async function serve({ values }: CommandInput): Promise<void> {
   const options = checkOptions(ServeOptions, {
     port: values.port,
     host: values.host,
     'max-message-bytes': values['max-message-bytes'] ?? (process.env.AGENT_SESSIONS_MAX_MESSAGE_BYTES || undefined),
+    'allow-origin': values['allow-origin'],
   });
+  const allowedOrigins = [...(options['allow-origin'] ?? []), ...(process.env.AGENT_SESSIONS_ALLOWED_ORIGINS ?? '').split(',')]
+    .map((origin) => origin.trim())
+    .filter(Boolean)
+    .map((origin) => {
+      try {
+        return normaliseOrigin(origin);
+      } catch (error) {
+        throw new InvalidInputError(`--allow-origin (or AGENT_SESSIONS_ALLOWED_ORIGINS): ${(error as Error).message}`);
+      }
+    });
   const { apiToken } = loadConfig();
   await withClient({ database: true, temporal: true }, async (client) => {
     const server = await startHttpServer({
       client,
       port: options.port ?? 8787,
-      host: options.host,
+      host: options.host ?? '127.0.0.1',
       token: apiToken,
       logger: createLogger(),
       maxMessageBytes: options['max-message-bytes'],
+      allowedOrigins,
     });
+    if (!server.loopback && !apiToken) {
+      process.stderr.write(
+        `warning: serving on ${server.url}, beyond this machine, without AGENT_SESSIONS_API_TOKEN: anyone who reaches it can read and change every session; set the token or bind 127.0.0.1\n`,
+      );
+    }
     console.log(`listening on ${server.url} (chat page: ${server.url}/)${apiToken ? ' (bearer token required)' : ''}`);
     await untilInterrupted();
     await server.close();
