@@ -17,8 +17,10 @@ import { workerKills } from './scenarios/worker-kills';
 import { hostileInputs } from './scenarios/hostile-inputs';
 import { approvalsAcrossRollover } from './scenarios/approvals-rollover';
 import { temporalRestart } from './scenarios/temporal-restart';
+import { crossSite } from './scenarios/cross-site';
 import { deleteForgotten } from './scenarios/delete-forgotten';
 import { keylessClient } from './scenarios/keyless-client';
+import { toolKill } from './scenarios/tool-kill';
 
 /** What a scenario reports. */
 type Outcome = { row: ChaosRow; notes: string[]; errors?: Record<string, number> };
@@ -51,8 +53,10 @@ const SCENARIOS: Record<string, Scenario> = {
   'hostile-inputs': async (sharedStack) => hostileInputs(await sharedStack()),
   'approvals-rollover': onOwnStack(approvalsAcrossRollover),
   'temporal-restart': onOwnStack(temporalRestart),
+  'cross-site': async (sharedStack) => crossSite(await sharedStack()),
   'delete-forgotten': () => deleteForgotten(),
   'keyless-client': () => keylessClient(),
+  'tool-kill': onOwnStack(toolKill),
 };
 
 const COLUMNS: Array<[keyof ChaosRow, string]> = [
