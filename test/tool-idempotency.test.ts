@@ -84,6 +84,7 @@ test('a worker killed during an 8 s tool: the call runs again on another worker 
   expect([first.attempt, second.attempt]).toEqual([1, 2]);
   expect(await runs('crash')).toHaveLength(2);
   expect(await charges('crash')).toBe(1);
+  expect(await stack.client.items(session)).toEqual(await stack.client.workflowItems(session));
 }, 200_000);
 
 test('an approved call whose first attempt fails after charging: the retry has the same key, the charge is applied once', async () => {
