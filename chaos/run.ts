@@ -18,7 +18,6 @@ import { hostileInputs } from './scenarios/hostile-inputs';
 import { approvalsAcrossRollover } from './scenarios/approvals-rollover';
 import { temporalRestart } from './scenarios/temporal-restart';
 import { crossSite } from './scenarios/cross-site';
-import { crossSite } from './scenarios/cross-site';
 import { deleteForgotten } from './scenarios/delete-forgotten';
 import { keylessClient } from './scenarios/keyless-client';
 import { toolKill } from './scenarios/tool-kill';
@@ -54,7 +53,6 @@ const SCENARIOS: Record<string, Scenario> = {
   'hostile-inputs': async (sharedStack) => hostileInputs(await sharedStack()),
   'approvals-rollover': onOwnStack(approvalsAcrossRollover),
   'temporal-restart': onOwnStack(temporalRestart),
-  'cross-site': async (sharedStack) => crossSite(await sharedStack()),
   'cross-site': async (sharedStack) => crossSite(await sharedStack()),
   'delete-forgotten': () => deleteForgotten(),
   'keyless-client': () => keylessClient(),
