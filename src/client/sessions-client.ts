@@ -3,7 +3,7 @@
  * (add, pop, clear, compact, delete, context, settings), and read items from the Postgres projection.
  * Reads from the projection need no Temporal at all. Every operation carries an id, so the client
  * retries Temporal's passing refusals (a run continuing as new, too many updates in flight) with the
- * same id and a caller never sees them; while the session remembers the id (its last 200
+ * same id and a caller never sees them; while the session remembers the id (its last 2,000
  * operations), a retry never runs the operation twice.
  */
 import { randomUUID } from 'node:crypto';
