@@ -1,3 +1,3 @@
 #!/usr/bin/env node
 // The `agent-sessions` command: the compiled CLI (`npm run build` writes dist/; `npm install` runs it).
-require('../dist/client/cli/main.js').main(process.argv.slice(2));
+require('../dist/cli/main.js').main(process.argv.slice(2));

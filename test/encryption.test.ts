@@ -17,7 +17,7 @@ import { EncryptionCodec, ENCRYPTED_ENCODING, KEY_ID_METADATA } from '../src/cod
 import { parseKeyRing } from '../src/codec/key-ring';
 import { EncryptionKeyError, InvalidInputError } from '../src/client/errors';
 import { SessionsClient } from '../src/client/sessions-client';
-import { startCodecServer } from '../src/server/codec-server';
+import { startCodecServer } from '../src/codec/codec-server';
 import { defineAgent, defineTool } from '../src/agents';
 import { supportAgent } from '../src/dev/demo-agent';
 import { z } from 'zod';

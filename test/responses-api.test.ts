@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { defineAgent } from '../src/agents';
 import { InvalidOutputError, ModelRequestRejectedError } from '../src/client/errors';
-import { formatItem } from '../src/client/cli/format';
+import { formatItem } from '../src/cli/format';
 import { loadConfig } from '../src/config';
 import { lookupOrder, supportAgent } from '../src/dev/demo-agent';
 import type { StreamEvent } from '../src/shared/stream';

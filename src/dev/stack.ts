@@ -9,7 +9,7 @@ import type { ModelEndpoint } from '../worker/run-worker';
 import { startModelService } from './model-endpoint';
 import { freePort } from './ports';
 import { startTemporalDevServer } from './temporal-server';
-import { startCodecServer } from '../server/codec-server';
+import { startCodecServer } from '../codec/codec-server';
 import { EncryptionCodec } from '../codec/encryption-codec';
 
 /** The services of a running stack. */

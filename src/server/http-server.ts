@@ -14,7 +14,7 @@ import { InvalidInputError } from '../shared/errors';
 import { findRoute, MESSAGES_ROUTE } from './routes';
 import { EventStreamAnswer, sendEventStream } from './event-stream';
 import { chatPageFile } from './chat-page';
-import { bearerTokenCheck } from './bearer-token';
+import { bearerTokenCheck } from '../codec/bearer-token';
 import type { Logger } from '../logging/logger';
 import { RequestLog } from './request-log';
 import { checkContentType, CORS_HEADERS, CORS_METHODS, isLoopbackName, pathSegments, rawPath, RequestGuard } from './request-guard';

@@ -1,8 +1,8 @@
 /** Managing sessions: `list` (from the projection), `usage`, `labels`, `export`, `import` and `fork`. */
-import { InvalidInputError } from '../../errors';
-import { print, TEMPORAL, withClient, type CommandInput } from '../connect';
-import { checkOptions, ForkOptions, LabelsOptions, ListOptions, readJsonFile, SessionOptions } from '../options';
-import { SessionExport } from '../../../shared/export';
+import { InvalidInputError } from '../client/errors';
+import { print, TEMPORAL, withClient, type CommandInput } from './connect';
+import { checkOptions, ForkOptions, LabelsOptions, ListOptions, readJsonFile, SessionOptions } from './options';
+import { SessionExport } from '../shared/export';
 
 const DATABASE = { database: true, temporal: false };
 const BOTH = { database: true, temporal: true };

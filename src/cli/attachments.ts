@@ -1,8 +1,8 @@
 /** `send --image` and `--file`: local files read as data URLs (their type from the extension), URLs sent as they are. */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { ContentPart } from '../../shared/content-parts';
-import { InvalidInputError } from '../errors';
+import type { ContentPart } from '../shared/content-parts';
+import { InvalidInputError } from '../client/errors';
 
 /** Image media types by file extension. */
 export const IMAGE_TYPES: Record<string, string> = { png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', gif: 'image/gif', webp: 'image/webp' };

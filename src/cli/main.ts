@@ -1,11 +1,11 @@
 /** The `agent-sessions` command line: parses the command, runs it, turns failures into one line. */
-import { AgentSessionsError } from '../errors';
-import { add, clear, compact, context, history, pop, remove, send, settings, status } from './commands/client-commands';
-import { decide, pending } from './commands/approval-commands';
-import { exportSession, fork, importSession, labels, list, reseal, usage } from './commands/manage-commands';
-import { memory } from './commands/memory-commands';
-import { codecServer, serve } from './commands/serve-command';
-import { dev, migrate, retention, worker } from './commands/service-commands';
+import { AgentSessionsError } from '../client/errors';
+import { add, clear, compact, context, history, pop, remove, send, settings, status } from './client-commands';
+import { decide, pending } from './approval-commands';
+import { exportSession, fork, importSession, labels, list, reseal, usage } from './manage-commands';
+import { memory } from './memory-commands';
+import { codecServer, serve } from './serve-command';
+import { dev, migrate, retention, worker } from './service-commands';
 import { parseCommandLine } from './options';
 
 const USAGE = `usage: npx agent-sessions <command> [options]

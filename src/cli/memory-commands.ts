@@ -1,7 +1,7 @@
 /** `memory list|add|delete --user U`: a user's long-term memories, straight from Postgres. */
-import { InvalidInputError } from '../../errors';
-import { print, withClient, type CommandInput } from '../connect';
-import { checkOptions, MemoryOptions } from '../options';
+import { InvalidInputError } from '../client/errors';
+import { print, withClient, type CommandInput } from './connect';
+import { checkOptions, MemoryOptions } from './options';
 
 const DATABASE = { database: true, temporal: false };
 

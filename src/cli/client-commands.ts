@@ -3,14 +3,14 @@
  * session operations add, pop, clear, delete, compact and settings.
  */
 import { z } from 'zod';
-import { Item } from '../../../shared/schemas';
-import { InvalidInputError } from '../../errors';
-import { print, TEMPORAL, withClient, type CommandInput } from '../connect';
-import { formatItem } from '../format';
+import { Item } from '../shared/schemas';
+import { InvalidInputError } from '../client/errors';
+import { print, TEMPORAL, withClient, type CommandInput } from './connect';
+import { formatItem } from './format';
 import { describePending } from './approval-commands';
-import type { StreamEvent } from '../../../shared/stream';
-import { checkOptions, readJsonFile, SendOptions, SessionOptions } from '../options';
-import { attachmentParts } from '../attachments';
+import type { StreamEvent } from '../shared/stream';
+import { checkOptions, readJsonFile, SendOptions, SessionOptions } from './options';
+import { attachmentParts } from './attachments';
 
 /** How often a waiting `send` looks for tool calls that wait for approval. */
 const APPROVAL_POLL_MS = 1_000;

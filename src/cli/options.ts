@@ -2,8 +2,8 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { AgentName, describeIssues, LabelKey, LabelValue, OperationId, SessionId, UserId } from '../../shared/schemas';
-import { InvalidInputError } from '../errors';
+import { AgentName, describeIssues, LabelKey, LabelValue, OperationId, SessionId, UserId } from '../shared/schemas';
+import { InvalidInputError } from '../client/errors';
 
 /** Every option any command accepts; each command's schema says which it needs. */
 const OPTION_SPEC = {

@@ -1,6 +1,6 @@
 /** Human-readable output for the CLI. */
-import { contentForDisplay, describeItem, isMessage } from '../../shared/items';
-import type { SessionItem } from '../../shared/schemas';
+import { contentForDisplay, describeItem, isMessage } from '../shared/items';
+import type { SessionItem } from '../shared/schemas';
 
 /** One line for an item: its seq, who produced it, and what it says (a short label for what is not text). */
 export function formatItem(entry: SessionItem): string {

@@ -1,6 +1,6 @@
 /** How a CLI command gets its input and a connected client, and prints JSON. */
-import { loadConfig } from '../../config';
-import { SessionsClient } from '../sessions-client';
+import { loadConfig } from '../config';
+import { SessionsClient } from '../client/sessions-client';
 import { knownEndpoints, requireDatabase, requireTemporal } from './endpoints';
 
 /** Raw values and positionals from the command line. */

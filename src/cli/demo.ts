@@ -3,7 +3,7 @@
  * changes the context, and memory across a worker restart (the conversation lives in Temporal).
  */
 import type { SessionsClient } from '../client/sessions-client';
-import { formatItem } from '../client/cli/format';
+import { formatItem } from './format';
 
 /** What the demo needs from the running stack. */
 export interface DemoOptions {

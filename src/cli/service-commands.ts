@@ -1,21 +1,21 @@
 /** `worker`, `dev`, `demo` and `migrate`: the commands that run the system. */
 import { mkdir } from 'node:fs/promises';
 import { Pool } from 'pg';
-import { loadConfig } from '../../../config';
-import { runDemo } from '../../../dev/demo';
-import { clearEndpoints, saveEndpoints } from '../../../dev/endpoints';
-import { startModelService } from '../../../dev/model-endpoint';
-import { startDevStack } from '../../../dev/stack';
-import { migrate as applyMigrations } from '../../../postgres/migrate';
-import { supportAgent } from '../../../dev/demo-agent';
-import { loadAgentsModule, type AgentsModule } from '../../../worker/agents-module';
-import { startWorker, type RunningWorker, type WorkerSettings } from '../../../worker/run-worker';
-import { installRuntimeLogger, releaseIdleRuntime } from '../../../worker/temporal-logging';
-import { InvalidInputError } from '../../errors';
-import { SessionsClient } from '../../sessions-client';
-import { knownEndpoints, requireDatabase, requireTemporal } from '../endpoints';
-import { checkOptions, RetentionOptions, WorkerOptions } from '../options';
-import { untilInterrupted, type CommandInput } from '../connect';
+import { loadConfig } from '../config';
+import { runDemo } from './demo';
+import { clearEndpoints, saveEndpoints } from '../dev/endpoints';
+import { startModelService } from '../dev/model-endpoint';
+import { startDevStack } from '../dev/stack';
+import { migrate as applyMigrations } from '../postgres/migrate';
+import { supportAgent } from '../dev/demo-agent';
+import { loadAgentsModule, type AgentsModule } from '../worker/agents-module';
+import { startWorker, type RunningWorker, type WorkerSettings } from '../worker/run-worker';
+import { installRuntimeLogger, releaseIdleRuntime } from '../worker/temporal-logging';
+import { InvalidInputError } from '../client/errors';
+import { SessionsClient } from '../client/sessions-client';
+import { knownEndpoints, requireDatabase, requireTemporal } from './endpoints';
+import { checkOptions, RetentionOptions, WorkerOptions } from './options';
+import { untilInterrupted, type CommandInput } from './connect';
 
 const say = (line: string) => console.log(line);
 

@@ -1,7 +1,7 @@
 /** Human approval from the command line: `pending`, `approve` and `reject`. */
-import type { PendingApproval } from '../../../shared/approvals';
-import { print, TEMPORAL, withClient, type CommandInput } from '../connect';
-import { checkOptions, DecisionOptions, SessionOptions } from '../options';
+import type { PendingApproval } from '../shared/approvals';
+import { print, TEMPORAL, withClient, type CommandInput } from './connect';
+import { checkOptions, DecisionOptions, SessionOptions } from './options';
 
 /** One line for a waiting call, with the commands that decide it. */
 export function describePending(sessionId: string, pending: Pick<PendingApproval, 'callId' | 'tool' | 'arguments' | 'agent'> & { requestedAt?: string }): string {

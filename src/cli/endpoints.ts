@@ -1,7 +1,7 @@
 /** Where the CLI's commands connect: the environment first, then a running `dev` stack. */
-import type { Config } from '../../config';
-import { loadEndpoints } from '../../dev/endpoints';
-import { InvalidInputError } from '../errors';
+import type { Config } from '../config';
+import { loadEndpoints } from '../dev/endpoints';
+import { InvalidInputError } from '../client/errors';
 
 /** The Temporal and Postgres addresses the environment or a running dev stack give (either may be missing). */
 export async function knownEndpoints(config: Config): Promise<{ temporalAddress?: string; databaseUrl?: string }> {

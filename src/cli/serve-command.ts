@@ -1,13 +1,13 @@
 /** `serve` runs the HTTP API over the client library, `codec-server` the Temporal UI's codec endpoint, until interrupted. */
-import { loadConfig } from '../../../config';
-import { startHttpServer } from '../../../server/http-server';
-import { normaliseOrigin } from '../../../server/request-guard';
-import { startCodecServer } from '../../../server/codec-server';
-import { EncryptionCodec } from '../../../codec/encryption-codec';
-import { createLogger } from '../../../logging/logger';
-import { InvalidInputError } from '../../errors';
-import { untilInterrupted, withClient, type CommandInput } from '../connect';
-import { checkOptions, ServeOptions } from '../options';
+import { loadConfig } from '../config';
+import { startHttpServer } from '../server/http-server';
+import { normaliseOrigin } from '../server/request-guard';
+import { startCodecServer } from '../codec/codec-server';
+import { EncryptionCodec } from '../codec/encryption-codec';
+import { createLogger } from '../logging/logger';
+import { InvalidInputError } from '../client/errors';
+import { untilInterrupted, withClient, type CommandInput } from './connect';
+import { checkOptions, ServeOptions } from './options';
 
 /**
  * Serves the HTTP API (Temporal and Postgres as the other commands find them); prints where it listens.
