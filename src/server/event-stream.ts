@@ -5,7 +5,16 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { StreamEvent } from '../shared/stream';
-import type { RequestLog } from './request-log';
+import type { ErrorBody } from './http-errors';
+
+/**
+ * What a stream writes to its request's log line (the `RequestLog` of `request-log.ts`, named here by
+ * its shape so this module does not import the log, which imports the routes, which import this).
+ */
+export interface StreamLog {
+  answered(value: unknown): void;
+  failed(error: unknown): { status: number; body: ErrorBody };
+}
 
 /** A route's answer that is sent as an event stream rather than as one JSON body. */
 export class EventStreamAnswer {
@@ -26,7 +35,7 @@ export function wantsEventStream(accept: string | undefined): boolean {
  * the session refuses is still a JSON error with its status. The request's log line gets the message id
  * of the `started` event, and the type of an error that ends the stream.
  */
-export async function sendEventStream(response: ServerResponse, answer: EventStreamAnswer, log: RequestLog): Promise<void> {
+export async function sendEventStream(response: ServerResponse, answer: EventStreamAnswer, log: StreamLog): Promise<void> {
   const events = answer.events;
   const first = await events.next();
   log.answered(first.value);
