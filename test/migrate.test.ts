@@ -5,10 +5,11 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
 import { z } from 'zod';
 import { readItemRanges, readLatestItems, writeItems } from '../src/postgres/items';
 import { listMigrations, migrate } from '../src/postgres/migrate';
+import { connectPool } from '../src/postgres/pool';
 import type { ProjectionInput } from '../src/shared/activity-io';
 import type { SessionItem } from '../src/shared/schemas';
 import { createEmptyDatabase, type EmptyDatabase } from './support/database';
@@ -24,9 +25,9 @@ async function createDatabase(): Promise<string> {
   return database.url;
 }
 
-/** A pool to a database, ended in afterAll. */
+/** A pool to a database (its connections in the agent_sessions schema), ended in afterAll. */
 function openPool(url: string): Pool {
-  const pool = new Pool({ connectionString: url, max: 2 });
+  const pool = connectPool(url, { max: 2 });
   pools.push(pool);
   return pool;
 }
@@ -41,7 +42,7 @@ async function migrationDir(files: Record<string, string>): Promise<string> {
 
 async function tableNames(pool: Pool): Promise<string[]> {
   const { rows } = await pool.query(
-    "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name",
+    "SELECT table_name FROM information_schema.tables WHERE table_schema = 'agent_sessions' ORDER BY table_name",
   );
   return rows.map((row) => z.object({ table_name: z.string() }).parse(row).table_name);
 }
@@ -58,12 +59,14 @@ afterAll(async () => {
 });
 
 describe('migrate', () => {
-  test('creates sessions, items and schema_migrations in a fresh database and returns the files it applied', async () => {
+  test('creates sessions, items and schema_migrations in the agent_sessions schema of a fresh database and returns the files it applied', async () => {
     const pool = openPool(await createDatabase());
     const files = (await listMigrations()).map((migration) => path.basename(migration.file));
     expect(files).toContain('001_sessions_and_items.sql');
     expect(await migrate(pool)).toEqual(files);
     expect(await tableNames(pool)).toEqual(expect.arrayContaining(['items', 'schema_migrations', 'sessions']));
+    const inPublic = await pool.query("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'");
+    expect(inPublic.rows).toEqual([]);
   });
 
   test('applies nothing on a second run', async () => {

@@ -1,11 +1,14 @@
 /**
  * Applies the numbered SQL files in migrations/ that a database has not seen yet, each in its own
  * transaction, under an advisory lock so that concurrent runs (several workers starting) are safe.
+ * Everything lives in the projection's schema (`agent_sessions` by default), migrations table
+ * included: the runner creates the schema, and moves an older deployment's tables there from public.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { z } from 'zod';
+import { databaseSchema, quoteSchema, schemaOf } from './schema';
 
 /** The folder of the numbered migrations. */
 export const MIGRATIONS_DIR = path.resolve(__dirname, '..', '..', 'migrations');
@@ -33,22 +36,37 @@ export async function listMigrations(dir = MIGRATIONS_DIR): Promise<MigrationFil
 /** The migration run in progress in this process; later runs wait for it. */
 let runningInProcess: Promise<unknown> = Promise.resolve();
 
+/** Which migrations, into which schema. */
+export interface MigrateOptions {
+  /** The folder of the numbered SQL files (this project's by default). */
+  dir?: string;
+  /** The schema: the pool's own (`connectPool`), else `AGENT_SESSIONS_DB_SCHEMA`, else agent_sessions. */
+  schema?: string;
+}
+
 /**
- * Applies pending migrations; returns the names of those it applied (none when up to date).
- * Runs in one process are serialised as well as locked: the embedded PGlite multiplexes every
- * connection onto one session, where an advisory lock excludes no one.
+ * Applies pending migrations in the projection's schema; returns the names of those it applied (none
+ * when up to date). Runs in one process are serialised as well as locked: the embedded PGlite
+ * multiplexes every connection onto one session, where an advisory lock excludes no one.
  */
-export function migrate(pool: Pool, dir = MIGRATIONS_DIR): Promise<string[]> {
-  const run = runningInProcess.then(() => migrateUnderLock(pool, dir));
+export function migrate(pool: Pool, options: MigrateOptions | string = {}): Promise<string[]> {
+  const { dir = MIGRATIONS_DIR, schema: wanted } = typeof options === 'string' ? { dir: options } : options;
+  const schema = databaseSchema(wanted ?? schemaOf(pool));
+  const run = runningInProcess.then(() => migrateUnderLock(pool, dir, schema));
   runningInProcess = run.catch(() => undefined);
   return run;
 }
 
-async function migrateUnderLock(pool: Pool, dir: string): Promise<string[]> {
+async function migrateUnderLock(pool: Pool, dir: string, schema: string): Promise<string[]> {
   const migrations = await listMigrations(dir);
   const client = await pool.connect();
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY.toString()]);
+    const exists = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
+    // Only when missing: CREATE SCHEMA IF NOT EXISTS needs the CREATE privilege even when it exists.
+    if (exists.rowCount === 0) await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteSchema(schema)}`);
+    await client.query(`SET search_path TO ${quoteSchema(schema)}`);
+    await adoptPublicDeployment(client, schema, migrations);
     await client.query(
       `CREATE TABLE IF NOT EXISTS schema_migrations (
          id integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
@@ -72,6 +90,73 @@ async function migrateUnderLock(pool: Pool, dir: string): Promise<string[]> {
     return done;
   } finally {
     await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY.toString()]).catch(() => undefined);
-    client.release();
+    // A connection of another pool keeps the search_path set here: close it rather than hand it back.
+    client.release(schemaOf(pool) === schema ? undefined : true);
+  }
+}
+
+/** What a migration's SQL creates that lives in a schema: its tables and its functions. */
+export function createdObjects(sql: string): { tables: string[]; functions: string[] } {
+  const code = sql.replace(/--[^\n]*/g, '');
+  const names = (pattern: RegExp) => [...code.matchAll(pattern)].map((match) => match[1].toLowerCase());
+  return {
+    tables: names(/\bCREATE\s+(?:UNLOGGED\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?([A-Za-z_][A-Za-z0-9_]*)/gi),
+    functions: names(/\bCREATE\s+(?:OR\s+REPLACE\s+)?FUNCTION\s+([A-Za-z_][A-Za-z0-9_]*)\s*\(/gi),
+  };
+}
+
+/**
+ * An older deployment (0.1) kept its tables and its migrations table in public. When `schema` has no
+ * migrations table yet and public.schema_migrations is this project's (it records migration 1 as
+ * `sessions_and_items`, in this runner's id and name columns), moves every table and function the
+ * recorded migrations created, and the migrations table, into `schema` in one transaction (indexes,
+ * constraints and owned sequences move with their tables); the pending migrations then apply there.
+ * A public.schema_migrations of another application is left alone.
+ */
+async function adoptPublicDeployment(client: PoolClient, schema: string, migrations: MigrationFile[]): Promise<void> {
+  if (schema === 'public') return;
+  const tableIn = async (namespace: string, table: string) =>
+    (await client.query('SELECT 1 FROM pg_tables WHERE schemaname = $1 AND tablename = $2', [namespace, table])).rowCount !== 0;
+  if ((await tableIn(schema, 'schema_migrations')) || !(await tableIn('public', 'schema_migrations'))) return;
+  const columns = await client.query(
+    `SELECT column_name FROM information_schema.columns
+      WHERE table_schema = 'public' AND table_name = 'schema_migrations' AND column_name IN ('id', 'name')`,
+  );
+  if (columns.rowCount !== 2) return;
+  const { rows } = await client.query('SELECT id::text AS id, name::text AS name FROM public.schema_migrations');
+  const recorded = rows.map((row) => z.object({ id: z.string(), name: z.string() }).parse(row));
+  const first = migrations.find((migration) => migration.id === 1);
+  if (!first || !recorded.some((row) => row.id === '1' && row.name === first.name)) return;
+  const files = recorded.map((row) => {
+    const known = migrations.find((migration) => String(migration.id) === row.id && migration.name === row.name);
+    if (!known) {
+      throw new Error(
+        `public.schema_migrations records migration ${row.id} (${row.name}), which this version does not have: run a version that does, or move the tables into ${schema} by hand`,
+      );
+    }
+    return known;
+  });
+  const target = quoteSchema(schema);
+  await client.query('BEGIN');
+  try {
+    for (const file of files) {
+      const created = createdObjects(await readFile(file.file, 'utf8'));
+      for (const table of created.tables) await client.query(`ALTER TABLE IF EXISTS public."${table}" SET SCHEMA ${target}`);
+      for (const name of created.functions) {
+        const functions = await client.query(
+          `SELECT p.oid::regprocedure::text AS signature FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+            WHERE n.nspname = 'public' AND p.proname = $1`,
+          [name],
+        );
+        for (const row of functions.rows) {
+          await client.query(`ALTER FUNCTION ${z.object({ signature: z.string() }).parse(row).signature} SET SCHEMA ${target}`);
+        }
+      }
+    }
+    await client.query(`ALTER TABLE public.schema_migrations SET SCHEMA ${target}`);
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK');
+    throw new Error(`moving this project's tables from public into ${schema} failed: ${(error as Error).message}`);
   }
 }

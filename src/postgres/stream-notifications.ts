@@ -1,10 +1,23 @@
 /**
  * Wakes readers of streamed turns when a writer notifies the session's channel. One pooled connection
  * LISTENs for the whole process; readers also wake after a short wait, so a lost or refused LISTEN
- * (the embedded Postgres, a dropped connection) costs latency, never events.
+ * (the embedded Postgres, a dropped connection) costs latency, never events. The channel is the
+ * deployment's (`agent_sessions_stream:<schema>`).
  */
 import type { Pool, PoolClient } from 'pg';
 import { STREAM_CHANNEL } from '../shared/stream';
+
+/**
+ * The channel of this deployment's streamed turns: `agent_sessions_stream:<schema>`, the schema being
+ * the connection's own (as `append_stream_events` notifies), so deployments sharing a database do not
+ * hear each other.
+ */
+export async function streamChannel(client: PoolClient): Promise<string> {
+  const { rows } = await client.query<{ schema: string | null }>('SELECT current_schema() AS schema');
+  const schema = rows[0]?.schema;
+  if (!schema || !/^[A-Za-z0-9_]+$/.test(schema)) throw new Error(`no usable schema on the search_path (${String(schema)})`);
+  return `${STREAM_CHANNEL}:${schema}`;
+}
 
 /** Readers waiting for news of a session, woken by NOTIFY on the stream channel. */
 export class StreamNotifications {
@@ -57,7 +70,7 @@ export class StreamNotifications {
         for (const wake of [...(this.waiters.get(message.payload ?? '') ?? [])]) wake();
       });
       client.on('error', () => this.drop(client));
-      await client.query(`LISTEN ${STREAM_CHANNEL}`);
+      await client.query(`LISTEN "${await streamChannel(client)}"`);
       return client;
     } catch {
       this.drop(client);

@@ -45,6 +45,8 @@ export interface WorkerSettings {
   namespace: string;
   taskQueue: string;
   databaseUrl: string;
+  /** The Postgres schema of the tables: `AGENT_SESSIONS_DB_SCHEMA`, else `agent_sessions`. */
+  databaseSchema?: string;
   model: ModelEndpoint;
   /**
    * Which OpenAI API the worker's model calls speak: `chat_completions` (the default: every
@@ -119,7 +121,7 @@ async function startPolling(settings: WorkerSettings, pool?: Pool): Promise<Runn
   const agents = new AgentRegistry(settings.agents, settings.tools, memory.data.tools ? MEMORY_TOOL_NAMES : []);
   installRuntimeLogger({ withholdErrorText: settings.encryptionKeys !== undefined });
   new ContentSealer(settings.encryptionKeys, settings.encryptProjection ?? false); // refuses sealing without keys
-  const projectionPool = pool ?? (await openProjectionPool(settings.databaseUrl));
+  const projectionPool = pool ?? (await openProjectionPool(settings.databaseUrl, { schema: settings.databaseSchema }));
   const closeOwnPool = async () => {
     if (!pool) await projectionPool.end();
   };

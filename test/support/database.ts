@@ -54,7 +54,7 @@ export async function createEmptyDatabase(): Promise<EmptyDatabase> {
 /** Creates a database and migrates it. */
 export async function createTestDatabase(): Promise<TestDatabase> {
   const empty = await createEmptyDatabase();
-  const pool = await openProjectionPool(empty.url, empty.embedded ? 1 : 5);
+  const pool = await openProjectionPool(empty.url, { max: empty.embedded ? 1 : 5 });
   return {
     ...empty,
     pool,
