@@ -32,7 +32,10 @@ beforeAll(async () => {
   // A migrations table some other tool made: the worker's migration cannot read it.
   const client = new Client({ connectionString: conflicting.url });
   await client.connect();
-  await client.query('CREATE TABLE schema_migrations (version text PRIMARY KEY, applied_at timestamptz)');
+  // In the projection's schema (agent_sessions by default), and in public (where older deployments kept it).
+  await client.query('CREATE SCHEMA agent_sessions');
+  await client.query('CREATE TABLE agent_sessions.schema_migrations (version text PRIMARY KEY, applied_at timestamptz)');
+  await client.query('CREATE TABLE public.schema_migrations (version text PRIMARY KEY, applied_at timestamptz)');
   await client.end();
 });
 
