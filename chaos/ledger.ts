@@ -3,6 +3,7 @@
  * user item is in the projection exactly once, no failed message left an item, the projection agrees
  * with the workflow, and every session still answers.
  */
+import { isDeepStrictEqual } from 'node:util';
 import { AgentSessionsError, BackendUnavailableError, WorkerUnavailableError } from '../src/client/errors';
 import type { SessionsClient } from '../src/client/sessions-client';
 import type { SessionItem } from '../src/shared/schemas';
@@ -97,7 +98,8 @@ export class Ledger {
       ]);
       if (!answered) blocked += 1;
       const [status, tail, projected] = await Promise.all([client.status(sessionId), client.workflowItems(sessionId, { limit: 50 }), client.items(sessionId, { limit: 50 })]);
-      if (status.itemCount !== (await client.items(sessionId)).length || JSON.stringify(tail) !== JSON.stringify(projected)) mismatches += 1;
+      // Compared as values: Postgres's jsonb keeps an object's keys in an order of its own.
+      if (status.itemCount !== (await client.items(sessionId)).length || !isDeepStrictEqual(tail, projected)) mismatches += 1;
     }
     const outcomes = [...this.messages.values()];
     lost += outcomes.filter((message) => message.outcome === 'unsettled').length;
