@@ -48,7 +48,7 @@ export const DEFAULT_WINDOW_ITEMS = 200;
 /** The largest window a session may ask for, in items (it is carried as metadata across runs). */
 export const MAX_WINDOW_ITEMS = 2_000;
 
-/** Items the `getItems` query answers from workflow memory: the latest 50, at most 256 KiB. */
+/** Items the `getItems` query answers from workflow memory: the latest 50, at most 128 KiB (`QUERY_TAIL_BYTES`). */
 export const QUERY_TAIL_ITEMS = 50;
 
 /** The byte budget of the `getItems` tail (JSON). */

@@ -82,7 +82,7 @@ export const updateLabelsUpdate = defineUpdate<Labels, [LabelsPatch]>('updateLab
 
 /**
  * The latest N items in chronological order, from workflow memory: at most the latest 50 items
- * (256 KiB). The projection holds every item; read full history with `SessionsClient.items`.
+ * (128 KiB). The projection holds every item; read full history with `SessionsClient.items`.
  */
 export const getItemsQuery = defineQuery<SessionItem[], [GetItemsArgs?]>('getItems');
 
