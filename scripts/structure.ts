@@ -5,7 +5,7 @@
  * figures, the circles, and the arrows that run back up (from a room into a room in the same circle).
  * `--files` makes each module a room, which shows circles between files of one folder.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 const byFile = process.argv.includes('--files');
@@ -30,7 +30,9 @@ for (const file of files(root)) {
   if (!edges.has(from)) edges.set(from, new Set());
   for (const match of text.matchAll(/(?:import|export)[^'";]*?from\s+['"](\.[^'"]+)['"]/g)) {
     const resolved = path.resolve(path.dirname(file), match[1]);
-    const target = room(byFile && !/\.ts$/.test(resolved) && !resolved.endsWith('index') ? (files(root).includes(`${resolved}.ts`) ? `${resolved}.ts` : path.join(resolved, 'index.ts')) : `${resolved}.ts`);
+    // `'../agents'` is the folder's index.ts, in both modes (read as `../agents.ts`, it was counted as an import of src/ itself).
+    const imported = /\.ts$/.test(resolved) ? resolved : existsSync(`${resolved}.ts`) ? `${resolved}.ts` : path.join(resolved, 'index.ts');
+    const target = room(imported);
     if (target !== from) edges.get(from)!.add(target);
   }
 }
