@@ -16,6 +16,7 @@ import { lastMessageText } from '../shared/item-text';
 import { isFunctionCall } from '../shared/items';
 import { repairText } from '../shared/text';
 import { model, projection, tools } from './activity-stubs';
+import { mergedContext } from './session-rules';
 import type { SessionState } from './session-state';
 import { addUsage, emptyUsage } from '../shared/usage';
 
@@ -33,8 +34,9 @@ export async function resumeTurn(state: SessionState, paused: PausedTurn): Promi
 }
 
 /**
- * The items, context and agent of a turn in progress, committed to the session only at its end. Its
- * fields are a PausedTurn, so a turn waiting for approvals is carried across continue-as-new as is.
+ * The items, context and agent of a turn in progress, committed to the session only at its end. It
+ * changes the session only through its methods (`commitTurn`, `pause`). Its fields are a PausedTurn,
+ * so a turn waiting for approvals is carried across continue-as-new as is.
  */
 class TurnDraft {
   /** Outputs the workflow made that no stream event has shown yet. */
@@ -99,7 +101,7 @@ class TurnDraft {
    * says so) when a call needs a decision nobody has taken yet.
    */
   private async run(): Promise<TurnResult | typeof PAUSED> {
-    const window = this.state.view.window();
+    const window = this.state.window();
     for (;;) {
       if (this.draft.calls.length > 0) {
         if (this.pause()) return PAUSED;
@@ -146,7 +148,7 @@ class TurnDraft {
       messageId: this.draft.operationId,
       requestedAt,
     }));
-    this.state.paused = this.draft;
+    this.state.pause(this.draft);
     return true;
   }
 
@@ -240,17 +242,10 @@ class TurnDraft {
   /** Commits the turn; the last reply's structured output and finish reason go into the result when it has them. */
   private async commit(reply: string, last: Pick<ModelCallResult, 'output' | 'finishReason'>): Promise<TurnResult> {
     const { items, agent, usage, operationId: messageId } = this.draft;
-    const merged = this.state.mergedContext(this.draft.context);
-    if ('refused' in merged) {
-      throw toolChangeRefused(merged.refused);
-    }
-    await projection.projectTurn({
-      sessionId: this.state.sessionId,
-      items,
-      session: this.state.summary({ agent, itemCount: this.state.itemCount + items.length, lastSeq: items[items.length - 1].seq }),
-      spent: { kind: 'turn', turn: this.turn, messageId, usage },
-    });
-    this.state.commitItems(items, { context: merged.context, agent, usage, turn: true });
+    const merged = mergedContext(this.state.context, this.draft.context);
+    if ('refused' in merged) throw toolChangeRefused(merged.refused);
+    await projection.projectTurn(this.state.turnProjection(this.turn, this.draft));
+    this.state.commitTurn(this.draft, merged.context);
     return markedIfEmpty({
       messageId,
       reply,

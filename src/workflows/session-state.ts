@@ -1,78 +1,113 @@
 /**
- * The state of one conversation inside its workflow: the one queue of operations, the outcomes of
- * recent ones (to answer retries), the model's window as metadata, a small tail of items for the
- * `getItems` query, and the counters. What is carried across continue-as-new is bounded in bytes
- * whatever the session's age (see limits.ts); Postgres keeps every item. Only the workflow mutates it,
- * one operation at a time.
+ * One conversation inside its workflow: its data (context, agent, settings, counters, usage, the
+ * model's window as metadata, a small tail of items for `getItems`), the one queue of operations, the
+ * outcomes of recent ones (to answer retries), and the operations themselves, one method each. Every
+ * change to the session goes through a method here; the fields are private. What is carried across
+ * continue-as-new is bounded in bytes whatever the session's age (see limits.ts); Postgres keeps every
+ * item. Each operation writes the projection before it changes the state, so a failed one changes nothing.
  */
-import { FailureType } from '../shared/failures';
 import {
-  MAX_CONTEXT_BYTES,
-  MAX_REMEMBERED_MESSAGE_LENGTH,
-  MAX_REMEMBERED_VALUE_BYTES,
-  MAX_UPDATES_PER_RUN,
-  QUERY_TAIL_BYTES,
-  QUERY_TAIL_ITEMS,
-  QUEUED_SIGNAL_BYTES,
-  REMEMBERED_MESSAGE_IDS,
-  REMEMBERED_OUTCOME_BYTES,
-} from '../shared/limits';
-import type { ImportSessionResult, SessionSummary } from '../shared/activity-io';
-import type { ApprovalDecisionArgs, ApprovalDecisionResult, PendingApproval } from '../shared/approvals';
+  ApplicationFailure,
+  ParentClosePolicy,
+  condition,
+  log,
+  patched,
+  startChild,
+  uuid4,
+} from '@temporalio/workflow';
+import { SUMMARY_PREFIX } from '../shared/compaction';
+import { FailureType } from '../shared/failures';
+import { MAX_QUEUED_WHILE_PAUSED, MAX_UPDATES_PER_RUN, QUERY_TAIL_BYTES, QUERY_TAIL_ITEMS, QUEUED_SIGNAL_BYTES } from '../shared/limits';
+import type { ProjectionInput, SessionSummary } from '../shared/activity-io';
+import type { ImportArgs, ImportResult } from '../shared/export';
+import { ApprovalDecisionArgs, type ApprovalDecisionResult, type PendingApproval } from '../shared/approvals';
 import type { Operation, PausedTurn, RememberedOutcome, SessionSnapshot } from '../shared/session-snapshot';
-import { MAX_LABELS, SessionSettings, utf8Length, type JsonObject, type Labels, type SessionItem, type SettingsChange, type Usage } from '../shared/schemas';
+import { withheldSecrets } from '../shared/secrets';
+import {
+  SessionSettings,
+  utf8Length,
+  type CompactionResult,
+  type Item,
+  type JsonObject,
+  type Labels,
+  type SessionItem,
+  type SessionStatus,
+  type SettingsChange,
+  type Usage,
+  type UserMessage,
+} from '../shared/schemas';
 import { addUsage, emptyUsage } from '../shared/usage';
+import { importer, model, projection } from './activity-stubs';
+import { callerFailure, PAUSED, resumeTurn, runTurn } from './agent-loop';
 import { BoundedMap } from './bounded-map';
 import { decisionFingerprint, operationFingerprint } from './fingerprint';
-import { ModelView } from './model-view';
+import { ModelView, windowOf } from './model-view';
+import { OutcomeMemory, type OperationOutcome } from './outcome-memory';
+import { reapSession } from './reaper';
+import { callBefore, compactionDue, itemsOutcome, mergedContext, relabelled, sameJson, turnOutcome, valueOutcome } from './session-rules';
 
-/** How an operation ended in this run: its full value, or the failure the caller sees. */
-export type OperationOutcome = { ok: true; value: unknown } | { ok: false; type: string; message: string };
+/** Rebuilds a retried operation's answer from the items it added, read back from the projection. */
+export type FromItems = (outcome: Extract<RememberedOutcome, { form: 'items' }>, items: SessionItem[]) => unknown;
 
-/** Full results kept in memory for the callers waiting in this run (the rest are remembered compactly). */
-const FULL_RESULTS_KEPT = 32;
+/** The patch under which a deleted session's executions are deleted from Temporal once it has closed (sessions deleted before it keep theirs until Temporal's retention). */
+const EXECUTIONS_DELETED = 'deleted-session-executions-reaped';
 
-/** One conversation's state. */
-export class SessionState {
-  readonly queue: Operation[];
-  readonly view: ModelView;
-  running: Operation | undefined;
-  /** Updates this run accepted (Temporal refuses a run's 2,001st). */
-  updatesThisRun = 0;
-  /** Set once the run has decided to continue as new: new updates are refused (the client retries them). */
-  rollingOver = false;
-  /** Set when the session has ended; every later operation fails. */
-  ended: 'deleted' | 'expired' | undefined;
-  /** The latest items by seq, for the `getItems` query. */
-  private readonly tail = new BoundedMap<number, SessionItem>(QUERY_TAIL_ITEMS, QUERY_TAIL_BYTES);
-  /** Compact outcomes of recent operations by id, to answer retries (carried across runs). */
-  private readonly remembered = new BoundedMap<string, RememberedOutcome>(REMEMBERED_MESSAGE_IDS, REMEMBERED_OUTCOME_BYTES);
-  private readonly fullResults = new Map<string, OperationOutcome>();
-  /** Ids of queued operations whose callers wait for them (updates, as opposed to signals). */
-  private readonly awaited = new Set<string>();
+/** The patch under which a session accepts calls and outputs without their pair (in replaceSuffix). */
+const ORPHANS_ALLOWED = 'orphan-calls-and-outputs-allowed';
+
+/** The session's own data, carried across continue-as-new as is. */
+interface Carried {
+  context: JsonObject;
+  agent: string;
+  settings: SessionSettings;
+  lastSeq: number;
+  itemCount: number;
+  turns: number;
+  usage: Usage;
   /** The user the session belongs to: memories are theirs. Set when the session starts. */
   userId: string | undefined;
-  /** The session's labels. */
-  labels: Labels = {};
+  labels: Labels;
+}
+
+/** An operation taken to run next, with the paused turn it resumes (a message's). */
+export interface NextOperation {
+  operation: Operation;
+  paused?: PausedTurn;
+}
+
+/** One conversation's state and its operations. */
+export class SessionState {
+  private readonly data: Carried;
+  private readonly pending: Operation[];
+  private readonly view: ModelView;
+  /** The latest items by seq, for the `getItems` query. */
+  private readonly tail = new BoundedMap<number, SessionItem>(QUERY_TAIL_ITEMS, QUERY_TAIL_BYTES);
+  private readonly outcomes: OutcomeMemory;
+  /** Ids of queued operations whose callers wait for them (updates, as opposed to signals). */
+  private readonly awaited = new Set<string>();
+  private current: Operation | undefined;
   /** The turn waiting for humans' decisions on its tool calls; nothing else runs until it resumes. */
-  paused: PausedTurn | undefined;
+  private pausedTurn: PausedTurn | undefined;
+  /** Updates this run accepted (Temporal refuses a run's 2,001st). */
+  private accepted = 0;
+  /** Set once the run has decided to continue as new: new updates are refused (the client retries them). */
+  private closing = false;
+  /** Set when the session has ended; every later operation fails. */
+  private end: 'deleted' | 'expired' | undefined;
 
   private constructor(
     readonly sessionId: string,
-    public context: JsonObject,
-    public agent: string,
-    public settings: SessionSettings,
-    public lastSeq: number,
-    public itemCount: number,
-    public turns: number,
-    public usage: Usage,
+    data: Carried,
+    /** 1 for the first run, +1 at every continue-as-new. */
     readonly run: number,
     snapshot?: SessionSnapshot,
   ) {
+    this.data = data;
     this.view = new ModelView(snapshot?.view ?? []);
     for (const entry of snapshot?.tail ?? []) this.tail.set(entry.seq, entry);
-    this.queue = snapshot?.queue ?? [];
-    for (const outcome of snapshot?.remembered ?? []) this.remembered.set(outcome.id, outcome);
+    this.pending = snapshot?.queue ?? [];
+    this.outcomes = new OutcomeMemory(snapshot?.remembered);
+    this.pausedTurn = snapshot?.paused;
   }
 
   /** A new session, maybe a user's, maybe labelled. */
@@ -83,75 +118,140 @@ export class SessionState {
     settings: SessionSettings,
     owner: { userId?: string; labels?: Labels } = {},
   ): SessionState {
-    const state = new SessionState(sessionId, context, agent, settings, 0, 0, 0, emptyUsage(), 1);
-    state.userId = owner.userId;
-    state.labels = owner.labels ?? {};
-    return state;
+    const data = { context, agent, settings, lastSeq: 0, itemCount: 0, turns: 0, usage: emptyUsage(), userId: owner.userId, labels: owner.labels ?? {} };
+    return new SessionState(sessionId, data, 1);
   }
 
   /** The next run of a session, from what the previous run carried. */
   static resume(sessionId: string, snapshot: SessionSnapshot): SessionState {
-    const { context, agent, settings, lastSeq, itemCount, turns, usage, run } = snapshot;
-    const state = new SessionState(sessionId, context, agent, settings, lastSeq, itemCount, turns, usage, run + 1, snapshot);
-    state.userId = snapshot.userId;
-    state.labels = snapshot.labels ?? {};
-    state.paused = snapshot.paused;
-    return state;
-  }
-
-  /** The session row the projection keeps after a write that leaves `itemCount` items, the last at `lastSeq`. */
-  summary(change: { agent?: string; itemCount?: number; lastSeq?: number; labels?: Labels } = {}): SessionSummary {
-    return {
-      agent: change.agent ?? this.agent,
-      itemCount: change.itemCount ?? this.itemCount,
-      lastSeq: change.lastSeq ?? this.lastSeq,
-      ...(this.userId ? { userId: this.userId } : {}),
-      labels: change.labels ?? this.labels,
-    };
-  }
-
-  /** Sets labels (a null value removes one); refuses when the session would pass MAX_LABELS. */
-  labelled(patch: Record<string, string | null>): { labels: Labels } | { refused: string } {
-    const labels: Labels = { ...this.labels };
-    for (const [key, value] of Object.entries(patch)) {
-      if (value === null) delete labels[key];
-      else labels[key] = value;
-    }
-    const count = Object.keys(labels).length;
-    if (count > MAX_LABELS) return { refused: `the session would have ${count} labels; it may have at most ${MAX_LABELS}` };
-    return { labels };
+    const { context, agent, settings, lastSeq, itemCount, turns, usage, userId, labels, run } = snapshot;
+    return new SessionState(sessionId, { context, agent, settings, lastSeq, itemCount, turns, usage, userId, labels: labels ?? {} }, run + 1, snapshot);
   }
 
   /** What this run hands the next one. */
   snapshot(): SessionSnapshot {
+    const { context, agent, settings, lastSeq, itemCount, turns, usage, userId, labels } = this.data;
     return {
-      context: this.context,
-      agent: this.agent,
-      settings: this.settings,
-      lastSeq: this.lastSeq,
-      itemCount: this.itemCount,
-      turns: this.turns,
-      usage: this.usage,
-      ...(this.userId ? { userId: this.userId } : {}),
-      ...(Object.keys(this.labels).length > 0 ? { labels: this.labels } : {}),
+      context,
+      agent,
+      settings,
+      lastSeq,
+      itemCount,
+      turns,
+      usage,
+      ...(userId ? { userId } : {}),
+      ...(Object.keys(labels).length > 0 ? { labels } : {}),
       run: this.run,
       view: this.view.toJSON(),
       tail: this.tail.values(),
-      remembered: this.remembered.values(),
-      queue: [...this.queue],
-      ...(this.paused ? { paused: this.paused } : {}),
+      remembered: this.outcomes.carried(),
+      queue: [...this.pending],
+      ...(this.pausedTurn ? { paused: this.pausedTurn } : {}),
     };
   }
 
-  /** Whether an operation with this id is queued, running or already settled. */
+  /** The session's context (secrets included: the workflow's own reads). */
+  get context(): JsonObject {
+    return this.data.context;
+  }
+
+  /** The active agent ('' until a session started without one learns its default). */
+  get agent(): string {
+    return this.data.agent;
+  }
+
+  /** The session's settings. */
+  get settings(): SessionSettings {
+    return this.data.settings;
+  }
+
+  /** The seq of the latest item ever added (seq numbers are never reused). */
+  get lastSeq(): number {
+    return this.data.lastSeq;
+  }
+
+  /** How many items the session has. */
+  get itemCount(): number {
+    return this.data.itemCount;
+  }
+
+  /** How many turns have committed. */
+  get turns(): number {
+    return this.data.turns;
+  }
+
+  /** The user the session belongs to, if any. */
+  get userId(): string | undefined {
+    return this.data.userId;
+  }
+
+  /** How the session ended, if it has. */
+  get ended(): 'deleted' | 'expired' | undefined {
+    return this.end;
+  }
+
+  /** The operations waiting in the queue, oldest first. */
+  get queue(): readonly Operation[] {
+    return this.pending;
+  }
+
+  /** Updates this run accepted. */
+  get updatesThisRun(): number {
+    return this.accepted;
+  }
+
+  /** The model's window as the claim check the model activity reads back. */
+  window(): ReturnType<ModelView['window']> {
+    return this.view.window();
+  }
+
+  /** The session's status, as the `getStatus` query answers it. */
+  status(history: { historyLength: number; historySizeBytes: number }): SessionStatus {
+    const { agent, userId, labels, itemCount, lastSeq, turns, usage, settings } = this.data;
+    return {
+      sessionId: this.sessionId,
+      agent,
+      ...(userId ? { userId } : {}),
+      labels,
+      state: this.closing ? 'rolling-over' : this.pausedTurn ? 'awaiting-approval' : this.current ? 'running' : 'idle',
+      pendingApprovals: this.pendingApprovals().length,
+      itemCount,
+      lastSeq,
+      turns,
+      queued: this.pending.length,
+      usage,
+      window: { items: this.view.size, estimatedTokens: this.view.estimatedTokens() },
+      settings,
+      run: this.run,
+      updatesThisRun: this.accepted,
+      ...history,
+    };
+  }
+
+  /**
+   * Refuses queries once the session is deleted (its closed run, until Temporal deletes it, would answer
+   * stale state); queries are not recorded, so this changes no history.
+   */
+  assertQueryable(): void {
+    if (this.end === 'deleted') throw ApplicationFailure.nonRetryable(`the session "${this.sessionId}" was deleted; use a new session id`, FailureType.SessionDeleted);
+  }
+
+  /** The latest `limit` items of the in-memory tail (all of it when absent), chronological. */
+  latestItems(limit?: number): SessionItem[] {
+    const items = this.tail.values();
+    return limit === undefined ? items : items.slice(-limit);
+  }
+
+  /** The seqs of the model's window, in the order the model sees them. */
+  windowSeqs(): number[] {
+    return this.view.seqs();
+  }
+
+  // ---- the queue ----
+
+  /** Whether an operation with this id is queued, running, paused or already settled. */
   knows(id: string): boolean {
-    return (
-      this.remembered.has(id) ||
-      this.fullResults.has(id) ||
-      this.running?.id === id ||
-      this.paused?.operationId === id ||
-      this.queue.some((queued) => queued.id === id)
-    );
+    return this.outcomes.has(id) || this.current?.id === id || this.pausedTurn?.operationId === id || this.pending.some((queued) => queued.id === id);
   }
 
   /**
@@ -166,69 +266,466 @@ export class SessionState {
 
   /** The fingerprint of the operation this id names, if known (and kept). */
   private knownFingerprint(id: string): string | undefined {
-    const remembered = this.remembered.get(id);
+    const remembered = this.outcomes.rememberedOutcome(id);
     if (remembered) return remembered.fingerprint;
-    if (this.running?.id === id) return operationFingerprint(this.running);
-    if (this.paused?.operationId === id) return operationFingerprint({ kind: 'message', id, message: this.paused.message });
-    const queued = this.queue.find((operation) => operation.id === id);
+    if (this.current?.id === id) return operationFingerprint(this.current);
+    if (this.pausedTurn?.operationId === id) return operationFingerprint({ kind: 'message', id, message: this.pausedTurn.message });
+    const queued = this.pending.find((operation) => operation.id === id);
     return queued ? operationFingerprint(queued) : undefined;
   }
 
-  /** Queues an operation (an update's: its caller waits) unless its id is known; says whether it was queued. */
-  enqueue(operation: Operation): boolean {
+  /**
+   * The validator of an update's operation (nothing enters history when it throws): the session must
+   * take operations, the id must not name another operation, and a session waiting for a decision takes
+   * only MAX_QUEUED_WHILE_PAUSED operations behind it. `operation` is absent when it has no id yet.
+   */
+  checkAdmission(operation: Operation | undefined): void {
+    const refusal = this.unavailable();
+    if (refusal) throw ApplicationFailure.nonRetryable(refusal.message, refusal.type);
+    if (operation !== undefined && this.reusedId(operation.id, operationFingerprint(operation))) throw reusedIdFailure(operation.id);
+    const waiting = this.pendingApprovals();
+    if (waiting.length > 0 && this.pending.length >= MAX_QUEUED_WHILE_PAUSED && !(operation !== undefined && this.knows(operation.id))) {
+      throw ApplicationFailure.nonRetryable(
+        `the session waits for a human's decision on ${waiting.map((entry) => `${entry.tool} (${entry.callId})`).join(', ')} and ${this.pending.length} operations ` +
+          'already wait behind it; approve or reject first (see pending), or send later',
+        FailureType.AwaitingApproval,
+      );
+    }
+  }
+
+  /**
+   * An update's operation: counts it against the run's updates, queues it unless its id is known, and
+   * answers when it has settled: in full in this run, else from what is remembered (a retried id; a
+   * turn's items are read back from the projection and rebuilt by `fromItems`).
+   */
+  async submit(operation: Operation, fromItems?: FromItems): Promise<unknown> {
+    if (this.reusedId(operation.id, operationFingerprint(operation))) throw reusedIdFailure(operation.id);
+    this.accepted += 1;
+    this.enqueue(operation);
+    await condition(() => this.outcomes.has(operation.id));
+    const full = this.outcomes.fullResult(operation.id);
+    if (full) {
+      if (!full.ok) throw ApplicationFailure.nonRetryable(full.message, full.type);
+      return full.value;
+    }
+    const remembered = this.outcomes.rememberedOutcome(operation.id);
+    switch (remembered?.form) {
+      case 'value':
+        return remembered.value;
+      case 'failure':
+        throw ApplicationFailure.nonRetryable(remembered.message, remembered.type);
+      case 'items': {
+        const items = await projection.readItems({ sessionId: this.sessionId, fromSeq: remembered.fromSeq, throughSeq: remembered.throughSeq });
+        if (items.length !== remembered.throughSeq - remembered.fromSeq + 1) throw forgotten(operation.id, 'some of its items were removed since');
+        return fromItems ? fromItems(remembered, items) : items;
+      }
+      case 'forgotten':
+        throw forgotten(operation.id, 'its outcome was too large to remember');
+      default:
+        throw ApplicationFailure.nonRetryable('the session is continuing as new; retry with the same id', FailureType.SessionRollingOver);
+    }
+  }
+
+  /** Queues an update's operation (its caller waits) unless its id is known; says whether it was queued. */
+  private enqueue(operation: Operation): boolean {
     if (this.knows(operation.id)) return false;
-    this.queue.push(operation);
+    this.pending.push(operation);
     this.awaited.add(operation.id);
     return true;
   }
 
   /**
-   * Queues a signalled operation unless its id is known or the queue's signals would pass their byte
-   * budget (they are carried across a rollover); says whether it was queued.
+   * Queues a signalled message (nobody waits for it) unless its id is known; returns why it was dropped
+   * instead: its id names another operation, or the queue's signals would pass their byte budget (they
+   * are carried across a rollover).
    */
-  enqueueSignal(operation: Operation): boolean {
-    if (this.knows(operation.id)) return false;
-    const signalled = this.queue.filter((queued) => !this.awaited.has(queued.id));
+  enqueueSignal(operation: Operation): string | undefined {
+    if (this.reusedId(operation.id, operationFingerprint(operation))) return 'its id names another operation of this session; use a new id';
+    if (this.knows(operation.id)) return undefined;
+    const signalled = this.pending.filter((queued) => !this.awaited.has(queued.id));
     const bytes = [...signalled, operation].reduce((sum, queued) => sum + utf8Length(JSON.stringify(queued)), 0);
-    if (bytes > QUEUED_SIGNAL_BYTES) return false;
-    this.queue.push(operation);
-    return true;
+    if (bytes > QUEUED_SIGNAL_BYTES) return 'the queue of signalled messages is full; send with an update to wait instead';
+    this.pending.push(operation);
+    return undefined;
+  }
+
+  /** Whether the loop has something to do: a resumable turn, a queued operation (none while a turn waits), or a rollover. */
+  due(continueAsNewSuggested: boolean): boolean {
+    return this.resumable() || (!this.pausedTurn && this.pending.length > 0) || this.shouldRollOver(continueAsNewSuggested);
+  }
+
+  /** Whether this run should stop taking updates and continue as new. */
+  shouldRollOver(continueAsNewSuggested: boolean): boolean {
+    return continueAsNewSuggested || this.accepted >= MAX_UPDATES_PER_RUN;
   }
 
   /**
-   * Before a rollover: takes the queued operations whose callers wait (updates) out of the queue and
-   * answers them with SessionRollingOver, which the client retries with the same id on the next run.
-   * Nothing is remembered of them, so the retry runs them there. Signalled operations stay, carried.
+   * Starts the rollover: new updates are refused, and the queued operations whose callers wait (updates)
+   * are taken out of the queue and answered with SessionRollingOver, which the client retries with the
+   * same id on the next run. Nothing is remembered of them, so the retry runs them there. Signalled
+   * operations stay, carried.
    */
-  returnAwaitedForRetry(): void {
-    for (const operation of this.queue.filter((queued) => this.awaited.has(queued.id))) {
-      this.queue.splice(this.queue.indexOf(operation), 1);
+  rollOver(): void {
+    this.closing = true;
+    const retry = { ok: false as const, ...(this.unavailable() as { type: string; message: string }) };
+    for (const operation of this.pending.filter((queued) => this.awaited.has(queued.id))) {
+      this.pending.splice(this.pending.indexOf(operation), 1);
       this.awaited.delete(operation.id);
-      this.fullResults.set(operation.id, { ok: false, ...(this.unavailable() as { type: string; message: string }) });
+      this.outcomes.answer(operation.id, retry);
     }
-    if (this.paused) this.fullResults.set(this.paused.operationId, { ok: false, ...(this.unavailable() as { type: string; message: string }) });
+    if (this.pausedTurn) this.outcomes.answer(this.pausedTurn.operationId, retry);
   }
+
+  /** The session expired (idle past its time-to-live): its paused turn is abandoned and its row marked. */
+  expire(): Promise<void> {
+    this.end = 'expired';
+    this.abandonPaused();
+    return projection.endSession({ sessionId: this.sessionId, status: 'expired' });
+  }
+
+  /**
+   * Takes the next operation to run (and marks it running): the paused turn once every decision is in,
+   * else the queue's oldest unless a turn waits; run it with `execute`.
+   */
+  takeNext(): NextOperation | undefined {
+    const paused = this.resumable() ? this.pausedTurn : undefined;
+    const operation = paused ? { kind: 'message' as const, id: paused.operationId, message: paused.message } : this.pausedTurn ? undefined : this.pending.shift();
+    if (!operation) return undefined;
+    this.pausedTurn = undefined;
+    this.current = operation;
+    return { operation, paused };
+  }
+
+  /** Why the session takes no operation now (ended, or rolling over), or undefined when it does. */
+  unavailable(): { type: string; message: string } | undefined {
+    if (this.end) {
+      const type = this.end === 'deleted' ? FailureType.SessionDeleted : FailureType.SessionExpired;
+      return { type, message: `the session "${this.sessionId}" was ${this.end}; use a new session id` };
+    }
+    if (this.closing) return { type: FailureType.SessionRollingOver, message: 'the session is continuing as new; retry with the same id' };
+    return undefined;
+  }
+
+  // ---- outcomes ----
+
+  /** Records how an operation ended: in full for waiting callers, compactly (with its fingerprint) for later retries. */
+  settle(id: string, outcome: OperationOutcome, compact: RememberedOutcome, fingerprint?: string): void {
+    this.awaited.delete(id);
+    this.outcomes.settle(id, outcome, compact, fingerprint);
+  }
+
+  /** The full outcome of an operation settled in this run, if still kept. */
+  fullResult(id: string): OperationOutcome | undefined {
+    return this.outcomes.fullResult(id);
+  }
+
+  /** The compact outcome of an operation settled in this run or an earlier one. */
+  rememberedOutcome(id: string): RememberedOutcome | undefined {
+    return this.outcomes.rememberedOutcome(id);
+  }
+
+  /**
+   * Runs the operation `takeNext` took (or resumes the paused turn of a message) and settles it (its
+   * outcome, full and compact); a turn that pauses for approvals is settled when it resumes and ends.
+   * After a turn, a compaction runs when the session's threshold is passed.
+   */
+  async execute({ operation, paused }: NextOperation): Promise<void> {
+    try {
+      const fingerprint = operationFingerprint(operation);
+      const refusal = this.end ? this.unavailable() : undefined;
+      if (refusal) {
+        this.settleFailure(operation.id, refusal, fingerprint);
+        return;
+      }
+      try {
+        const outcome = await this.perform(operation, paused);
+        if (outcome === PAUSED) return;
+        this.settle(operation.id, { ok: true, value: outcome.value }, outcome.compact, fingerprint);
+      } catch (error) {
+        const failure = callerFailure(error);
+        if (!failure) throw error;
+        if (operation.kind !== 'message') {
+          // A failed turn has been logged by the turn itself, with its number, agent and duration.
+          log.warn('operation failed; the session is unchanged', {
+            sessionId: this.sessionId,
+            operation: operation.kind,
+            operationId: operation.id,
+            failureType: failure.type,
+            error: failure.message,
+          });
+        }
+        this.settleFailure(operation.id, failure, fingerprint);
+      }
+      if (operation.kind === 'message' && this.needsCompaction()) await this.compactAfterTurn();
+    } finally {
+      this.current = undefined;
+    }
+  }
+
+  private settleFailure(id: string, failure: { type: string; message: string }, fingerprint: string): void {
+    this.settle(id, { ok: false, ...failure }, { form: 'failure', id, ...failure }, fingerprint);
+  }
+
+  /** Does what the operation says; its value for the caller and what is remembered of it. */
+  private async perform(operation: Operation, paused: PausedTurn | undefined): Promise<{ value: unknown; compact: RememberedOutcome } | typeof PAUSED> {
+    const { id } = operation;
+    switch (operation.kind) {
+      case 'message': {
+        const result = await this.send(id, operation.message, paused);
+        return result === PAUSED ? PAUSED : turnOutcome(id, result);
+      }
+      case 'add': {
+        const added = await this.add(operation.items);
+        return { value: added, compact: itemsOutcome(id, this.data.agent, added) };
+      }
+      case 'replaceSuffix': {
+        const added = await this.replaceSuffix(operation.expectedSuffix, operation.replacement);
+        return { value: added, compact: itemsOutcome(id, this.data.agent, added) };
+      }
+      case 'context':
+        return valueOutcome(id, this.patchContext(operation.patch));
+      case 'pop':
+        return valueOutcome(id, await this.pop());
+      case 'clear':
+        await this.clear();
+        return valueOutcome(id, null);
+      case 'compact':
+        return valueOutcome(id, await this.compact());
+      case 'settings':
+        return valueOutcome(id, this.changeSettings(operation.settings));
+      case 'labels':
+        return valueOutcome(id, await this.relabel(operation.labels));
+      case 'import':
+        return valueOutcome(id, await this.import(operation.args));
+      case 'delete':
+        await this.delete();
+        return valueOutcome(id, null);
+    }
+  }
+
+  // ---- the operations ----
+
+  /** A message: runs its turn (or resumes it once decided); the turn commits through `commitTurn` or waits through `pause`. */
+  send(id: string, message: UserMessage, paused?: PausedTurn): ReturnType<typeof runTurn> {
+    return paused ? resumeTurn(this, paused) : runTurn(this, id, message);
+  }
+
+  /** The projection's write of a finished turn (made before `commitTurn`): its items, the session row after it, what it spent. */
+  turnProjection(turn: number, draft: PausedTurn): ProjectionInput {
+    const { items, agent, usage, operationId: messageId } = draft;
+    return {
+      sessionId: this.sessionId,
+      items,
+      session: this.summary({ agent, itemCount: this.data.itemCount + items.length, lastSeq: items[items.length - 1].seq }),
+      spent: { kind: 'turn', turn, messageId, usage },
+    };
+  }
+
+  /** Commits a finished turn, once projected, with its context (already checked): its items, context, agent and usage. */
+  commitTurn(draft: PausedTurn, context: JsonObject): void {
+    this.commitItems(draft.items, { context, agent: draft.agent, usage: draft.usage, turn: true });
+  }
+
+  /** Holds a turn that waits for humans' decisions on its tool calls; nothing else runs until it resumes. */
+  pause(turn: PausedTurn): void {
+    this.pausedTurn = turn;
+  }
+
+  /** Patches the context (refused when it would grow too large); returns it with its secrets withheld. */
+  patchContext(patch: JsonObject): JsonObject {
+    const merged = mergedContext(this.data.context, patch);
+    if ('refused' in merged) throw invalid(merged.refused);
+    this.data.context = merged.context;
+    return withheldSecrets(this.data.context);
+  }
+
+  /** Changes the settings a change names (checked again as a whole) and trims the window to them. */
+  changeSettings(patch: SettingsChange): SessionSettings {
+    this.data.settings = SessionSettings.parse({ ...this.data.settings, ...patch });
+    this.view.trim(this.data.settings.window);
+    return this.data.settings;
+  }
+
+  /** Changes the session's labels (a null value removes one), in the projection first; returns them all. */
+  async relabel(patch: Record<string, string | null>): Promise<Labels> {
+    const changed = relabelled(this.data.labels, patch);
+    if ('refused' in changed) throw invalid(changed.refused);
+    await projection.projectTurn({ sessionId: this.sessionId, items: [], session: this.summary({ labels: changed.labels }) });
+    this.data.labels = changed.labels;
+    return this.data.labels;
+  }
+
+  /** Appends items without a turn, as the active agent's, removing `replacing` in the same write. */
+  async add(items: Item[], replacing: number[] = []): Promise<SessionItem[]> {
+    const at = new Date().toISOString();
+    const added = items.map((item, index) => ({ seq: this.data.lastSeq + index + 1, agent: this.data.agent, at, item }));
+    await projection.projectTurn({
+      sessionId: this.sessionId,
+      items: added,
+      ...(replacing.length > 0 ? { removeSeqs: replacing } : {}),
+      session: this.summary({ itemCount: this.data.itemCount - replacing.length + added.length, lastSeq: added[added.length - 1].seq }),
+    });
+    this.forget(replacing);
+    this.commitItems(added);
+    return added;
+  }
+
+  /**
+   * Replaces the latest items (compaction summaries aside) with others, in one write, if they are the
+   * expected ones (compared as JSON); refuses, changing nothing, when they are not. Removing an output
+   * whose call stays is allowed (as the Agents SDK's sessions allow it): a call without its output is
+   * kept, and left out of what the model is sent. Sessions that ran before refused it, and still do on replay.
+   */
+  async replaceSuffix(expected: Item[], replacement: Item[]): Promise<SessionItem[]> {
+    const latest = await projection.readItems({ sessionId: this.sessionId, latest: expected.length, withoutSummaries: true });
+    const matches = latest.length === expected.length && latest.every((entry, index) => sameJson(entry.item, expected[index]));
+    if (!matches) {
+      throw invalid(`the session's latest ${expected.length} item(s) are not the expected suffix; nothing was replaced (read the session and retry)`);
+    }
+    const removedCalls = new Set(latest.flatMap((entry) => (entry.item.type === 'function_call' ? [entry.item.call_id] : [])));
+    const orphaned = latest.find((entry) => entry.item.type === 'function_call_output' && !removedCalls.has(entry.item.call_id));
+    if (orphaned && !patched(ORPHANS_ALLOWED)) {
+      throw invalid(`replacing that suffix would leave a tool call without its output (#${orphaned.seq}); include the call in the suffix`);
+    }
+    return this.add(replacement, latest.map((entry) => entry.seq));
+  }
+
+  /**
+   * Removes the latest item and returns it. When it is a tool's output, its call goes too (in either
+   * spelling), so no call is left without its output; the output is what is returned. An output whose
+   * call is gone, and a call still waiting for its output, go alone.
+   */
+  async pop(): Promise<SessionItem | null> {
+    const target = await projection.readPopTarget({ sessionId: this.sessionId });
+    if (target.length === 0) return null;
+    const popped = target[target.length - 1];
+    const seqs = target.map((entry) => entry.seq);
+    if (target.length === 1) {
+      const call = callBefore(popped, this.view.toJSON(), this.latestItems());
+      if (call !== undefined) seqs.unshift(call);
+    }
+    await this.remove(seqs);
+    return popped;
+  }
+
+  /** Removes every item; the seq counter goes on (seq numbers are never reused). */
+  clear(): Promise<void> {
+    return this.remove();
+  }
+
+  /**
+   * Replaces the older part of the model's window with a summary item (raw items stay in Postgres).
+   * Runs between operations only, so no tool call is ever waiting; a failure changes nothing.
+   */
+  async compact(): Promise<CompactionResult> {
+    const split = this.view.compactionSplit(this.data.settings.compaction?.keepTurns ?? 2);
+    if (!split) return null;
+    let summary;
+    try {
+      summary = await model.summarize({
+        sessionId: this.sessionId,
+        agent: this.data.agent,
+        window: windowOf(split.summarize),
+        model: this.data.settings.compaction?.model,
+      });
+    } catch (error) {
+      const failure = callerFailure(error);
+      if (!failure) throw error;
+      throw ApplicationFailure.nonRetryable(`compaction failed, the session is unchanged: ${failure.message}`, FailureType.CompactionFailed);
+    }
+    const item: SessionItem = {
+      seq: this.data.lastSeq + 1,
+      agent: this.data.agent,
+      at: new Date().toISOString(),
+      item: { type: 'message', role: 'system', content: `${SUMMARY_PREFIX}${summary.text}` },
+      summary: true,
+    };
+    await projection.projectTurn({
+      sessionId: this.sessionId,
+      items: [item],
+      session: this.summary({ itemCount: this.data.itemCount + 1, lastSeq: item.seq }),
+      spent: { kind: 'compaction', usage: summary.usage },
+    });
+    this.data.lastSeq = item.seq;
+    this.data.itemCount += 1;
+    this.view.replaceWithSummary(item, split.keep);
+    this.appendToTail([item]);
+    this.data.usage = addUsage(this.data.usage, summary.usage);
+    return { summary: item, summarizedItems: split.summarize.length };
+  }
+
+  /** Fills a new, empty session with a staged document: its items, usage and counters; refuses a session that has had items. */
+  async import(args: Omit<ImportArgs, 'id'>): Promise<ImportResult> {
+    if (this.data.lastSeq !== 0 || this.data.turns !== 0) throw invalid(`the session "${this.sessionId}" already has items; import into a new session id`);
+    const imported = await importer.importSession({
+      sessionId: this.sessionId,
+      importId: args.importId,
+      lastSeq: args.lastSeq,
+      agent: this.data.agent,
+      ...(this.data.userId ? { userId: this.data.userId } : {}),
+      labels: this.data.labels,
+      window: args.window,
+    });
+    Object.assign(this.data, { lastSeq: args.lastSeq, itemCount: imported.itemCount, turns: args.turns, usage: args.usage });
+    this.view.reset(imported.view, this.data.settings.window);
+    this.appendToTail(imported.tail);
+    return { itemCount: imported.itemCount, lastSeq: args.lastSeq };
+  }
+
+  /** Ends the session (its row first); once the run has closed, a reaper deletes its runs from Temporal. */
+  async delete(): Promise<void> {
+    await projection.endSession({ sessionId: this.sessionId, status: 'deleted' });
+    this.end = 'deleted';
+    if (patched(EXECUTIONS_DELETED)) {
+      // Abandoned: it outlives this run, which cannot delete itself while it runs.
+      await startChild(reapSession, { workflowId: `agent-sessions-reaper-${uuid4()}`, args: [{ sessionId: this.sessionId }], parentClosePolicy: ParentClosePolicy.ABANDON });
+    }
+  }
+
+  // ---- approvals ----
 
   /** The tool calls of the paused turn that still wait for a decision. */
   pendingApprovals(): PendingApproval[] {
-    const paused = this.paused;
+    const paused = this.pausedTurn;
     return paused ? paused.pending.filter((pending) => !paused.decisions[pending.callId]) : [];
   }
 
   /** Whether the paused turn has every decision it waits for. */
   resumable(): boolean {
-    return this.paused !== undefined && this.pendingApprovals().length === 0;
+    return this.pausedTurn !== undefined && this.pendingApprovals().length === 0;
+  }
+
+  /** The validator of a decision: the session takes operations, the id names this decision, and its call waits (or may yet). */
+  checkDecision(decision: ApprovalDecisionArgs): void {
+    const refusal = this.unavailable();
+    if (refusal) throw ApplicationFailure.nonRetryable(refusal.message, refusal.type);
+    if (decision.id !== undefined && this.reusedId(decision.id, decisionFingerprint(decision))) throw reusedIdFailure(decision.id);
+    const notPending = this.decisionRefusal(decision);
+    if (notPending && !this.decisionMayBeEarly()) throw ApplicationFailure.nonRetryable(notPending, FailureType.ApprovalNotPending);
+  }
+
+  /**
+   * Takes a decision (parsed from the update's input) on a paused call, under its id (or `fallbackId()`'s); a decision sent on a streamed
+   * `approval` event may arrive before the reply that pauses the turn, and waits for it.
+   */
+  async decideApproval(raw: unknown, fallbackId: () => string): Promise<ApprovalDecisionResult> {
+    const decision = ApprovalDecisionArgs.parse(raw);
+    if (decision.id !== undefined && this.reusedId(decision.id, decisionFingerprint(decision))) throw reusedIdFailure(decision.id);
+    if (this.decisionRefusal(decision) && this.decisionMayBeEarly()) await condition(() => !this.decisionMayBeEarly());
+    const notPending = this.decisionRefusal(decision);
+    if (notPending) throw ApplicationFailure.nonRetryable(notPending, FailureType.ApprovalNotPending);
+    return this.decide(decision.id ?? fallbackId(), decision);
   }
 
   /** Why a decision cannot be taken now (no such call waits, or it was decided the other way), or undefined. */
   decisionRefusal(decision: ApprovalDecisionArgs): string | undefined {
-    if (decision.id !== undefined && this.rememberedOutcome(decision.id)) return undefined;
-    const waiting = this.paused?.pending.find((pending) => pending.callId === decision.callId);
+    if (decision.id !== undefined && this.outcomes.rememberedOutcome(decision.id)) return undefined;
+    const waiting = this.pausedTurn?.pending.find((pending) => pending.callId === decision.callId);
     if (!waiting) {
       const pending = this.pendingApprovals().map((entry) => `${entry.callId} (${entry.tool})`);
       return `no tool call "${decision.callId}" waits for approval in session "${this.sessionId}"; ${pending.length > 0 ? `waiting: ${pending.join(', ')}` : 'nothing waits'}`;
     }
-    const earlier = this.paused?.decisions[decision.callId];
+    const earlier = this.pausedTurn?.decisions[decision.callId];
     if (earlier && earlier.approved !== decision.approved) {
       return `the tool call "${decision.callId}" was already ${earlier.approved ? 'approved' : 'rejected'}; a decision cannot be changed`;
     }
@@ -240,14 +737,14 @@ export class SessionState {
    * model's reply, which a streamed `approval` event shows first, may not have reached the workflow).
    */
   decisionMayBeEarly(): boolean {
-    return this.running?.kind === 'message' && this.paused === undefined;
+    return this.current?.kind === 'message' && this.pausedTurn === undefined;
   }
 
   /** Records a decision on a paused call (checked by `decisionRefusal`); a retried decision gets its first answer. */
   decide(id: string, decision: ApprovalDecisionArgs): ApprovalDecisionResult {
-    const remembered = this.rememberedOutcome(id);
+    const remembered = this.outcomes.rememberedOutcome(id);
     if (remembered?.form === 'value') return remembered.value as ApprovalDecisionResult;
-    const paused = this.paused as PausedTurn;
+    const paused = this.pausedTurn as PausedTurn;
     paused.decisions[decision.callId] ??= { approved: decision.approved, ...(decision.reason !== undefined ? { reason: decision.reason } : {}) };
     const result = { callId: decision.callId, approved: decision.approved, stillPending: this.pendingApprovals().length };
     this.settle(id, { ok: true, value: result }, { form: 'value', id, value: result }, decisionFingerprint(decision));
@@ -255,134 +752,99 @@ export class SessionState {
   }
 
   /** Ends the paused turn with the session (it expired): its caller gets the reason; nothing of it is kept. */
-  abandonPaused(): void {
-    const paused = this.paused;
+  private abandonPaused(): void {
+    const paused = this.pausedTurn;
     if (!paused) return;
-    this.paused = undefined;
+    this.pausedTurn = undefined;
     const failure = this.unavailable() as { type: string; message: string };
     const fingerprint = operationFingerprint({ kind: 'message', id: paused.operationId, message: paused.message });
     this.settle(paused.operationId, { ok: false, ...failure }, { form: 'failure', id: paused.operationId, ...failure }, fingerprint);
   }
 
-  /** Why the session takes no operation now (ended, or rolling over), or undefined when it does. */
-  unavailable(): { type: string; message: string } | undefined {
-    if (this.ended) {
-      const type = this.ended === 'deleted' ? FailureType.SessionDeleted : FailureType.SessionExpired;
-      return { type, message: `the session "${this.sessionId}" was ${this.ended}; use a new session id` };
-    }
-    if (this.rollingOver) return { type: FailureType.SessionRollingOver, message: 'the session is continuing as new; retry with the same id' };
-    return undefined;
-  }
+  // ---- the state's own bookkeeping ----
 
-  /** Whether this run should stop taking updates and continue as new. */
-  shouldRollOver(continueAsNewSuggested: boolean): boolean {
-    return continueAsNewSuggested || this.updatesThisRun >= MAX_UPDATES_PER_RUN;
-  }
-
-  /** Records how an operation ended: in full for waiting callers, compactly (with its fingerprint) for later retries. */
-  settle(id: string, outcome: OperationOutcome, compact: RememberedOutcome, fingerprint?: string): void {
-    this.awaited.delete(id);
-    this.fullResults.set(id, outcome);
-    while (this.fullResults.size > FULL_RESULTS_KEPT) this.fullResults.delete(this.fullResults.keys().next().value as string);
-    const bounded = boundedOutcome(compact);
-    this.remembered.set(id, fingerprint === undefined ? bounded : { ...bounded, fingerprint });
-  }
-
-  /** Whether the operation has ended. */
-  isSettled(id: string): boolean {
-    return this.fullResults.has(id) || this.remembered.has(id);
-  }
-
-  /** The full outcome of an operation settled in this run, if still kept. */
-  fullResult(id: string): OperationOutcome | undefined {
-    return this.fullResults.get(id);
-  }
-
-  /** The compact outcome of an operation settled in this run or an earlier one. */
-  rememberedOutcome(id: string): RememberedOutcome | undefined {
-    return this.remembered.get(id);
+  /** The session row the projection keeps after a write that leaves `itemCount` items, the last at `lastSeq`. */
+  private summary(change: { agent?: string; itemCount?: number; lastSeq?: number; labels?: Labels } = {}): SessionSummary {
+    return {
+      agent: change.agent ?? this.data.agent,
+      itemCount: change.itemCount ?? this.data.itemCount,
+      lastSeq: change.lastSeq ?? this.data.lastSeq,
+      ...(this.data.userId ? { userId: this.data.userId } : {}),
+      labels: change.labels ?? this.data.labels,
+    };
   }
 
   /** Commits items written to the projection: counters, window, tail, and (for a turn) context, agent, usage. */
-  commitItems(items: SessionItem[], change: { context?: JsonObject; agent?: string; usage?: Usage; turn?: boolean } = {}): void {
-    if (items.length > 0) this.lastSeq = items[items.length - 1].seq;
-    this.itemCount += items.length;
-    this.view.append(items, this.settings.window);
+  private commitItems(items: SessionItem[], change: { context?: JsonObject; agent?: string; usage?: Usage; turn?: boolean } = {}): void {
+    if (items.length > 0) this.data.lastSeq = items[items.length - 1].seq;
+    this.data.itemCount += items.length;
+    this.view.append(items, this.data.settings.window);
     this.appendToTail(items);
-    if (change.context) this.context = change.context;
-    if (change.agent) this.agent = change.agent;
-    if (change.usage) this.usage = addUsage(this.usage, change.usage);
-    if (change.turn) this.turns += 1;
+    if (change.context) this.data.context = change.context;
+    if (change.agent) this.data.agent = change.agent;
+    if (change.usage) this.data.usage = addUsage(this.data.usage, change.usage);
+    if (change.turn) this.data.turns += 1;
   }
 
-  /** Takes on an imported session's items and counters (it had none before). */
-  restore(imported: ImportSessionResult & { lastSeq: number; turns: number; usage: Usage }): void {
-    this.lastSeq = imported.lastSeq;
-    this.itemCount = imported.itemCount;
-    this.turns = imported.turns;
-    this.usage = imported.usage;
-    this.view.reset(imported.view, this.settings.window);
-    this.appendToTail(imported.tail);
-  }
-
-  /** Commits a compaction: the summary item is appended and stands first in the model's window. */
-  commitSummary(summary: SessionItem, keep: Parameters<ModelView['replaceWithSummary']>[1], usage: Usage): void {
-    this.lastSeq = summary.seq;
-    this.itemCount += 1;
-    this.view.replaceWithSummary(summary, keep);
-    this.appendToTail([summary]);
-    this.usage = addUsage(this.usage, usage);
+  /** Removes items from the projection, then from the state; every item when `seqs` is absent (clear). */
+  private async remove(seqs?: number[]): Promise<void> {
+    await projection.removeItems({
+      sessionId: this.sessionId,
+      ...(seqs ? { seqs } : {}),
+      session: this.summary({ itemCount: seqs ? this.data.itemCount - seqs.length : 0 }),
+    });
+    if (seqs) {
+      this.forget(seqs);
+    } else {
+      this.data.itemCount = 0;
+      this.view.clear();
+      this.tail.clear();
+    }
   }
 
   /** Forgets removed items (they are gone from the projection). */
-  removeItems(seqs: number[]): void {
-    this.itemCount -= seqs.length;
+  private forget(seqs: number[]): void {
+    this.data.itemCount -= seqs.length;
     this.view.remove(seqs);
     for (const seq of seqs) this.tail.delete(seq);
-  }
-
-  /** Forgets every item; the seq counter goes on (seq numbers are never reused). */
-  clearItems(): void {
-    this.itemCount = 0;
-    this.view.clear();
-    this.tail.clear();
-  }
-
-  /** The context with a patch merged in, or the reason it is refused. */
-  mergedContext(patch: JsonObject): { context: JsonObject } | { refused: string } {
-    const context = { ...this.context, ...patch };
-    const bytes = utf8Length(JSON.stringify(context));
-    if (bytes > MAX_CONTEXT_BYTES) {
-      return { refused: `the context would be ${bytes} bytes as JSON; it must stay within ${MAX_CONTEXT_BYTES} bytes` };
-    }
-    return { context };
-  }
-
-  /** Changes the settings a change names (checked again as a whole) and trims the window to them. */
-  changeSettings(patch: SettingsChange): SessionSettings {
-    this.settings = SessionSettings.parse({ ...this.settings, ...patch });
-    this.view.trim(this.settings.window);
-    return this.settings;
-  }
-
-  /** The latest `limit` items of the in-memory tail (all of it when absent), chronological. */
-  latestItems(limit?: number): SessionItem[] {
-    const items = this.tail.values();
-    return limit === undefined ? items : items.slice(-limit);
   }
 
   private appendToTail(items: SessionItem[]): void {
     for (const entry of items) this.tail.set(entry.seq, entry);
   }
+
+  /** Whether the session's automatic compaction threshold is passed. */
+  private needsCompaction(): boolean {
+    if (this.end) return false;
+    return compactionDue(this.data.settings.compaction, { items: this.view.size, estimatedTokens: this.view.estimatedTokens() });
+  }
+
+  /** Automatic compaction after a turn: a failure is logged and changes nothing; the next turn tries again. */
+  private async compactAfterTurn(): Promise<void> {
+    try {
+      await this.compact();
+    } catch (error) {
+      const failure = callerFailure(error);
+      if (!failure) throw error;
+      log.warn('automatic compaction failed; the window stays as it is', { sessionId: this.sessionId, failureType: failure.type, error: failure.message });
+    }
+  }
 }
 
-/** A remembered outcome small enough to carry: large values become `forgotten`, long messages are cut. */
-function boundedOutcome(outcome: RememberedOutcome): RememberedOutcome {
-  if (outcome.form === 'value' && utf8Length(JSON.stringify(outcome.value ?? null)) > MAX_REMEMBERED_VALUE_BYTES) {
-    return { form: 'forgotten', id: outcome.id };
-  }
-  if (outcome.form === 'failure' && outcome.message.length > MAX_REMEMBERED_MESSAGE_LENGTH) {
-    return { ...outcome, message: `${outcome.message.slice(0, MAX_REMEMBERED_MESSAGE_LENGTH)}…` };
-  }
-  return outcome;
+/** The refusal of an input the operation cannot take (nothing changes). */
+function invalid(message: string): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(message, FailureType.InvalidInput);
+}
+
+/** The failure for a retried operation whose outcome cannot be given again. */
+function forgotten(id: string, why: string): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(`operation ${id} already ran, but ${why}; read the session instead`, FailureType.OutcomeForgotten);
+}
+
+/** The refusal of an operation id that names another operation (nothing changes). */
+function reusedIdFailure(id: string): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(
+    `the operation id "${id}" was already used for a different operation in this session; nothing was changed (use a new id for a new operation, the same id only to retry the same one)`,
+    FailureType.OperationIdReused,
+  );
 }

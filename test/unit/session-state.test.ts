@@ -1,9 +1,27 @@
-/** The conversation's state inside the workflow: the queue, remembered outcomes, counters and the carried snapshot. */
+/**
+ * The conversation's state inside the workflow, without Temporal: the queue, remembered outcomes,
+ * counters, the carried snapshot, and the operations (the activities they call are stubbed).
+ */
 import { MAX_CONTEXT_BYTES, QUERY_TAIL_ITEMS, REMEMBERED_MESSAGE_IDS } from '../../src/shared/limits';
-import { SessionSettings, SettingsPatch, type SessionItem } from '../../src/shared/schemas';
-import { SessionSnapshot } from '../../src/shared/session-snapshot';
+import { SessionSettings, SettingsPatch, type JsonObject, type SessionItem } from '../../src/shared/schemas';
+import { SessionSnapshot, type PausedTurn } from '../../src/shared/session-snapshot';
+import { emptyUsage } from '../../src/shared/usage';
 import { SessionState } from '../../src/workflows/session-state';
 import { canonicalJson, fnv1a64, operationFingerprint } from '../../src/workflows/fingerprint';
+import { mergedContext } from '../../src/workflows/session-rules';
+
+jest.mock('../../src/workflows/activity-stubs', () => ({
+  projection: {
+    projectTurn: jest.fn(async () => undefined),
+    removeItems: jest.fn(async () => undefined),
+    endSession: jest.fn(async () => undefined),
+    readItems: jest.fn(async () => []),
+    readPopTarget: jest.fn(async () => []),
+  },
+  model: {},
+  tools: {},
+  importer: {},
+}));
 
 function newState(): SessionState {
   return SessionState.start('s-1', {}, 'support', SessionSettings.parse({}));
@@ -19,6 +37,29 @@ function items(...seqs: number[]): SessionItem[] {
   }));
 }
 
+/** A finished turn's draft holding these items (what the agent loop hands `commitTurn`). */
+function draft(entries: SessionItem[], context: JsonObject = {}): PausedTurn {
+  return {
+    operationId: `turn-${entries[0]?.seq ?? 0}`,
+    message: { text: 'hi' },
+    items: entries,
+    context,
+    agent: 'support',
+    usage: emptyUsage(),
+    bytes: 0,
+    modelCalls: 1,
+    maxCalls: 10,
+    calls: [],
+    pending: [],
+    decisions: {},
+  };
+}
+
+/** Commits a turn of these items, with this context. */
+function commitTurn(state: SessionState, entries: SessionItem[], context: JsonObject = state.context): void {
+  state.commitTurn(draft(entries, context), context);
+}
+
 function settleValue(state: SessionState, id: string, value: unknown): void {
   state.settle(id, { ok: true, value }, { form: 'value', id, value });
 }
@@ -26,17 +67,18 @@ function settleValue(state: SessionState, id: string, value: unknown): void {
 describe('the queue', () => {
   test('queues a new operation once: a repeated id is not queued again', () => {
     const state = newState();
-    expect(state.enqueue({ kind: 'message', id: 'm1', message: { text: 'hi' } })).toBe(true);
-    expect(state.enqueue({ kind: 'message', id: 'm1', message: { text: 'hi' } })).toBe(false);
+    expect(state.enqueueSignal({ kind: 'message', id: 'm1', message: { text: 'hi' } })).toBeUndefined();
+    expect(state.enqueueSignal({ kind: 'message', id: 'm1', message: { text: 'hi' } })).toBeUndefined();
     expect(state.queue).toHaveLength(1);
   });
 
   test('does not queue an operation whose id is running or already settled', () => {
     const state = newState();
-    state.running = { kind: 'pop', id: 'p1' };
-    expect(state.enqueue({ kind: 'pop', id: 'p1' })).toBe(false);
+    state.enqueueSignal({ kind: 'message', id: 'p1', message: { text: 'hi' } });
+    expect(state.takeNext()?.operation.id).toBe('p1');
+    expect(state.enqueueSignal({ kind: 'message', id: 'p1', message: { text: 'hi' } })).toBeUndefined();
     settleValue(state, 'c1', null);
-    expect(state.enqueue({ kind: 'clear', id: 'c1' })).toBe(false);
+    expect(state.enqueueSignal({ kind: 'message', id: 'c1', message: { text: 'hi' } })).toBeUndefined();
     expect(state.queue).toEqual([]);
   });
 });
@@ -59,44 +101,49 @@ describe('remembered outcomes', () => {
 });
 
 describe('items', () => {
-  test('committing items moves lastSeq and itemCount; removing them lowers the count but never reuses a seq', () => {
+  test('committing items moves lastSeq and itemCount; removing them lowers the count but never reuses a seq', async () => {
     const state = newState();
-    state.commitItems(items(1, 2), { turn: true });
-    state.commitItems(items(3, 4), { turn: true });
+    commitTurn(state, items(1, 2));
+    commitTurn(state, items(3, 4));
     expect([state.lastSeq, state.itemCount, state.turns]).toEqual([4, 4, 2]);
-    state.removeItems([4]);
+    const { projection } = jest.requireMock('../../src/workflows/activity-stubs');
+    projection.readPopTarget.mockResolvedValueOnce(items(4));
+    expect(await state.pop()).toEqual(items(4)[0]);
     expect([state.lastSeq, state.itemCount]).toEqual([4, 3]);
-    state.clearItems();
-    expect([state.lastSeq, state.itemCount, state.view.size]).toEqual([4, 0, 0]);
+    await state.clear();
+    expect([state.lastSeq, state.itemCount, state.windowSeqs()]).toEqual([4, 0, []]);
     expect(state.latestItems()).toEqual([]);
   });
 
   test(`the getItems tail keeps only the latest ${QUERY_TAIL_ITEMS} items`, () => {
     const state = newState();
     const many = items(...Array.from({ length: QUERY_TAIL_ITEMS + 10 }, (_, index) => index + 1));
-    state.commitItems(many);
+    commitTurn(state, many);
     expect(state.latestItems()).toEqual(many.slice(-QUERY_TAIL_ITEMS));
     expect(state.latestItems(2).map((entry) => entry.seq)).toEqual([QUERY_TAIL_ITEMS + 9, QUERY_TAIL_ITEMS + 10]);
   });
 
-  test('a context patch that would make the context too large is refused', () => {
+  test('a context patch that would make the context too large is refused, and the context stays as it was', () => {
     const state = newState();
-    expect(state.mergedContext({ a: 1 })).toEqual({ context: { a: 1 } });
-    expect(state.mergedContext({ big: 'x'.repeat(MAX_CONTEXT_BYTES) })).toHaveProperty('refused');
+    expect(mergedContext({}, { a: 1 })).toEqual({ context: { a: 1 } });
+    expect(mergedContext({}, { big: 'x'.repeat(MAX_CONTEXT_BYTES) })).toHaveProperty('refused');
+    expect(state.patchContext({ a: 1 })).toEqual({ a: 1 });
+    expect(() => state.patchContext({ big: 'x'.repeat(MAX_CONTEXT_BYTES) })).toThrow(/must stay within/);
+    expect(state.context).toEqual({ a: 1 });
   });
 });
 
 describe('rolling over', () => {
   test('a snapshot carries the counters, window, tail, outcomes and queue into the next run', () => {
     const state = newState();
-    state.commitItems(items(1, 2), { context: { a: 1 }, turn: true });
+    commitTurn(state, items(1, 2), { a: 1 });
     settleValue(state, 'x1', 'done');
-    state.enqueue({ kind: 'message', id: 'm9', message: { text: 'later' } });
+    state.enqueueSignal({ kind: 'message', id: 'm9', message: { text: 'later' } });
     const snapshot = SessionSnapshot.parse(JSON.parse(JSON.stringify(state.snapshot())));
     const next = SessionState.resume('s-1', snapshot);
     expect([next.run, next.lastSeq, next.itemCount, next.turns]).toEqual([2, 2, 2, 1]);
     expect(next.context).toEqual({ a: 1 });
-    expect(next.view.window()).toEqual({ ranges: [[1, 2]], count: 2 });
+    expect(next.window()).toEqual({ ranges: [[1, 2]], count: 2 });
     expect(next.latestItems()).toEqual(items(1, 2));
     expect(next.rememberedOutcome('x1')).toEqual({ form: 'value', id: 'x1', value: 'done' });
     expect(next.queue).toEqual([{ kind: 'message', id: 'm9', message: { text: 'later' } }]);
@@ -106,7 +153,7 @@ describe('rolling over', () => {
     const state = newState();
     for (let turn = 0; turn < 5_000; turn += 1) {
       const seq = turn * 2 + 1;
-      state.commitItems(items(seq, seq + 1), { turn: true });
+      commitTurn(state, items(seq, seq + 1));
       settleValue(state, `m${turn}`, { reply: 'ok' });
     }
     expect(JSON.stringify(state.snapshot()).length).toBeLessThan(200_000);
@@ -118,7 +165,8 @@ describe('defects found in review', () => {
     const state = newState();
     settleValue(state, 'first', 'ok');
     for (let index = 0; index < REMEMBERED_MESSAGE_IDS - 1; index += 1) settleValue(state, `big${index}`, { context: 'x'.repeat(7_000) });
-    expect(state.enqueue({ kind: 'message', id: 'first', message: { text: 'again' } })).toBe(false);
+    state.enqueueSignal({ kind: 'message', id: 'first', message: { text: 'again' } });
+    expect(state.queue).toEqual([]);
   });
 
   test('changing one setting keeps the others as they were', () => {
@@ -131,7 +179,7 @@ describe('defects found in review', () => {
     const state = newState();
     const big = 'x'.repeat(30_000);
     let accepted = 0;
-    for (let index = 0; index < 100; index += 1) if (state.enqueueSignal({ kind: 'message', id: `s${index}`, message: { text: big } })) accepted += 1;
+    for (let index = 0; index < 100; index += 1) if (state.enqueueSignal({ kind: 'message', id: `s${index}`, message: { text: big } }) === undefined) accepted += 1;
     expect(accepted).toBeGreaterThan(0);
     expect(accepted).toBeLessThan(100);
     expect(JSON.stringify(state.snapshot()).length).toBeLessThan(2_000_000);
@@ -142,9 +190,8 @@ describe('decisions on tool calls', () => {
   test('a decision may be early only while a message runs and has not paused: it then waits for the pause instead of being refused', () => {
     const state = newState();
     expect(state.decisionMayBeEarly()).toBe(false);
-    state.running = { kind: 'pop', id: 'p1' };
-    expect(state.decisionMayBeEarly()).toBe(false);
-    state.running = { kind: 'message', id: 'm1', message: { text: 'refund it' } };
+    state.enqueueSignal({ kind: 'message', id: 'm1', message: { text: 'refund it' } });
+    state.takeNext();
     expect(state.decisionMayBeEarly()).toBe(true);
     expect(state.decisionRefusal({ callId: 'call_1', approved: true })).toMatch(/nothing waits/);
   });
@@ -165,11 +212,11 @@ describe('an operation id names one operation', () => {
 
   test('a queued, running or paused operation is compared with what it was queued with', () => {
     const state = newState();
-    state.enqueue({ kind: 'message', id: 'm1', message: { id: 'm1', text: 'hi' } });
+    state.enqueueSignal({ kind: 'message', id: 'm1', message: { id: 'm1', text: 'hi' } });
     expect(state.reusedId('m1', operationFingerprint({ kind: 'message', id: 'm1', message: { text: 'hi' } }))).toBe(false);
     expect(state.reusedId('m1', operationFingerprint({ kind: 'message', id: 'm1', message: { text: 'bye' } }))).toBe(true);
-    state.running = { kind: 'clear', id: 'c1' };
-    expect(state.reusedId('c1', operationFingerprint({ kind: 'compact', id: 'c1' }))).toBe(true);
+    state.takeNext();
+    expect(state.reusedId('m1', operationFingerprint({ kind: 'compact', id: 'm1' }))).toBe(true);
   });
 
   test('fingerprints are carried across continue-as-new; an outcome remembered without one (an old snapshot) accepts the id as before', () => {
