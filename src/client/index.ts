@@ -4,7 +4,9 @@
  */
 export {
   RETENTION_SCHEDULE_ID,
+  SessionHandle,
   SessionsClient,
+  type MessageInput,
   type OperationOptions,
   type SessionsClientOptions,
   type StartOptions,

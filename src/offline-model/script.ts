@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** Milliseconds to wait before answering; allowed on every step except `hang`. */
+/** Milliseconds to wait before answering (after a `hold` is released); allowed on every step except `hang` and `malformed`. */
 const delayMs = z.number().int().nonnegative().optional();
 
 /** For streamed requests: milliseconds between chunks (the server's own pace when absent). */
@@ -18,7 +18,14 @@ const endAfterChunks = z.number().int().nonnegative().optional();
 /** Responses API: begin the output with a reasoning item with this summary text (Chat ignores it). */
 const reasoning = z.string().optional();
 
-const pacing = { delayMs, chunkDelayMs, dropAfterChunks, endAfterChunks };
+/**
+ * Hold the answer under this name until the test calls `model.release(name)` (or the connection closes);
+ * `await model.held(name)` resolves once a request reached the step. Lets a test act while a model call is
+ * known to be in flight, instead of racing a fixed sleep against a `delayMs`.
+ */
+const hold = z.string().min(1).optional();
+
+const pacing = { delayMs, hold, chunkDelayMs, dropAfterChunks, endAfterChunks };
 
 /** Answer with assistant text (and, on the Responses API, a reasoning item first when `reasoning` is given). */
 const TextStep = z.strictObject({ text: z.string(), reasoning, ...pacing });
@@ -80,6 +87,7 @@ const ErrorStep = z.strictObject({
     retryAfterSeconds: z.number().int().nonnegative().optional(),
   }),
   delayMs,
+  hold,
 });
 
 /**

@@ -52,7 +52,14 @@ export interface OfflineModel {
    * responder answers once they run out.
    */
   enqueue(...steps: ScriptStep[]): void;
-  /** Forgets the queued steps, the recorded requests and responses, and every stored response and item. */
+  /**
+   * Resolves when a request has reached a step with `hold: name` (at once if one already has); the answer then waits
+   * for `release(name)`.
+   */
+  held(name: string): Promise<void>;
+  /** Lets the answers held under `name` go on (and any later request reaching such a step answers without waiting). */
+  release(name: string): void;
+  /** Forgets the queued steps, the recorded requests and responses, and every stored response and item; releases every hold. */
   reset(): void;
   /** Stops listening and drops every open connection, hanging requests included. */
   close(): Promise<void>;
@@ -73,6 +80,23 @@ export async function startOfflineModel(options: OfflineModelOptions = {}): Prom
   const queue: ParsedScriptStep[] = [];
   let completionCount = 0;
   let responseCount = 0;
+  const holds = new Map<string, Hold>();
+
+  function holdNamed(name: string): Hold {
+    let found = holds.get(name);
+    if (found === undefined) {
+      found = newHold();
+      holds.set(name, found);
+    }
+    return found;
+  }
+
+  /** Marks the hold reached and waits for its release, or for the connection to close. */
+  async function waitForRelease(name: string, response: ServerResponse): Promise<void> {
+    const named = holdNamed(name);
+    named.reach();
+    await Promise.race([named.released, pause(response)]);
+  }
 
   async function answerChat(rawBody: string, response: ServerResponse): Promise<void> {
     let body: unknown;
@@ -108,6 +132,7 @@ export async function startOfflineModel(options: OfflineModelOptions = {}): Prom
       response.flushHeaders();
       return pause(response);
     }
+    if (step.hold !== undefined) await waitForRelease(step.hold, response);
     if (step.delayMs !== undefined) await pause(response, step.delayMs);
     if ('error' in step) {
       const { status, message, retryAfterSeconds } = step.error;
@@ -180,6 +205,7 @@ export async function startOfflineModel(options: OfflineModelOptions = {}): Prom
         response.flushHeaders();
         return pause(response);
       }
+      if (step.hold !== undefined) await waitForRelease(step.hold, response);
       if (step.delayMs !== undefined) await pause(response, step.delayMs);
       if ('error' in step) {
         const { status, message, retryAfterSeconds } = step.error;
@@ -270,7 +296,15 @@ export async function startOfflineModel(options: OfflineModelOptions = {}): Prom
     enqueue(...steps) {
       queue.push(...steps.map((step) => ScriptStep.parse(step)));
     },
+    held(name) {
+      return holdNamed(name).reached;
+    },
+    release(name) {
+      holdNamed(name).release();
+    },
     reset() {
+      for (const named of holds.values()) named.release();
+      holds.clear();
       queue.length = 0;
       requests.length = 0;
       responsesRequests.length = 0;
@@ -285,6 +319,22 @@ export async function startOfflineModel(options: OfflineModelOptions = {}): Prom
       });
     },
   };
+}
+
+/** A named hold: reached when a request gets to its step, released by the test. */
+interface Hold {
+  reached: Promise<void>;
+  reach(): void;
+  released: Promise<void>;
+  release(): void;
+}
+
+function newHold(): Hold {
+  let reach!: () => void;
+  let release!: () => void;
+  const reached = new Promise<void>((resolve) => (reach = resolve));
+  const released = new Promise<void>((resolve) => (release = resolve));
+  return { reached, reach, released, release };
 }
 
 /**
