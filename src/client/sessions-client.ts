@@ -11,7 +11,7 @@
  * retention, each in its own file. `session(id)` gives the same calls bound to one session.
  */
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
-import { Pool } from 'pg';
+import { connectPool } from '../postgres/pool';
 import type { CompactionResult, Item, JsonObject, Labels, SessionItem, SessionSettings, SessionSettingsInput, SessionStatus, TurnResult, UserMessage } from '../shared/schemas';
 import { SessionId } from '../shared/schemas';
 import type { SessionFilter, SessionPage, SessionUsage } from '../shared/listing';
@@ -59,6 +59,8 @@ export class SessionsClient {
     temporalAddress?: string;
     namespace?: string;
     databaseUrl?: string;
+    /** The Postgres schema of the tables: `AGENT_SESSIONS_DB_SCHEMA`, else `agent_sessions`. */
+    databaseSchema?: string;
     taskQueue?: string;
     workerWaitMs?: number;
     /** The keys the worker encrypts payloads with (`parseKeyRing`); required when it encrypts. */
@@ -71,7 +73,7 @@ export class SessionsClient {
   }): Promise<SessionsClient> {
     const sealer = new ContentSealer(options.encryptionKeys, options.encryptProjection ?? false);
     const connection = Connection.lazy({ address: options.temporalAddress ?? 'localhost:7233', connectTimeout: '5 seconds' });
-    const pool = options.databaseUrl ? new Pool({ connectionString: options.databaseUrl, max: 4 }) : undefined;
+    const pool = options.databaseUrl ? connectPool(options.databaseUrl, { max: 4, schema: options.databaseSchema }) : undefined;
     if (pool) sealContentWith(pool, sealer);
     return new SessionsClient({
       temporal: new Client({ connection, namespace: options.namespace ?? 'default', dataConverter: createDataConverter(options.encryptionKeys) }),
