@@ -53,6 +53,26 @@ async function waitUntilIdle(session: string): Promise<void> {
   }
 }
 
+/** How many updates the session's workflow has accepted (from its history). */
+async function acceptedUpdates(session: string): Promise<number> {
+  const connection = await Connection.connect({ address: stack.temporal.address });
+  try {
+    const history = await new Client({ connection }).workflow.getHandle(session).fetchHistory();
+    return (history.events ?? []).filter((event) => event.workflowExecutionUpdateAcceptedEventAttributes != null).length;
+  } finally {
+    await connection.close();
+  }
+}
+
+/** Waits until the session's workflow has accepted more than `before` updates: an update sent is then running. */
+async function untilAccepted(session: string, before: number): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while ((await acceptedUpdates(session)) <= before) {
+    if (Date.now() > deadline) throw new Error('the workflow did not accept the update within 20 s');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 /** The projection's items equal the workflow's in-memory tail. */
 async function expectProjectionMatchesWorkflow(session: string): Promise<void> {
   const projected = await stack.client.items(session, { limit: 50 }).catch(() => []);
@@ -104,10 +124,14 @@ describe('popItem', () => {
   test('a pop sent during a running turn waits for it and removes that turn\'s reply', async () => {
     const session = newSession('pop');
     await stack.client.send(session, 'first');
-    stack.model.enqueue({ text: 'slow reply', delayMs: 1500 });
+    stack.model.enqueue({ text: 'slow reply', hold: 'pop' });
     const turn = stack.client.send(session, 'second');
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    const popped = await stack.client.popItem(session);
+    await stack.model.held('pop'); // the turn is running: its model request has arrived and waits
+    const accepted = await acceptedUpdates(session);
+    const pop = stack.client.popItem(session);
+    await untilAccepted(session, accepted); // the pop is in the workflow, behind the turn
+    stack.model.release('pop');
+    const popped = await pop;
     expect((await turn).reply).toBe('slow reply');
     expect(popped?.item).toEqual({ type: 'message', role: 'assistant', content: 'slow reply' });
     expect((await stack.client.items(session)).map((entry) => entry.seq)).toEqual([1, 2, 3]);
@@ -142,10 +166,14 @@ describe('context patches', () => {
   test('a patch sent during a running turn is never lost when the turn commits its own context change', async () => {
     const session = newSession('context');
     await stack.client.send(session, 'Hello', { context: { customerId: 'c-1' } });
-    stack.model.enqueue({ toolCalls: [{ name: 'lookup_order', arguments: { order_id: '1234' } }], delayMs: 1500 });
+    stack.model.enqueue({ toolCalls: [{ name: 'lookup_order', arguments: { order_id: '1234' } }], hold: 'context' });
     const turn = stack.client.send(session, 'Where is my order 1234?');
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    await stack.client.updateContext(session, { tier: 'enterprise' });
+    await stack.model.held('context'); // the turn is running: its model request has arrived and waits
+    const accepted = await acceptedUpdates(session);
+    const patched = stack.client.updateContext(session, { tier: 'enterprise' });
+    await untilAccepted(session, accepted);
+    stack.model.release('context');
+    await patched;
     await turn;
     expect(await stack.client.context(session)).toEqual({ customerId: 'c-1', tier: 'enterprise', ordersLookedUp: ['1234'] });
   });
@@ -304,10 +332,14 @@ describe('no worker', () => {
 describe('expiry', () => {
   test('a session idle past its time-to-live ends as expired; its items stay readable; a later message is refused', async () => {
     const session = newSession('ttl');
+    const sent = Date.now();
     await stack.client.send(session, 'Hello', { settings: { ttlSeconds: 1 } });
-    await new Promise((resolve) => setTimeout(resolve, 2500));
-    const { rows } = await stack.db.pool.query('SELECT status FROM sessions WHERE id = $1', [session]);
-    expect(rows[0].status).toBe('expired');
+    const status = async () => (await stack.db.pool.query('SELECT status FROM sessions WHERE id = $1', [session])).rows[0].status as string;
+    while ((await status()) !== 'expired') {
+      if (Date.now() - sent > 20_000) throw new Error(`the session is still ${await status()} 20 s after a 1 s time-to-live`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(Date.now() - sent).toBeGreaterThanOrEqual(1_000);
     expect(await stack.client.items(session)).toHaveLength(2);
     await expect(stack.client.send(session, 'Hello?')).rejects.toThrow(SessionExpiredError);
   });
