@@ -1,3 +1,4 @@
+// src/activities: every activity a worker runs, all the I/O (model, tools, projection, retention); may import agents, postgres, shared.
 /** Every activity a worker registers, built from the worker's connections. */
 import type { Client } from '@temporalio/client';
 import type OpenAI from 'openai';

@@ -1,3 +1,4 @@
+// src/shared: workflow-safe definitions both sides use (schemas, wire names, limits, errors); imports no other folder and does no I/O.
 /**
  * `agent-sessions/shared`: workflow-safe definitions (zod schemas with their types, wire names, limits,
  * failure types and error classes). Imports nothing that does I/O, so any code may use it.

@@ -1,3 +1,4 @@
+// src/worker: building and running a worker with the user's agents (agent-sessions/worker); may import activities, agents, codec, logging, postgres, shared.
 /**
  * `agent-sessions/worker`: declaring agents and tools, and running a worker that serves them. Agent
  * and tool code runs here, in the worker's activities; the workflow knows agents by name only.
