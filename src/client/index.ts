@@ -1,3 +1,4 @@
+// src/client: the SessionsClient library and the @openai/agents Session adapter (agent-sessions/client); may import activities (executions only), codec, postgres, shared.
 /**
  * `agent-sessions/client` (and the package root): what callers use to talk to sessions. Runs in any
  * Node process; needs Temporal for operations and Postgres for reads.
