@@ -18,6 +18,11 @@ class MockActivityEnvironment extends BaseEnvironment {
   constructor(info: ConstructorParameters<typeof BaseEnvironment>[0] = {}) {
     super(info, { logger: new DefaultLogger('ERROR', () => undefined) });
   }
+
+  /** `run`, typed by the activity's own parameters and result. */
+  override run<P extends unknown[], R>(fn: (...args: P) => Promise<R>, ...args: P): Promise<R> {
+    return super.run(fn as never, ...(args as unknown as never[])) as Promise<R>;
+  }
 }
 
 /** A pool that fails the test if the activity reaches for Postgres. */
@@ -109,7 +114,7 @@ test('cancelling the activity aborts the tool signal', async () => {
   const env = new MockActivityEnvironment();
   const running = env.run(callTool, input('slow', {}));
   while (seen.length === 0) await new Promise((resolve) => setImmediate(resolve));
-  env.cancel('test');
+  env.cancel('CANCELLED');
   await expect(running).resolves.toMatchObject({ output: 'aborted' });
   expect(seen[0].signal.aborted).toBe(true);
 });

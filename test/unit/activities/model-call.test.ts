@@ -15,6 +15,11 @@ class MockActivityEnvironment extends BaseEnvironment {
   constructor(info: ConstructorParameters<typeof BaseEnvironment>[0] = {}) {
     super(info, { logger: new DefaultLogger('ERROR', () => undefined) });
   }
+
+  /** `run`, typed by the activity's own parameters and result. */
+  override run<P extends unknown[], R>(fn: (...args: P) => Promise<R>, ...args: P): Promise<R> {
+    return super.run(fn as never, ...(args as unknown as never[])) as Promise<R>;
+  }
 }
 
 let model: OfflineModel;
@@ -70,7 +75,7 @@ test('cancelling the activity while the request is held aborts it', async () => 
   const env = new MockActivityEnvironment();
   const running = env.run(completeChat, deps, chatRequest(turn)).catch((error: unknown) => error);
   await model.held('cancel');
-  env.cancel('test');
+  env.cancel('CANCELLED');
   expect(String(await running)).toMatch(/abort|cancel/i);
 });
 
