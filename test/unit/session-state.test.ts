@@ -237,3 +237,85 @@ describe('an operation id names one operation', () => {
     expect(operationFingerprint(add('a', 'x'))).toMatch(/^[0-9a-f]{16}$/);
   });
 });
+
+describe('operations as methods', () => {
+  const stubs = () => jest.requireMock('../../src/workflows/activity-stubs').projection;
+
+  test('add writes the projection first, then commits the items under the next seqs', async () => {
+    const state = newState();
+    commitTurn(state, items(1, 2));
+    const added = await state.add([{ type: 'message', role: 'user', content: 'noted' }]);
+    expect(added.map((entry) => entry.seq)).toEqual([3]);
+    expect(stubs().projectTurn).toHaveBeenLastCalledWith(expect.objectContaining({ items: added, session: expect.objectContaining({ itemCount: 3, lastSeq: 3 }) }));
+    expect([state.lastSeq, state.itemCount, state.turns]).toEqual([3, 3, 1]);
+  });
+
+  test('a failed projection write changes nothing', async () => {
+    const state = newState();
+    stubs().projectTurn.mockRejectedValueOnce(new Error('postgres is down'));
+    await expect(state.add([{ type: 'message', role: 'user', content: 'lost' }])).rejects.toThrow('postgres is down');
+    expect([state.lastSeq, state.itemCount, state.latestItems()]).toEqual([0, 0, []]);
+  });
+
+  test('labels: a null removes one; more than allowed is refused and leaves them as they were', async () => {
+    const state = SessionState.start('s-1', {}, 'support', SessionSettings.parse({}), { labels: { team: 'a', tier: 'gold' } });
+    expect(await state.relabel({ tier: null, region: 'eu' })).toEqual({ team: 'a', region: 'eu' });
+    const many = Object.fromEntries(Array.from({ length: 100 }, (_, index) => [`k${index}`, 'v']));
+    await expect(state.relabel(many)).rejects.toThrow(/at most/);
+    expect(state.snapshot().labels).toEqual({ team: 'a', region: 'eu' });
+  });
+
+  test('import refuses a session that has had items', async () => {
+    const state = newState();
+    commitTurn(state, items(1, 2));
+    await expect(state.import({ importId: 'i1', lastSeq: 2, turns: 1, usage: emptyUsage(), window: {} } as never)).rejects.toThrow(/already has items/);
+  });
+
+  test('a paused turn holds the queue until every decision is in, then runs first; a decision cannot be changed', () => {
+    const state = newState();
+    state.enqueueSignal({ kind: 'message', id: 'm1', message: { text: 'refund it' } });
+    state.enqueueSignal({ kind: 'message', id: 'm2', message: { text: 'later' } });
+    state.takeNext();
+    const paused = {
+      ...draft([]),
+      operationId: 'm1',
+      pending: [{ callId: 'call_1', tool: 'refund', arguments: '{}', agent: 'support', messageId: 'm1', requestedAt: '2024-01-01T00:00:00.000Z' }],
+    };
+    state.pause(paused);
+    expect(state.pendingApprovals().map((entry) => entry.callId)).toEqual(['call_1']);
+    expect(state.due(false)).toBe(false);
+    expect(state.takeNext()).toBeUndefined();
+    expect(state.decide('d1', { callId: 'call_1', approved: true })).toEqual({ callId: 'call_1', approved: true, stillPending: 0 });
+    expect(state.decisionRefusal({ callId: 'call_1', approved: false })).toMatch(/already approved/);
+    expect(state.decide('d1', { callId: 'call_1', approved: true })).toEqual({ callId: 'call_1', approved: true, stillPending: 0 });
+    expect(state.due(false)).toBe(true);
+    expect(state.takeNext()).toEqual({ operation: { kind: 'message', id: 'm1', message: paused.message }, paused });
+    expect(state.queue.map((operation) => operation.id)).toEqual(['m2']);
+  });
+
+  test('expiring ends the session: the paused turn fails with the reason, and every later operation is refused', async () => {
+    const state = newState();
+    state.pause({ ...draft([]), operationId: 'm1' });
+    await state.expire();
+    expect(state.ended).toBe('expired');
+    expect(state.fullResult('m1')).toMatchObject({ ok: false, type: 'SessionExpired' });
+    expect(stubs().endSession).toHaveBeenLastCalledWith({ sessionId: 's-1', status: 'expired' });
+    expect(() => state.checkAdmission({ kind: 'pop', id: 'p1' })).toThrow(/was expired/);
+  });
+
+  test('rolling over refuses new updates and keeps the signalled operations queued (carried), remembering nothing of them', () => {
+    const state = newState();
+    state.enqueueSignal({ kind: 'message', id: 's1', message: { text: 'signalled' } });
+    state.rollOver();
+    expect(state.queue.map((operation) => operation.id)).toEqual(['s1']);
+    expect(state.rememberedOutcome('s1')).toBeUndefined();
+    expect(() => state.checkAdmission({ kind: 'pop', id: 'p1' })).toThrow(/continuing as new/);
+    expect(state.status({ historyLength: 1, historySizeBytes: 1 }).state).toBe('rolling-over');
+  });
+
+  test('a signal whose id names another operation is dropped with the reason', () => {
+    const state = newState();
+    state.settle('a1', { ok: true, value: [] }, { form: 'value', id: 'a1', value: [] }, operationFingerprint({ kind: 'pop', id: 'a1' }));
+    expect(state.enqueueSignal({ kind: 'message', id: 'a1', message: { text: 'hi' } })).toMatch(/names another operation/);
+  });
+});
