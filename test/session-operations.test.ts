@@ -9,7 +9,6 @@ import {
   InvalidInputError,
   SessionDeletedError,
   SessionExpiredError,
-  SessionNotFoundError,
   WorkerUnavailableError,
 } from '../src/client/errors';
 import { SessionsClient } from '../src/client/sessions-client';
@@ -156,7 +155,7 @@ describe('clearSession and deleteSession', () => {
     await stack.client.deleteSession(session);
     const { rows } = await stack.db.pool.query('SELECT count(*)::int AS n FROM items WHERE session_id = $1', [session]);
     expect(rows[0].n).toBe(0);
-    await expect(stack.client.items(session)).rejects.toThrow(SessionNotFoundError);
+    await expect(stack.client.items(session)).rejects.toThrow(SessionDeletedError);
     await expect(stack.client.send(session, 'Hello again')).rejects.toThrow(SessionDeletedError);
     await expect(stack.client.popItem(session)).rejects.toThrow(SessionDeletedError);
   });
