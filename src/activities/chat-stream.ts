@@ -3,11 +3,11 @@
  * assembled into the completion they add up to, with each text delta handed on as it arrives.
  */
 import { ApplicationFailure } from '@temporalio/common';
+import { invalidModelResponse, parseOrFail } from '../shared/parse';
 import type OpenAI from 'openai';
 import { z } from 'zod';
 import { TextRelay } from './text-relay';
 import { FailureType } from '../shared/failures';
-import { describeIssues } from '../shared/schemas';
 import { CompletionUsage } from './chat-format';
 
 /** The part of a streamed tool call a chunk carries: its index, and pieces of its id, name and arguments. */
@@ -47,14 +47,7 @@ export class CompletionAssembler {
 
   /** Adds one raw chunk; a chunk that is not one fails the call as an invalid model response (retried). */
   add(raw: unknown): void {
-    const parsed = ChatCompletionChunk.safeParse(raw);
-    if (!parsed.success) {
-      throw ApplicationFailure.retryable(
-        `the model endpoint streamed an invalid chunk: ${describeIssues(parsed.error)}`,
-        FailureType.InvalidModelResponse,
-      );
-    }
-    const chunk = parsed.data;
+    const chunk = parseOrFail(ChatCompletionChunk, raw, 'an invalid streamed chunk', invalidModelResponse);
     if (chunk.usage) this.usage = chunk.usage;
     const choice = chunk.choices.find((candidate) => (candidate.index ?? 0) === 0);
     if (choice?.finish_reason) this.finishReason = choice.finish_reason;

@@ -7,7 +7,7 @@ import { SummarizeInput, type SummarizeResult } from '../shared/activity-io';
 import { COMPACTION_INSTRUCTIONS } from '../shared/compaction';
 import { FailureType } from '../shared/failures';
 import { contentText, describeItem, isMessage, type Item } from '../shared/items';
-import { parseActivityInput } from './activity-input';
+import { invalidActivityInput, parseOrFail } from '../shared/parse';
 import { completeChat, completeResponse, type ModelDependencies } from './model';
 import { readWindow } from './model-window';
 import { timedLog } from './activity-log';
@@ -15,7 +15,7 @@ import { timedLog } from './activity-log';
 /** Creates the `summarize` activity. */
 export function createSummarize(deps: ModelDependencies) {
   return async function summarize(rawInput: SummarizeInput): Promise<SummarizeResult> {
-    const input = parseActivityInput(SummarizeInput, rawInput, 'summarize');
+    const input = parseOrFail(SummarizeInput, rawInput, 'summarize', invalidActivityInput);
     const items = await readWindow(deps.pool, input.sessionId, input.window);
     const model = input.model ?? deps.agents.find(input.agent || deps.agents.defaultAgent)?.model ?? deps.defaultModel;
     const done = timedLog();

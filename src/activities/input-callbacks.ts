@@ -4,9 +4,10 @@
  * returns what the model is sent. It runs before every model call of a turn.
  */
 import { ApplicationFailure } from '@temporalio/common';
+import { parseOrFail } from '../shared/parse';
 import { z } from 'zod';
 import { FailureType } from '../shared/failures';
-import { describeIssues, Item } from '../shared/schemas';
+import { Item } from '../shared/schemas';
 
 /** Shapes what the model sees from the session's window and the turn's items. */
 export type SessionInputCallback = (history: Item[], turnItems: Item[]) => Item[] | Promise<Item[]>;
@@ -29,12 +30,7 @@ export async function applyInputCallback(
       FailureType.UnknownAgentOrTool,
     );
   }
-  const shaped = z.array(Item).safeParse(await callback(history, turnItems));
-  if (!shaped.success) {
-    throw ApplicationFailure.nonRetryable(
-      `the input callback "${name}" returned invalid items: ${describeIssues(shaped.error)}`,
-      FailureType.TurnFailed,
-    );
-  }
-  return shaped.data;
+  return parseOrFail(z.array(Item), await callback(history, turnItems), `the input callback "${name}" returned invalid items`, (what, reason) =>
+    ApplicationFailure.nonRetryable(`${what}: ${reason}`, FailureType.TurnFailed),
+  );
 }

@@ -12,7 +12,7 @@ import { DEFAULT_OPENAI_API, type ModelSettings, type OpenAiApi } from '../share
 import type { MemoryOptions } from '../shared/memory';
 import { ModelCallInput, type CallPlan, type ModelCallResult } from '../shared/activity-io';
 import { FailureType } from '../shared/failures';
-import { describeIssues, Item, type FinishReason, type JsonObject, type Usage } from '../shared/schemas';
+import { Item, type FinishReason, type JsonObject, type Usage } from '../shared/schemas';
 import { repairJson } from '../shared/text';
 import { contentText, isFunctionCall, isMessage } from '../shared/items';
 import { ChatCompletionReply, chatFinishReason, chatUsage, fromChatCompletion, toChatMessages } from './chat-format';
@@ -28,7 +28,7 @@ import {
 import { responseFailure, streamResponse } from './responses-stream';
 import { applyInputCallback, type InputCallbacks } from './input-callbacks';
 import { revealedSecrets, scrubbedOfSecrets, withSecretsScrubbed } from '../shared/secrets';
-import { parseActivityInput } from './activity-input';
+import { invalidActivityInput, invalidModelResponse, parseOrFail } from '../shared/parse';
 import { toActivityFailure } from './model-errors';
 import { MEMORY_TOOLS, memorySection, recallMemories } from './memory';
 import { lastMessageText } from '../shared/item-text';
@@ -156,12 +156,9 @@ async function askEndpoint(
 
 /** A chat completion's items, usage and finish reason; an answer that is not a completion is retried. */
 function readChatReply(raw: unknown): ModelReply {
-  const reply = ChatCompletionReply.safeParse(raw);
-  if (!reply.success) {
-    throw ApplicationFailure.retryable(`the model endpoint answered with an invalid completion: ${describeIssues(reply.error)}`, FailureType.InvalidModelResponse);
-  }
-  const finishReason = chatFinishReason(reply.data);
-  return { items: fromChatCompletion(reply.data), usage: chatUsage(reply.data.usage), ...(finishReason ? { finishReason } : {}) };
+  const reply = parseOrFail(ChatCompletionReply, raw, 'an invalid completion', invalidModelResponse);
+  const finishReason = chatFinishReason(reply);
+  return { items: fromChatCompletion(reply), usage: chatUsage(reply.usage), ...(finishReason ? { finishReason } : {}) };
 }
 
 /**
@@ -170,27 +167,17 @@ function readChatReply(raw: unknown): ModelReply {
  * Response is retried.
  */
 function readResponsesReply(raw: unknown): ModelReply {
-  const reply = ResponsesReply.safeParse(raw);
-  if (!reply.success) {
-    throw ApplicationFailure.retryable(`the model endpoint answered with an invalid response: ${describeIssues(reply.error)}`, FailureType.InvalidModelResponse);
-  }
-  if (reply.data.status === 'failed') throw responseFailure(reply.data.error);
-  const items = fromResponse(reply.data);
-  const unstorable = items.findIndex((item) => !Item.safeParse(item).success);
-  if (unstorable !== -1) {
-    const problem = Item.safeParse(items[unstorable]);
-    throw ApplicationFailure.retryable(
-      `the model endpoint answered with an invalid output item ${unstorable}: ${problem.success ? '' : describeIssues(problem.error)}`,
-      FailureType.InvalidModelResponse,
-    );
-  }
-  return { items, usage: responsesUsage(reply.data.usage), finishReason: responsesFinishReason(reply.data, items) };
+  const reply = parseOrFail(ResponsesReply, raw, 'an invalid response', invalidModelResponse);
+  if (reply.status === 'failed') throw responseFailure(reply.error);
+  const items = fromResponse(reply);
+  items.forEach((item, index) => parseOrFail(Item, item, `an invalid output item ${index}`, invalidModelResponse));
+  return { items, usage: responsesUsage(reply.usage), finishReason: responsesFinishReason(reply, items) };
 }
 
 /** Creates the `callModel` activity. */
 export function createCallModel(deps: ModelDependencies) {
   return async function callModel(rawInput: ModelCallInput): Promise<ModelCallResult> {
-    const input = parseActivityInput(ModelCallInput, rawInput, 'callModel');
+    const input = parseOrFail(ModelCallInput, rawInput, 'callModel', invalidActivityInput);
     const agent = requireAgent(deps.agents, input.agent);
     const { userId } = input;
     const [memories, history] = await Promise.all([

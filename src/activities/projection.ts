@@ -20,7 +20,7 @@ import { FailureType } from '../shared/failures';
 import { utf8Length, type SessionItem } from '../shared/schemas';
 import { countItems, readItemsBySeq, readLatestItems, readPopTarget, removeItems, writeItems } from '../postgres/items';
 import { endSessionRows } from '../postgres/sessions';
-import { parseActivityInput } from './activity-input';
+import { invalidActivityInput, parseOrFail } from '../shared/parse';
 import { timedLog } from './activity-log';
 
 /** SQLSTATE classes that retrying cannot fix: data exceptions (22) and integrity violations (23). */
@@ -47,21 +47,21 @@ export function createProjectionActivities(pool: Pool) {
   return {
     /** Writes a committed turn's (or added) items and the session row. */
     async projectTurn(raw: ProjectionInput): Promise<void> {
-      const input = parseActivityInput(ProjectionInput, raw, 'projectTurn');
+      const input = parseOrFail(ProjectionInput, raw, 'projectTurn', invalidActivityInput);
       const done = timedLog();
       await permanentOrRetry('store the items', () => writeItems(pool, input));
       done('projection written', { items: input.items.length, removed: input.removeSeqs?.length, lastSeq: input.session.lastSeq });
     },
     /** Removes items (pop) or all items (clear) and updates the session row. */
     async removeItems(raw: RemoveItemsInput): Promise<void> {
-      const input = parseActivityInput(RemoveItemsInput, raw, 'removeItems');
+      const input = parseOrFail(RemoveItemsInput, raw, 'removeItems', invalidActivityInput);
       const done = timedLog();
       await permanentOrRetry('remove the items', () => removeItems(pool, input));
       done('projection items removed', input.seqs ? { removed: input.seqs.length } : { cleared: true });
     },
     /** Reads items back: a seq range, or its latest N. */
     async readItems(raw: ReadItemsInput): Promise<SessionItem[]> {
-      const input = parseActivityInput(ReadItemsInput, raw, 'readItems');
+      const input = parseOrFail(ReadItemsInput, raw, 'readItems', invalidActivityInput);
       return readLatestItems(pool, input.sessionId, {
         limit: input.latest,
         fromSeq: input.fromSeq,
@@ -71,7 +71,7 @@ export function createProjectionActivities(pool: Pool) {
     },
     /** The items a pop removes: the latest, with its tool call when it is an output. */
     async readPopTarget(raw: { sessionId: string }): Promise<SessionItem[]> {
-      return readPopTarget(pool, parseActivityInput(ReadItemsInput.pick({ sessionId: true }), raw, 'readPopTarget').sessionId);
+      return readPopTarget(pool, parseOrFail(ReadItemsInput.pick({ sessionId: true }), raw, 'readPopTarget', invalidActivityInput).sessionId);
     },
     /**
      * Moves a staged session document into the projection (once, however often retried) and returns
@@ -79,7 +79,7 @@ export function createProjectionActivities(pool: Pool) {
      * the latest items for queries (as many as QUERY_TAIL_BYTES holds).
      */
     async importSession(raw: ImportSessionInput): Promise<ImportSessionResult> {
-      const input = parseActivityInput(ImportSessionInput, raw, 'importSession');
+      const input = parseOrFail(ImportSessionInput, raw, 'importSession', invalidActivityInput);
       const done = timedLog();
       await permanentOrRetry('import the session', () => applyImport(pool, input));
       const [itemCount, windowItems, latest] = await Promise.all([
@@ -104,7 +104,7 @@ export function createProjectionActivities(pool: Pool) {
     },
     /** Ends the session in the projection: rows removed (deleted) or marked expired. */
     async endSession(raw: EndSessionInput): Promise<void> {
-      const input = parseActivityInput(EndSessionInput, raw, 'endSession');
+      const input = parseOrFail(EndSessionInput, raw, 'endSession', invalidActivityInput);
       const done = timedLog();
       await endSessionRows(pool, input.sessionId, input.status);
       done('session ended in the projection', { status: input.status });

@@ -6,12 +6,12 @@
  * says; a stream that ends without a terminal event is an invalid model response (retried).
  */
 import { log } from '@temporalio/activity';
+import { invalidModelResponse, parseOrFail } from '../shared/parse';
 import { ApplicationFailure } from '@temporalio/common';
 import type OpenAI from 'openai';
 import { z } from 'zod';
 import { TextRelay } from './text-relay';
 import { FailureType } from '../shared/failures';
-import { describeIssues } from '../shared/schemas';
 
 /** Error codes of a failed response that a later attempt may not meet (the service's load, limits, timeouts). */
 const TRANSIENT_CODES = new Set(['server_error', 'rate_limit_exceeded', 'vector_store_timeout']);
@@ -133,11 +133,7 @@ export class ResponseAssembler {
 }
 
 function checked<T>(schema: z.ZodType<T>, raw: unknown, what: string): T {
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) {
-    throw ApplicationFailure.retryable(`the model endpoint streamed an invalid ${what}: ${describeIssues(parsed.error)}`, FailureType.InvalidModelResponse);
-  }
-  return parsed.data;
+  return parseOrFail(schema, raw, `an invalid streamed ${what}`, invalidModelResponse);
 }
 
 /** Streams a Response, handing each text delta to `onText`; resolves to the assembled response (unchecked). */

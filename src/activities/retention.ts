@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { deleteSessionUpdate } from '../shared/messages';
 import { WorkflowSessionId } from '../shared/activity-io';
 import { endSessionRows, listSessionsUpdatedBefore } from '../postgres/sessions';
-import { parseActivityInput } from './activity-input';
+import { invalidActivityInput, parseOrFail } from '../shared/parse';
 import { deleteSessionExecutions } from './executions';
 
 /** Which sessions one retention pass retires. */
@@ -26,7 +26,7 @@ export function createRetentionActivities(pool: Pool, temporal: () => Promise<Cl
   return {
     /** Ids of the sessions last changed more than N days ago. */
     async listSessionsToRetire(raw: RetentionInput): Promise<string[]> {
-      const input = parseActivityInput(RetentionInput, raw, 'listSessionsToRetire');
+      const input = parseOrFail(RetentionInput, raw, 'listSessionsToRetire', invalidActivityInput);
       const cutoff = new Date(Date.now() - input.olderThanDays * 24 * 3600 * 1000);
       return listSessionsUpdatedBefore(pool, cutoff, input.limit);
     },

@@ -8,7 +8,7 @@ import { MAX_TOOL_OUTPUT_CHARS } from '../shared/limits';
 import type { JsonObject } from '../shared/schemas';
 import { repairJson } from '../shared/text';
 import { rehiddenSecrets, revealedSecrets, scrubbedOfSecrets, withSecretsScrubbed } from '../shared/secrets';
-import { parseActivityInput } from './activity-input';
+import { invalidActivityInput, parseOrFail } from '../shared/parse';
 import { invokeMemoryTool, isMemoryTool } from './memory';
 import { StreamWriter } from './stream-writer';
 import { timedLog } from './activity-log';
@@ -39,7 +39,7 @@ export function createCallTool(deps: { agents: AgentRegistry; pool: Pool; memory
   const { agents } = deps;
   /** The tool's answer; the output is written to the message's stream before it is returned. */
   return async function callTool(rawInput: ToolCallInput): Promise<ToolCallResult> {
-    const input = parseActivityInput(ToolCallInput, rawInput, 'callTool');
+    const input = parseOrFail(ToolCallInput, rawInput, 'callTool', invalidActivityInput);
     const done = timedLog();
     const result = await runCall(input);
     done('tool call completed', {

@@ -1,8 +1,9 @@
 /** The CLI's options, parsed and checked with one schema per command. */
 import { readFile } from 'node:fs/promises';
+import { parseOrFail } from '../shared/parse';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { AgentName, describeIssues, LabelKey, LabelValue, OperationId, SessionId, UserId } from '../shared/schemas';
+import { AgentName, LabelKey, LabelValue, OperationId, SessionId, UserId } from '../shared/schemas';
 import { InvalidInputError } from '../client/errors';
 
 /** Every option any command accepts; each command's schema says which it needs. */
@@ -226,11 +227,9 @@ export function parseCommandLine(argv: string[]) {
 
 /** Checks raw options against a command's schema; a failure names what is wrong. */
 export function checkOptions<Schema extends z.ZodType>(schema: Schema, raw: unknown): z.infer<Schema> {
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) {
-    throw new InvalidInputError(describeIssues(parsed.error).replace(/^(session|limit|context|settings|id|agent|agents|user|key|label|remove|prefix|since|cursor|call|reason|to|turn|port|host): /, '--$1: '));
-  }
-  return parsed.data;
+  return parseOrFail(schema, raw, 'options', (_what, reason) =>
+    new InvalidInputError(reason.replace(/^(session|limit|context|settings|id|agent|agents|user|key|label|remove|prefix|since|cursor|call|reason|to|turn|port|host): /, '--$1: ')),
+  );
 }
 
 /** The JSON in a file (or standard input for `-`), or a caller error that says why it cannot be read. */

@@ -4,6 +4,7 @@
  * the parts to store. Every failure is InvalidInputError, never a raw ZodError.
  */
 import { randomUUID } from 'node:crypto';
+import { invalidInput, parseOrFail } from '../shared/parse';
 import { z } from 'zod';
 import { InvalidInputError } from '../shared/errors';
 import { AgentName, describeIssues, type Item, type JsonObject, type Labels, SessionId, type SessionSettingsInput, UserMessage } from '../shared/schemas';
@@ -53,9 +54,7 @@ export interface OperationOptions {
 
 /** Parses a value, or throws InvalidInputError with what is wrong (never a raw ZodError). */
 export function check<Schema extends z.ZodType>(schema: Schema, value: unknown, what: string): z.infer<Schema> {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new InvalidInputError(`${what}: ${describeIssues(parsed.error)}`);
-  return parsed.data;
+  return parseOrFail(schema, value, what, invalidInput);
 }
 
 /** A session id as given, or InvalidInputError. */

@@ -1,9 +1,9 @@
 /** The HTTP API's routes: each a method, a path with `:params`, and what it asks of the client library. */
 import type { IncomingHttpHeaders } from 'node:http';
+import { invalidInput, parseOrFail } from '../shared/parse';
 import type { z } from 'zod';
 import type { MessageInput, SessionsClient } from '../client/sessions-client';
 import { InvalidInputError } from '../shared/errors';
-import { describeIssues } from '../shared/schemas';
 import { ContextBody, DecisionBody, ItemsQuery, LabelsBody, LastEventId, ListQuery, MessageBody, OperationBody } from './bodies';
 import { EventStreamAnswer, wantsEventStream } from './event-stream';
 
@@ -38,9 +38,7 @@ function route(method: Route['method'], path: string, run: Route['run']): Route 
 
 /** Parses a body or query, or throws InvalidInputError with the reason (a 400). */
 function parse<Schema extends z.ZodType>(schema: Schema, value: unknown, what: string): z.infer<Schema> {
-  const parsed = schema.safeParse(value ?? {});
-  if (!parsed.success) throw new InvalidInputError(`invalid ${what}: ${describeIssues(parsed.error)}`);
-  return parsed.data;
+  return parseOrFail(schema, value ?? {}, `invalid ${what}`, invalidInput);
 }
 
 /** A query string as an object: repeated `label` keys become an array, others keep their last value. */

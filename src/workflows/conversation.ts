@@ -7,7 +7,6 @@
  */
 import {
   allHandlersFinished,
-  ApplicationFailure,
   condition,
   continueAsNew,
   currentUpdateInfo,
@@ -17,8 +16,8 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { UpdateDefinition } from '@temporalio/common';
+import { invalidWorkflowInput, parseOrFail } from '../shared/parse';
 import type { z } from 'zod';
-import { FailureType } from '../shared/failures';
 import {
   addItemsUpdate,
   clearSessionUpdate,
@@ -99,9 +98,7 @@ export async function conversation(input?: ConversationInput): Promise<Conversat
 
   setHandler(decideApprovalUpdate, (raw) => state.decideApproval(raw, () => currentUpdateInfo()?.id ?? uuid4()), {
     validator: (raw) => {
-      const parsed = ApprovalDecisionArgs.safeParse(raw ?? {});
-      if (!parsed.success) throw invalidInput(parsed.error);
-      state.checkDecision(parsed.data);
+      state.checkDecision(parseOrFail(ApprovalDecisionArgs, raw ?? {}, 'invalid input', invalidWorkflowInput));
     },
   });
   setHandler(getPendingApprovalsQuery, () => (state.assertQueryable(), state.pendingApprovals()));
@@ -150,16 +147,14 @@ function startingState(input: ConversationInput | undefined): SessionState {
   return SessionState.start(sessionId, context, agent ?? '', settings ?? SessionSettings.parse({}), { userId, labels });
 }
 
-/** The refusal of input that does not parse (nothing enters history). */
-function invalidInput(error: z.ZodError): ApplicationFailure {
-  return ApplicationFailure.nonRetryable(`invalid input: ${describeIssues(error)}`, FailureType.InvalidInput);
-}
 
 /**
  * Returns the function that registers an update as an operation of the session: a synchronous
  * validator (bad input, then the session's `checkAdmission`), and a handler that submits it.
  */
 function operationRegistrar(state: SessionState) {
+  /** Inputs the validator parsed, for the handler that runs next with the same input. */
+  const validated = new WeakMap<object, unknown>();
   return function register<Result, Args>(
     update: UpdateDefinition<Result, [Args]>,
     schema: z.ZodType<Args>,
@@ -169,16 +164,17 @@ function operationRegistrar(state: SessionState) {
     setHandler(
       update,
       async (raw) => {
-        const args = schema.parse(raw ?? {});
+        // The validator parsed this input already (it does not run on replay, so parse when it did not).
+        const args = (validated.get(raw as object) as Args | undefined) ?? schema.parse(raw ?? {});
         const id = (args as { id?: string }).id ?? currentUpdateInfo()?.id ?? uuid4();
         return (await state.submit(toOperation(args, id), fromItems)) as Result;
       },
       {
         validator: (raw) => {
-          const parsed = schema.safeParse(raw ?? {});
-          if (!parsed.success) throw invalidInput(parsed.error);
-          const id = (parsed.data as { id?: string }).id ?? currentUpdateInfo()?.id;
-          state.checkAdmission(id === undefined ? undefined : toOperation(parsed.data, id));
+          const args = parseOrFail(schema, raw ?? {}, 'invalid input', invalidWorkflowInput);
+          const id = (args as { id?: string }).id ?? currentUpdateInfo()?.id;
+          state.checkAdmission(id === undefined ? undefined : toOperation(args, id));
+          if (raw !== null && typeof raw === 'object') validated.set(raw, args);
         },
       },
     );
