@@ -129,7 +129,7 @@ test('the model call logs the agent, model, attempt, duration and tokens', async
 
 test("a failed model attempt is Temporal's line with the failure type, the error and the turn's fields", async () => {
   const failed = await lineWith(workerLines, { msg: 'Activity failed', ...TURN, activityType: 'callModel' });
-  expect(failed).toMatchObject({ level: 'warn', attempt: 1, failureType: 'ModelHttp503', err: { message: expect.stringContaining('503') } });
+  expect(failed).toMatchObject({ level: 'warn', attempt: 1, failureType: 'ModelHttpError', err: { message: expect.stringContaining('503') } });
 });
 
 test('the tool call logs the tool, call id, outcome and duration', async () => {

@@ -19,7 +19,8 @@ export function toActivityFailure(error: unknown): Error {
   if (status === 429 || status === 408 || status === 409 || status >= 500) {
     return ApplicationFailure.create({
       message: `the model endpoint answered ${status}: ${error.message}`,
-      type: `ModelHttp${status}`,
+      type: FailureType.ModelHttpError,
+      details: [{ status }],
       nextRetryDelay: retryAfter(error.headers),
     });
   }

@@ -138,7 +138,7 @@ async function askEndpoint(
   const pastDeadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       controller.abort();
-      reject(ApplicationFailure.retryable(`the model gave no complete answer within ${deps.modelTimeoutMs} ms`, 'ModelDeadline'));
+      reject(ApplicationFailure.retryable(`the model gave no complete answer within ${deps.modelTimeoutMs} ms`, FailureType.ModelDeadline));
     }, deps.modelTimeoutMs);
   });
   let raw: unknown;

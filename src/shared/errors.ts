@@ -3,7 +3,7 @@
  * maps a failure type (from the workflow, an activity or Postgres) to its class. Workflow-safe.
  * `CallerError`s are the caller's to fix; `SystemError`s are faults the same call may outlive.
  */
-import { FailureType } from './failures';
+import { FailureType, failureTypeOf } from './failures';
 
 /** Base class of every error this library throws. */
 export abstract class AgentSessionsError extends Error {
@@ -159,18 +159,21 @@ export const FAILURE_CLASSES: Partial<Record<string, FailureClass>> = {
   [FailureType.MaxTurnsExceeded]: MaxTurnsExceededError,
   [FailureType.ModelRequestRejected]: ModelRequestRejectedError,
   [FailureType.ModelUnavailable]: ModelUnavailableError,
+  [FailureType.ModelHttpError]: ModelUnavailableError,
+  [FailureType.ModelDeadline]: ModelUnavailableError,
   [FailureType.InvalidModelResponse]: InvalidModelResponseError,
   [FailureType.InvalidOutput]: InvalidOutputError,
   [FailureType.UnknownAgentOrTool]: UnknownAgentError,
   [FailureType.CompactionFailed]: CompactionFailedError,
   [FailureType.OutcomeForgotten]: OutcomeForgottenError,
   [FailureType.ContentMissing]: ContentMissingError,
-  [FailureType.TurnFailed]: TurnFailedError,
+  [FailureType.ProjectionRejected]: TurnFailedError,
+    [FailureType.TurnFailed]: TurnFailedError,
 };
 
-/** The library error for a failure type and its message. */
+/** The library error for a failure type (an old recorded spelling read as its type today) and its message. */
 export function errorForFailure(type: string | undefined, message: string): AgentSessionsError {
-  const failureType = type ?? FailureType.TurnFailed;
+  const failureType = type === undefined ? FailureType.TurnFailed : failureTypeOf(type);
   const Class = FAILURE_CLASSES[failureType] ?? TurnFailedError;
   return new Class(failureType, message);
 }

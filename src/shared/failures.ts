@@ -11,6 +11,14 @@ export const FailureType = {
   ModelRequestRejected: 'ModelRequestRejected',
   /** The model endpoint stayed unavailable through every retry. */
   ModelUnavailable: 'ModelUnavailable',
+  /**
+   * The model endpoint answered a transient HTTP error (429, 408, 409, 5xx; the status is in the
+   * message and details): retried; when the retries run out the turn fails as ModelUnavailable.
+   * Histories recorded before this type carry `ModelHttp<status>` (see `failureTypeOf`).
+   */
+  ModelHttpError: 'ModelHttpError',
+  /** The model gave no complete answer within the worker's model timeout: retried like ModelHttpError. */
+  ModelDeadline: 'ModelDeadline',
   /** The model answered with something that is not a valid completion, through every retry. */
   InvalidModelResponse: 'InvalidModelResponse',
   /** A turn failed for another reason the message explains. */
@@ -44,3 +52,20 @@ export const FailureType = {
   ContentMissing: 'ContentMissing',
 } as const;
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];
+
+/** `ModelHttp<status>`: how histories recorded before ModelHttpError name a transient HTTP error of the model endpoint. */
+const LEGACY_MODEL_HTTP = /^ModelHttp\d{3}$/;
+
+/**
+ * The failure type a recorded or received type string means: every FailureType as itself, an old
+ * `ModelHttp<status>` as ModelHttpError, anything else (an activity's own type) unchanged.
+ */
+export function failureTypeOf(type: string): string {
+  return LEGACY_MODEL_HTTP.test(type) ? FailureType.ModelHttpError : type;
+}
+
+/**
+ * Failure types of faults the activity's retries are for: when they run out, the turn fails as
+ * ModelUnavailable (the caller never sees these types).
+ */
+export const TRANSIENT_MODEL_FAILURES: ReadonlySet<string> = new Set([FailureType.ModelHttpError, FailureType.ModelDeadline]);

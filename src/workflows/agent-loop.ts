@@ -9,7 +9,7 @@ import { rejectionOutput } from '../shared/approvals';
 import type { PausedTurn } from '../shared/session-snapshot';
 import type { StreamTarget } from '../shared/stream';
 import type { ModelCallResult } from '../shared/activity-io';
-import { FailureType } from '../shared/failures';
+import { FailureType, failureTypeOf, TRANSIENT_MODEL_FAILURES } from '../shared/failures';
 import { DEFAULT_MAX_MODEL_CALLS, MAX_TURN_BYTES } from '../shared/limits';
 import { ContextObject, describeIssues, markedIfEmpty, utf8Length, type JsonObject, type FunctionCallItem, type Item, type TurnResult, type UserMessage } from '../shared/schemas';
 import { lastMessageText } from '../shared/item-text';
@@ -281,8 +281,12 @@ export function replyText(items: Item[]): string {
   return lastMessageText(items, 'assistant');
 }
 
-/** The project's own failure types: an activity failing with one of them keeps it, retried or not. */
-const KNOWN_FAILURE_TYPES = new Set<string>(Object.values(FailureType));
+/**
+ * The project's own failure types: an activity failing with one of them keeps it, retried or not;
+ * but a transient model fault (ModelHttpError, ModelDeadline, or an old history's ModelHttp<status>)
+ * that outlasted its retries is ModelUnavailable.
+ */
+const KNOWN_FAILURE_TYPES = new Set<string>(Object.values(FailureType).filter((type) => !TRANSIENT_MODEL_FAILURES.has(type)));
 
 /** The failure a caller should see for an error that ends an operation; undefined for bugs (they retry the task). */
 export function callerFailure(error: unknown): { type: string; message: string } | undefined {
@@ -291,7 +295,7 @@ export function callerFailure(error: unknown): { type: string; message: string }
   }
   if (!(error instanceof ActivityFailure)) return undefined;
   const cause = error.cause;
-  if (cause instanceof ApplicationFailure && cause.type && (cause.nonRetryable || KNOWN_FAILURE_TYPES.has(cause.type))) {
+  if (cause instanceof ApplicationFailure && cause.type && (cause.nonRetryable || KNOWN_FAILURE_TYPES.has(failureTypeOf(cause.type)))) {
     return { type: cause.type, message: cause.message };
   }
   const reason = cause?.message ?? error.message;

@@ -2,6 +2,7 @@
 import {
   CompactionFailedError,
   errorForFailure,
+  FAILURE_CLASSES,
   InvalidInputError,
   MaxTurnsExceededError,
   ModelUnavailableError,
@@ -9,7 +10,7 @@ import {
   SessionExpiredError,
   TurnFailedError,
 } from '../../src/shared/errors';
-import { FailureType } from '../../src/shared/failures';
+import { FailureType, failureTypeOf } from '../../src/shared/failures';
 
 test('each failure type a caller can act on becomes its own class, keeping the message', () => {
   const cases: Array<[string, new (...args: never[]) => Error, 'caller' | 'system']> = [
@@ -31,7 +32,22 @@ test('a turn failure keeps its type, and an unknown type becomes a TurnFailedErr
   const known = errorForFailure(FailureType.MaxTurnsExceeded, 'loop');
   expect(known).toBeInstanceOf(TurnFailedError);
   expect((known as TurnFailedError).failureType).toBe('MaxTurnsExceeded');
-  const unknown = errorForFailure('ModelHttp503', 'busy');
+  const unknown = errorForFailure('SomeActivityType', 'odd');
   expect(unknown).toBeInstanceOf(TurnFailedError);
-  expect((unknown as TurnFailedError).failureType).toBe('ModelHttp503');
+  expect((unknown as TurnFailedError).failureType).toBe('SomeActivityType');
+});
+
+test('every failure type has its class in the table', () => {
+  for (const type of Object.values(FailureType)) expect({ type, listed: FAILURE_CLASSES[type] !== undefined }).toEqual({ type, listed: true });
+});
+
+test('a type recorded in an old history keeps its meaning: ModelHttp<status> reads as ModelHttpError', () => {
+  expect(failureTypeOf('ModelHttp503')).toBe(FailureType.ModelHttpError);
+  expect(failureTypeOf('ModelHttp429')).toBe(FailureType.ModelHttpError);
+  expect(failureTypeOf('ModelHttpError')).toBe(FailureType.ModelHttpError);
+  expect(failureTypeOf('ModelHttpX')).toBe('ModelHttpX');
+  const old = errorForFailure('ModelHttp503', 'busy');
+  expect(old).toBeInstanceOf(ModelUnavailableError);
+  expect((old as TurnFailedError).failureType).toBe(FailureType.ModelHttpError);
+  expect(errorForFailure(FailureType.ModelDeadline, 'slow')).toBeInstanceOf(ModelUnavailableError);
 });

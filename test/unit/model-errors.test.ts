@@ -19,7 +19,8 @@ describe('a rate-limited request (429)', () => {
   test('is retryable and waits as long as a Retry-After of 2 seconds asks', () => {
     const failure = failureFor(apiError(429, { 'retry-after': '2' }));
     expect(failure.nonRetryable).toBe(false);
-    expect(failure.type).toBe('ModelHttp429');
+    expect(failure.type).toBe('ModelHttpError');
+    expect(failure.details).toEqual([{ status: 429 }]);
     expect(failure.nextRetryDelay).toBe(2000);
   });
 
@@ -43,7 +44,8 @@ describe('transient server faults', () => {
   test.each([500, 503, 408])('status %i is retryable', (status) => {
     const failure = failureFor(apiError(status));
     expect(failure.nonRetryable).toBe(false);
-    expect(failure.type).toBe(`ModelHttp${status}`);
+    expect(failure.type).toBe('ModelHttpError');
+    expect(failure.details).toEqual([{ status }]);
     expect(failure.message).toContain(`answered ${status}`);
   });
 });
