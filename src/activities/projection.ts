@@ -20,21 +20,18 @@ import { FailureType } from '../shared/failures';
 import { utf8Length, type SessionItem } from '../shared/schemas';
 import { countItems, readItemsBySeq, readLatestItems, readPopTarget, removeItems, writeItems } from '../postgres/items';
 import { endSessionRows } from '../postgres/sessions';
+import { isPermanentRefusal, sqlState } from '../postgres/pg-errors';
 import { invalidActivityInput, parseOrFail } from '../shared/parse';
 import { timedLog } from './activity-log';
-
-/** SQLSTATE classes that retrying cannot fix: data exceptions (22) and integrity violations (23). */
-const PERMANENT_SQLSTATE_CLASSES = ['22', '23'];
 
 /** Runs a projection query, turning a permanent Postgres refusal into a non-retryable failure. */
 async function permanentOrRetry<T>(what: string, run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    if (typeof code === 'string' && PERMANENT_SQLSTATE_CLASSES.includes(code.slice(0, 2))) {
+    if (isPermanentRefusal(error)) {
       throw ApplicationFailure.nonRetryable(
-        `Postgres refused to ${what} (SQLSTATE ${code}: ${(error as Error).message}); the session is unchanged`,
+        `Postgres refused to ${what} (SQLSTATE ${sqlState(error)}: ${(error as Error).message}); the session is unchanged`,
         FailureType.ProjectionRejected,
       );
     }

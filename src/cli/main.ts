@@ -1,5 +1,5 @@
 /** The `agent-sessions` command line: parses the command, runs it, turns failures into one line. */
-import { AgentSessionsError } from '../client/errors';
+import { ExitCode, exitCodeFor } from './exit-codes';
 import { add, clear, compact, context, history, pop, remove, send, settings, status } from './client-commands';
 import { decide, pending } from './approval-commands';
 import { exportSession, fork, importSession, labels, list, reseal, usage } from './manage-commands';
@@ -61,8 +61,10 @@ const USAGE = `usage: npx agent-sessions <command> [options]
                                  delete sessions idle for N days, now or daily (a Temporal Schedule)
   worker [--agents MODULE]       run a worker (TEMPORAL_ADDRESS, DATABASE_URL) serving the agents
                                  MODULE exports (.js, .mjs or .ts); the demo agent without it
-  dev [--agents MODULE]          start whatever is not configured, plus a worker
-  demo                           dev, after a short demo conversation
+  dev [--agents MODULE] [--log-json]
+                                 start whatever is not configured, plus a worker; its warnings
+                                 and errors print as one line each (--log-json: JSON lines)
+  demo [--log-json]              dev, after a short demo conversation
   migrate                        apply the SQL migrations to DATABASE_URL
   reseal                         rewrite the projection's rows under the current key (after a
                                  rotation, before removing the old key); prints rows per table
@@ -73,7 +75,8 @@ TEMPORAL_CLI_PATH, AGENT_SESSIONS_API_TOKEN, AGENT_SESSIONS_ENCRYPTION_KEYS (id:
 first encrypts every Temporal payload), AGENT_SESSIONS_ENCRYPT_PROJECTION (true: seal the projection's
 content with those keys too; recorded in the database), AGENT_SESSIONS_ALLOW_PLAINTEXT (true: the
 migration switch between a plaintext and an encrypted deployment), AGENT_SESSIONS_CODEC_TOKEN, AGENT_SESSIONS_MAX_MESSAGE_BYTES, AGENT_SESSIONS_ALLOWED_ORIGINS, AGENT_SESSIONS_LOG_LEVEL (worker and
-serve log JSON lines to stderr; trace, debug, info (default), warn, error, fatal or silent).`;
+serve log JSON lines to stderr; trace, debug, info (default), warn, error, fatal or silent; dev and
+demo print warn and above as readable lines).`;
 
 /** Runs the CLI; sets a non-zero exit code with a one-line reason on failure. */
 export async function main(argv: string[]): Promise<void> {
@@ -117,13 +120,13 @@ export async function main(argv: string[]): Promise<void> {
     const run = commands[command];
     if (!run) {
       console.error(`error: unknown command "${command}"; see \`npx agent-sessions --help\``);
-      process.exitCode = 2;
+      process.exitCode = ExitCode.CallerMistake;
       return;
     }
     await run();
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     console.error(`error: ${message.split('\n')[0]}`);
-    process.exitCode = error instanceof AgentSessionsError && error.kind === 'caller' ? 2 : 1;
+    process.exitCode = exitCodeFor(error);
   }
 }
