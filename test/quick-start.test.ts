@@ -75,6 +75,16 @@ test('the demo says where each service runs, including the Temporal UI', () => {
   expect(output).toMatch(/Watch the event history: http:\/\/127\.0\.0\.1:\d+\/namespaces\/default\/workflows\/alice%3Asupport/);
 });
 
+test('the demo prints human lines only: no JSON log lines, no webpack bundle report', () => {
+  const lines = output.split('\n');
+  expect(lines.filter((line) => line.trimStart().startsWith('{'))).toEqual([]);
+  for (const report of ['assetsByChunkName', 'modules by path', 'workflow-bundle-', '"level":', 'Workflow bundle created']) {
+    expect({ report, found: output.includes(report) }).toEqual({ report, found: false });
+  }
+  expect(output).toContain('Worker:     polling task queue "agent-sessions"');
+  expect(output).toContain('support> Your name is Alice.');
+});
+
 test('send and history from another process reach the running stack', () => {
   const sent = cli('send', '--session', 'alice:support', "What's my name?");
   expect(sent).toMatchObject({ status: 0, stdout: 'Your name is Alice.\n' });

@@ -38,6 +38,7 @@ const OPTION_SPEC = {
   file: { type: 'string', multiple: true },
   'max-message-bytes': { type: 'string' },
   'allow-origin': { type: 'string', multiple: true },
+  'log-json': { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 

@@ -11,6 +11,7 @@ import { supportAgent } from '../dev/demo-agent';
 import { loadAgentsModule, type AgentsModule } from '../worker/agents-module';
 import { startWorker, type RunningWorker, type WorkerSettings } from '../worker/run-worker';
 import { installRuntimeLogger, releaseIdleRuntime } from '../worker/temporal-logging';
+import { createConsoleLogger } from './console-log';
 import { InvalidInputError } from '../client/errors';
 import { SessionsClient } from '../client/sessions-client';
 import { knownEndpoints, requireDatabase, requireTemporal } from './endpoints';
@@ -134,8 +135,9 @@ export async function dev(input: CommandInput, options: { demo: boolean }): Prom
 
 async function runDev({ values }: CommandInput, options: { demo: boolean }): Promise<void> {
   const served = await agentsFor(values);
-  // The demo's conversation is the show: its worker says only what goes wrong, unless asked for more.
-  installRuntimeLogger({ defaultLevel: options.demo ? 'warn' : 'info' });
+  // A terminal is the audience: the worker's warnings and errors as one readable line each, nothing at
+  // info (the demo's conversation and the service lines are the show). --log-json: JSON lines, as `worker` logs.
+  installRuntimeLogger(values['log-json'] === true ? { defaultLevel: 'info' } : createConsoleLogger());
   const config = loadConfig();
   await mkdir(config.dataDir, { recursive: true });
   const stack = await startDevStack(config, say);
