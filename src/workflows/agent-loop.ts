@@ -8,28 +8,49 @@ import { handoffOutput } from '../shared/agent';
 import { rejectionOutput } from '../shared/approvals';
 import type { PausedTurn } from '../shared/session-snapshot';
 import type { StreamTarget } from '../shared/stream';
-import type { ModelCallResult } from '../shared/activity-io';
+import type { ItemWindow, ModelCallResult, ProjectionInput } from '../shared/activity-io';
 import { FailureType, failureTypeOf, TRANSIENT_MODEL_FAILURES } from '../shared/failures';
 import { DEFAULT_MAX_MODEL_CALLS, MAX_TURN_BYTES } from '../shared/limits';
-import { ContextObject, describeIssues, markedIfEmpty, utf8Length, type JsonObject, type FunctionCallItem, type Item, type TurnResult, type UserMessage } from '../shared/schemas';
+import { ContextObject, describeIssues, markedIfEmpty, utf8Length, type JsonObject, type FunctionCallItem, type SessionSettings, type Item, type TurnResult, type UserMessage } from '../shared/schemas';
 import { lastMessageText } from '../shared/item-text';
 import { isFunctionCall } from '../shared/items';
 import { repairText } from '../shared/text';
 import { model, projection, tools } from './activity-stubs';
 import { mergedContext } from './session-rules';
-import type { SessionState } from './session-state';
 import { addUsage, emptyUsage } from '../shared/usage';
+
+/**
+ * What a turn needs of its session: to read it, and to change it only through `pause` and
+ * `commitTurn` (the session's class implements it; the turn never writes the session's fields).
+ */
+export interface TurnSession {
+  readonly sessionId: string;
+  readonly context: JsonObject;
+  readonly agent: string;
+  readonly settings: SessionSettings;
+  readonly lastSeq: number;
+  readonly turns: number;
+  readonly userId: string | undefined;
+  /** The model's window as a claim check. */
+  window(): ItemWindow;
+  /** The projection write of a turn's draft. */
+  turnProjection(turn: number, draft: PausedTurn): ProjectionInput;
+  /** Takes a finished turn's items, context and agent into the session. */
+  commitTurn(draft: PausedTurn, context: JsonObject): void;
+  /** Holds a turn that waits for humans' decisions. */
+  pause(turn: PausedTurn): void;
+}
 
 /** A turn that stopped to wait for humans' decisions on its tool calls; it resumes with `resumeTurn`. */
 export const PAUSED = 'paused' as const;
 
 /** Runs the turn of one message against the session state; throws an ApplicationFailure when it fails. */
-export async function runTurn(state: SessionState, messageId: string, message: UserMessage): Promise<TurnResult | typeof PAUSED> {
+export async function runTurn(state: TurnSession, messageId: string, message: UserMessage): Promise<TurnResult | typeof PAUSED> {
   return TurnDraft.start(state, messageId, message).logged('turn started');
 }
 
 /** Resumes the session's paused turn once every call it waits on is decided. */
-export async function resumeTurn(state: SessionState, paused: PausedTurn): Promise<TurnResult | typeof PAUSED> {
+export async function resumeTurn(state: TurnSession, paused: PausedTurn): Promise<TurnResult | typeof PAUSED> {
   return new TurnDraft(state, paused).logged('turn resumed');
 }
 
@@ -45,13 +66,13 @@ class TurnDraft {
   private readonly turn: number;
 
   constructor(
-    private readonly state: SessionState,
+    private readonly state: TurnSession,
     private readonly draft: PausedTurn,
   ) {
     this.turn = state.turns + 1;
   }
 
-  static start(state: SessionState, messageId: string, message: UserMessage): TurnDraft {
+  static start(state: TurnSession, messageId: string, message: UserMessage): TurnDraft {
     const draft = new TurnDraft(state, {
       operationId: messageId,
       message,

@@ -38,7 +38,7 @@ import {
 } from '../shared/schemas';
 import { addUsage, emptyUsage } from '../shared/usage';
 import { importer, model, projection } from './activity-stubs';
-import { callerFailure, PAUSED, resumeTurn, runTurn } from './agent-loop';
+import { callerFailure, PAUSED, resumeTurn, runTurn, type TurnSession } from './agent-loop';
 import { BoundedMap } from './bounded-map';
 import { decisionFingerprint, operationFingerprint } from './fingerprint';
 import { ModelView, windowOf } from './model-view';
@@ -76,7 +76,7 @@ export interface NextOperation {
 }
 
 /** One conversation's state and its operations. */
-export class SessionState {
+export class SessionState implements TurnSession {
   private readonly data: Carried;
   private readonly pending: Operation[];
   private readonly view: ModelView;
