@@ -70,6 +70,8 @@ const FOREIGN_SQL = `
 
 /** What someone sees of public: every relation and function, each table's columns, indexes, constraints and rows. */
 async function describePublic(client: Client): Promise<unknown> {
+  // Definitions print names relative to the search_path (PGlite's is shared by every connection).
+  await client.query('SET search_path TO public');
   const relations = await client.query(
     "SELECT c.relname, c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' ORDER BY 1",
   );
