@@ -88,7 +88,7 @@ async function answering(address: string): Promise<void> {
         await connection.close();
       }
     } catch (error) {
-      if (Date.now() > giveUpAt) throw new Error(`the dev server at ${address} did not answer within ${READY_WITHIN_MS / 1000} s: ${(error as Error).message}`);
+      if (Date.now() > giveUpAt) throw new Error(`the dev server at ${address} did not answer within ${READY_WITHIN_MS / 1000} s: ${(error as Error).message}`, { cause: error });
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }

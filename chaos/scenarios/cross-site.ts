@@ -37,7 +37,7 @@ function raw(server: RunningHttpServer, method: string, path: string, headers: R
       response.setEncoding('utf8');
       response.on('data', (chunk: string) => (text += chunk));
       response.on('end', () => {
-        let parsed: Answer['body'] = {};
+        let parsed: Answer['body'];
         try {
           parsed = text ? JSON.parse(text) : {};
         } catch {

@@ -36,6 +36,7 @@ export function toolCallOf(runContext: unknown): ToolCallInfo | undefined {
 
 function loadSdk(): typeof AgentsSdk {
   try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- an optional peer dependency, loaded only when an SDK agent is registered
     return require('@openai/agents') as typeof AgentsSdk;
   } catch (error) {
     throw new Error('an @openai/agents Agent was registered, but the @openai/agents package cannot be loaded: npm install @openai/agents', { cause: error });

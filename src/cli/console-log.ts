@@ -57,16 +57,16 @@ export function readableLine(json: string): string | undefined {
  * report only at debug.
  */
 export function createConsoleLogger(write: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): Logger {
-  let logger: Logger | undefined;
   const destination: DestinationStream = {
     write(json: string) {
       const entry = safeParse(json);
-      if (entry?.level === 'info' && isBundleReport(String(entry.msg ?? '')) && !logger?.isLevelEnabled('debug')) return;
+      if (entry?.level === 'info' && isBundleReport(String(entry.msg ?? '')) && !logger.isLevelEnabled('debug')) return;
       const line = readableLine(json);
       if (line !== undefined) write(line);
     },
   };
-  logger = createLogger({ defaultLevel: 'warn', destination });
+  // pino writes nothing while it is made, so `write` above never runs before this is set.
+  const logger = createLogger({ defaultLevel: 'warn', destination });
   return logger;
 }
 

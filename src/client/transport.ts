@@ -60,10 +60,10 @@ export interface SessionsClientOptions {
 }
 
 /** The workflow's type, for typed start operations. */
-declare function conversationType(input?: ConversationInput): Promise<ConversationEnd>;
+type ConversationType = (input?: ConversationInput) => Promise<ConversationEnd>;
 
 /** A start operation for update-with-start, made afresh for each attempt (Temporal uses one up per call). */
-export type StartOperation = () => WithStartWorkflowOperation<typeof conversationType>;
+export type StartOperation = () => WithStartWorkflowOperation<ConversationType>;
 
 const DEFAULT_WORKER_WAIT_MS = 5_000;
 const DEFAULT_RETRY_FOR_MS = 60_000;
@@ -329,7 +329,7 @@ export class Transport {
 
   /** Throws WorkerUnavailableError unless a worker has polled the task queue within the last minute or so. */
   private async requireLiveWorker(sessionId: string, operationId?: string): Promise<void> {
-    let live = false;
+    let live: boolean;
     try {
       const response = await this.temporal.workflowService.describeTaskQueue({
         namespace: this.temporal.options.namespace,

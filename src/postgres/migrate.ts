@@ -83,7 +83,7 @@ async function migrateUnderLock(pool: Pool, dir: string, schema: string): Promis
         await client.query('COMMIT');
       } catch (error) {
         await client.query('ROLLBACK');
-        throw new Error(`migration ${path.basename(migration.file)} failed: ${(error as Error).message}`);
+        throw new Error(`migration ${path.basename(migration.file)} failed: ${(error as Error).message}`, { cause: error });
       }
       done.push(path.basename(migration.file));
     }
@@ -157,6 +157,6 @@ async function adoptPublicDeployment(client: PoolClient, schema: string, migrati
     await client.query('COMMIT');
   } catch (error) {
     await client.query('ROLLBACK');
-    throw new Error(`moving this project's tables from public into ${schema} failed: ${(error as Error).message}`);
+    throw new Error(`moving this project's tables from public into ${schema} failed: ${(error as Error).message}`, { cause: error });
   }
 }

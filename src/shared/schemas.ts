@@ -57,6 +57,7 @@ export const ContextObject = JsonObject.superRefine((value, ctx) => {
 
 /** What a session id is made of: anything but whitespace, control characters and lookalike-making invisible ones. */
 const SESSION_ID_CHARACTERS =
+  // eslint-disable-next-line no-misleading-character-class -- each code point is excluded on its own, combining ones (U+034F, U+17B4/5) included
   /^[^\s\p{Cc}\u00AD\u034F\u061C\u115F\u1160\u17B4\u17B5\u180E\u200B\u200E\u200F\u202A-\u202E\u2060-\u2064\u2066-\u206F\u3164\uFEFF\uFFA0\uFFF9-\uFFFB]+$/u;
 
 /**

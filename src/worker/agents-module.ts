@@ -33,7 +33,8 @@ export async function loadAgentsModule(file: string): Promise<AgentsModule> {
   let loaded: Record<string, unknown>;
   try {
     loaded = /\.[cm]?ts$/.test(absolute)
-      ? (require('tsx/cjs/api') as typeof import('tsx/cjs/api')).require(absolute, __filename)
+      ? // eslint-disable-next-line @typescript-eslint/no-require-imports -- tsx's CommonJS loader, loaded only for a .ts agents module
+        (require('tsx/cjs/api') as typeof import('tsx/cjs/api')).require(absolute, __filename)
       : ((await import(pathToFileURL(absolute).href)) as Record<string, unknown>);
   } catch (error) {
     throw new InvalidInputError(`cannot load the agents module ${file}: ${(error as Error).message.split('\n')[0]}`, { cause: error });
