@@ -61,7 +61,10 @@ async function measureTurns(stack: TestStack, compared: BenchSystem[]): Promise<
         withTool.push(await timed(() => system.turn(sessionId, TOOL_MESSAGE)));
         if (sample % 10 === 9) stack.model.reset(); // the offline model records requests; keep that memory out of the figures
       }
-      for (const [kind, samples] of [['plain turn', plain], ['turn with a tool call', withTool]] as const) {
+      for (const [kind, samples] of [
+        ['plain turn', plain],
+        ['turn with a tool call', withTool],
+      ] as const) {
         rows.push({ ...summarise(`${system.name} @ ${length} turns: ${kind}`, samples), system: system.name, length, kind });
       }
       process.stderr.write(`measured ${system.name} at ${length} turns\n`);
@@ -83,9 +86,11 @@ async function main(): Promise<void> {
     printTable(turns);
     console.log('');
     printTable(firstText.rows);
-    console.log(`\nthroughput, ${CONCURRENCY} concurrent sessions on one worker (a turn each): ` +
-      `agent-sessions ${throughput.agentSessions.toFixed(1)} turns/s, bare workflow ${throughput.floor.toFixed(1)} turns/s ` +
-      `(${((100 * throughput.agentSessions) / throughput.floor).toFixed(0)}% of the floor)\n`);
+    console.log(
+      `\nthroughput, ${CONCURRENCY} concurrent sessions on one worker (a turn each): ` +
+        `agent-sessions ${throughput.agentSessions.toFixed(1)} turns/s, bare workflow ${throughput.floor.toFixed(1)} turns/s ` +
+        `(${((100 * throughput.agentSessions) / throughput.floor).toFixed(0)}% of the floor)\n`,
+    );
     printTable(reads.rows);
 
     const resultsDir = path.join(__dirname, 'results');

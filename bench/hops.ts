@@ -75,10 +75,7 @@ async function main(): Promise<void> {
     const ours = await timeTurns((index) => stack.client.send(sessionId, plainMessage(index)));
     const bare = await client.workflow.start('floorSession', { workflowId: `${sessionId}-floor`, taskQueue: floor.taskQueue });
     const floorCaller = await timeTurns((index) => bare.executeUpdate(floorTurn, { args: [plainMessage(index)] }));
-    const rows = [
-      ...rowsOf('agent-sessions', await client.workflow.getHandle(sessionId).fetchHistory(), ours),
-      ...rowsOf('bare workflow', await bare.fetchHistory(), floorCaller),
-    ];
+    const rows = [...rowsOf('agent-sessions', await client.workflow.getHandle(sessionId).fetchHistory(), ours), ...rowsOf('bare workflow', await bare.fetchHistory(), floorCaller)];
     await bare.terminate('bench done');
     console.log(`\nper hop of a plain turn (event history timestamps; ${SAMPLES} turns each)\n`);
     printTable(rows);

@@ -29,7 +29,12 @@ async function main(): Promise<void> {
         const message =
           kind === 'text'
             ? `Text turn ${sample}`
-            : { input: [{ type: 'input_text' as const, text: `Image turn ${sample}` }, { type: 'input_image' as const, image_url: pngDataUrl(IMAGE_BYTES, sample + 1) }] };
+            : {
+                input: [
+                  { type: 'input_text' as const, text: `Image turn ${sample}` },
+                  { type: 'input_image' as const, image_url: pngDataUrl(IMAGE_BYTES, sample + 1) },
+                ],
+              };
         const before = (await stack.client.status(session)).historySizeBytes;
         const started = performance.now();
         await stack.client.send(session, message);

@@ -25,7 +25,11 @@ async function turnsPerSecond<T>(sessions: T[], warmUp: (session: T) => Promise<
 export async function measureThroughput(stack: TestStack, concurrency: number): Promise<{ agentSessions: number; floor: number }> {
   const run = Date.now().toString(36);
   const ids = Array.from({ length: concurrency }, (_, index) => `bench-throughput-${run}-${index}`);
-  const agentSessions = await turnsPerSecond(ids, (id) => stack.client.send(id, 'hello'), (id) => stack.client.send(id, 'hello again'));
+  const agentSessions = await turnsPerSecond(
+    ids,
+    (id) => stack.client.send(id, 'hello'),
+    (id) => stack.client.send(id, 'hello again'),
+  );
   process.stderr.write('measured agent-sessions throughput\n');
 
   const floorWorker = await startFloorWorker(stack);

@@ -60,7 +60,11 @@ export interface HostileCommand {
 const throughArgv = (text: string) => Buffer.from(text, 'utf8').toString('utf8');
 
 /** `send --session S TEXT`, which stores TEXT as the CLI receives it, or is refused. */
-const send = (session: string, text: string, ...options: string[]): HostileCommand => ({ args: ['send', '--session', session, ...options, text], session, texts: [throughArgv(text)] });
+const send = (session: string, text: string, ...options: string[]): HostileCommand => ({
+  args: ['send', '--session', session, ...options, text],
+  session,
+  texts: [throughArgv(text)],
+});
 
 /** `add --session S --json -` with `stdin` (JSON text); a success must have stored the user texts in it. */
 function add(session: string, stdin: string): HostileCommand {
@@ -106,7 +110,10 @@ const COMMANDS: Array<(tag: string, s: string, fresh: string) => HostileCommand>
   (tag, _, fresh) => send(fresh, `surrogate context${tag}`, '--context', '{"half":"\\ud800"}'),
   (tag, _, fresh) => ({ ...send(fresh, `deep context${tag}`, '--context', JSON.stringify({ deep: deep(2_000) })), context: { deep: deep(2_000) } }),
   (tag, _, fresh) => ({ ...send(fresh, `huge context${tag}`, '--context', JSON.stringify({ huge: 'y'.repeat(120_000) })), context: { huge: 'y'.repeat(120_000) } }),
-  (tag, _, fresh) => ({ ...send(fresh, `proto context${tag}`, '--context', '{"__proto__":{"admin":true},"k\\u0001":"\\u001b"}'), context: JSON.parse('{"__proto__":{"admin":true},"k\\u0001":"\\u001b"}') }),
+  (tag, _, fresh) => ({
+    ...send(fresh, `proto context${tag}`, '--context', '{"__proto__":{"admin":true},"k\\u0001":"\\u001b"}'),
+    context: JSON.parse('{"__proto__":{"admin":true},"k\\u0001":"\\u001b"}'),
+  }),
   (tag, _, fresh) => send(fresh, `label without =${tag}`, '--label', 'noequals'),
   (tag, _, fresh) => send(fresh, `label without key${tag}`, '--label', '=v'),
   (tag, _, fresh) => send(fresh, `label key with space${tag}`, '--label', 'bad key=v'),

@@ -93,7 +93,10 @@ export class Ledger {
       const seqs = items.map((entry) => entry.seq);
       if (seqs.some((seq, index) => index > 0 && seq <= seqs[index - 1])) mismatches += 1;
       const answered = await Promise.race([
-        client.send(sessionId, `are you still there, ${sessionId}?`).then(() => true, () => false),
+        client.send(sessionId, `are you still there, ${sessionId}?`).then(
+          () => true,
+          () => false,
+        ),
         new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 90_000)),
       ]);
       if (!answered) blocked += 1;

@@ -29,21 +29,25 @@ type Outcome = { row: ChaosRow; notes: string[]; errors?: Record<string, number>
 type Scenario = (sharedStack: () => Promise<TestStack>) => Promise<Outcome>;
 
 /** A scenario on the shared stack, checked by its ledger. */
-const withLedger = (scenario: (stack: TestStack) => Promise<{ ledger: Ledger; notes: string[] }>): Scenario => async (sharedStack) => {
-  const stack = await sharedStack();
-  const { ledger, notes } = await scenario(stack);
-  return { row: await ledger.verify(stack.client), notes, errors: ledger.errors() };
-};
+const withLedger =
+  (scenario: (stack: TestStack) => Promise<{ ledger: Ledger; notes: string[] }>): Scenario =>
+  async (sharedStack) => {
+    const stack = await sharedStack();
+    const { ledger, notes } = await scenario(stack);
+    return { row: await ledger.verify(stack.client), notes, errors: ledger.errors() };
+  };
 
 /** A scenario on a stack of its own, checked by its ledger; the stack is stopped afterwards. */
-const onOwnStack = (scenario: () => Promise<{ ledger: Ledger; notes: string[]; stack: TestStack }>): Scenario => async () => {
-  const { ledger, notes, stack } = await scenario();
-  try {
-    return { row: await ledger.verify(stack.client), notes, errors: ledger.errors() };
-  } finally {
-    await stack.stop();
-  }
-};
+const onOwnStack =
+  (scenario: () => Promise<{ ledger: Ledger; notes: string[]; stack: TestStack }>): Scenario =>
+  async () => {
+    const { ledger, notes, stack } = await scenario();
+    try {
+      return { row: await ledger.verify(stack.client), notes, errors: ledger.errors() };
+    } finally {
+      await stack.stop();
+    }
+  };
 
 const SCENARIOS: Record<string, Scenario> = {
   'one-session': withLedger(oneSessionManyClients),

@@ -32,8 +32,21 @@ export async function startRestartableTemporal(dynamicConfig: Record<string, str
   const port = await freePort(0);
   const address = `127.0.0.1:${port}`;
   const args = [
-    'server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--namespace', 'default', '--headless',
-    '--db-filename', path.join(dir, 'temporal.db'), '--log-format', 'pretty', '--log-level', 'error',
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--namespace',
+    'default',
+    '--headless',
+    '--db-filename',
+    path.join(dir, 'temporal.db'),
+    '--log-format',
+    'pretty',
+    '--log-level',
+    'error',
     ...dynamicConfigArgs({ ...DEV_SERVER_DYNAMIC_CONFIG, ...dynamicConfig }),
   ];
   let child: ChildProcess | undefined;

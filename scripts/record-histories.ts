@@ -109,7 +109,13 @@ const RECORDINGS: Recording[] = [
       );
       try {
         const image = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
-        await stack.client.send(id, { id: 'm1', input: [{ type: 'input_text', text: 'Hi, my name is Erin. Here is my parcel.' }, { type: 'input_image', image_url: image }] });
+        await stack.client.send(id, {
+          id: 'm1',
+          input: [
+            { type: 'input_text', text: 'Hi, my name is Erin. Here is my parcel.' },
+            { type: 'input_image', image_url: image },
+          ],
+        });
         await stack.client.send(id, { id: 'm2', text: 'Where is my order 1234?' });
         await stack.client.send(id, { id: 'm3', text: "What's my name?" });
       } finally {
@@ -137,7 +143,12 @@ async function main(): Promise<void> {
   try {
     for (const recording of RECORDINGS) {
       const file = path.join(__dirname, '..', 'test', 'histories', `${recording.sessionId.replace(':', '-')}.json`);
-      if (await access(file).then(() => true, () => false)) {
+      if (
+        await access(file).then(
+          () => true,
+          () => false,
+        )
+      ) {
         console.log(`kept ${path.relative(process.cwd(), file)} (recorded histories are never re-recorded)`);
         continue;
       }

@@ -72,7 +72,8 @@ function floorOf(component: number): number {
   if (floor.has(component)) return floor.get(component)!;
   floor.set(component, 0);
   let below = -1;
-  for (const node of components[component]) for (const next of edges.get(node) ?? []) if (componentOf.get(next) !== component) below = Math.max(below, floorOf(componentOf.get(next)!));
+  for (const node of components[component])
+    for (const next of edges.get(node) ?? []) if (componentOf.get(next) !== component) below = Math.max(below, floorOf(componentOf.get(next)!));
   floor.set(component, below + 1);
   return below + 1;
 }

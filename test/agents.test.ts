@@ -124,10 +124,7 @@ describe('several agents in one session', () => {
     const session = newSession('named');
     await stack.client.send(session, { text: 'Straight to billing', agent: 'billing' }, { context: { customer: 'Bo' } });
     await stack.client.send(session, 'And again');
-    expect(requestsSeen().map((request) => request.system)).toEqual([
-      'You handle billing. Bo has 0 credits.',
-      'You handle billing. Bo has 0 credits.',
-    ]);
+    expect(requestsSeen().map((request) => request.system)).toEqual(['You handle billing. Bo has 0 credits.', 'You handle billing. Bo has 0 credits.']);
     expect((await stack.client.items(session)).map((entry) => entry.agent)).toEqual(['billing', 'billing', 'billing', 'billing']);
   });
 

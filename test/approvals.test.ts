@@ -108,7 +108,12 @@ test('a tool whose policy needs no approval for these arguments runs at once; se
   const session = newSession('several');
   stack.model.enqueue(
     { toolCalls: [{ name: 'wire_money', arguments: { amount: 20, to: 'Al' } }] },
-    { toolCalls: [{ name: 'wire_money', arguments: { amount: 300, to: 'Bo' } }, { name: 'delete_account', arguments: {} }] },
+    {
+      toolCalls: [
+        { name: 'wire_money', arguments: { amount: 300, to: 'Bo' } },
+        { name: 'delete_account', arguments: {} },
+      ],
+    },
     { text: 'Sent 20 to Al and 300 to Bo; the account stays open.' },
   );
   const turn = stack.client.send(session, 'Send 20 to Al, 300 to Bo, then close my account');
@@ -152,7 +157,17 @@ test('nine messages sent while a turn waits: five queue, four are refused with A
   const first = stack.client.send(session, 'Close my account');
   const [pending] = await waitForPending(session);
   const crowd = Array.from({ length: 9 }, (_, index) => stack.client.send(session, `meanwhile ${index}`));
-  const refused = await Promise.all(crowd.map((sent) => Promise.race([sent.then(() => undefined, (error: unknown) => error), new Promise((resolve) => setTimeout(() => resolve('waiting'), 3_000))])));
+  const refused = await Promise.all(
+    crowd.map((sent) =>
+      Promise.race([
+        sent.then(
+          () => undefined,
+          (error: unknown) => error,
+        ),
+        new Promise((resolve) => setTimeout(() => resolve('waiting'), 3_000)),
+      ]),
+    ),
+  );
   expect(refused.filter((outcome) => outcome instanceof AwaitingApprovalError)).toHaveLength(4);
   expect(refused.filter((outcome) => outcome === 'waiting')).toHaveLength(5);
   expect(String(refused.find((outcome) => outcome instanceof AwaitingApprovalError))).toContain(`delete_account (${pending.callId})`);

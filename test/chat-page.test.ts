@@ -69,10 +69,7 @@ test('streams a reply into the page while it is written, then shows the whole of
   expect(partial.length).toBeGreaterThan(0);
   expect(partial).not.toContain('like a real model writing it.');
   await page.locator('#history li.assistant:not(.streaming)', { hasText: 'like a real model writing it.' }).waitFor();
-  await expect(page.locator('#history li').allTextContents()).resolves.toEqual([
-    'Tell me something',
-    'shopThis reply arrives one word at a time, like a real model writing it.',
-  ]);
+  await expect(page.locator('#history li').allTextContents()).resolves.toEqual(['Tell me something', 'shopThis reply arrives one word at a time, like a real model writing it.']);
 });
 
 test('shows a call that waits for approval with buttons; Approve lets the turn finish and the context change', async () => {
@@ -112,6 +109,9 @@ test('attaches an image with the file input, sends it with the text, and shows i
   expect((await stack.client.items('page:image'))[0].item).toEqual({
     type: 'message',
     role: 'user',
-    content: [{ type: 'input_text', text: 'What is this?' }, { type: 'input_image', image_url: source }],
+    content: [
+      { type: 'input_text', text: 'What is this?' },
+      { type: 'input_image', image_url: source },
+    ],
   });
 });

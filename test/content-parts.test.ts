@@ -73,7 +73,14 @@ describe('the library', () => {
     expect(afterImage).toBeLessThan(200_000);
     expect(afterImage - afterSecondText).toBeLessThan(50_000);
     // The turn's result and the projection give the image back exactly as it was given.
-    expect(turn.items[0].item).toEqual({ type: 'message', role: 'user', content: [{ type: 'input_text', text: 'What is this?' }, { type: 'input_image', image_url: image }] });
+    expect(turn.items[0].item).toEqual({
+      type: 'message',
+      role: 'user',
+      content: [
+        { type: 'input_text', text: 'What is this?' },
+        { type: 'input_image', image_url: image },
+      ],
+    });
     const items = await stack.client.items(session);
     expect(items.find((entry) => entry.seq === turn.items[0].seq)?.item).toEqual(turn.items[0].item);
     // What Temporal holds (the query's tail) refers to the image; the library resolves it.
@@ -113,7 +120,14 @@ describe('the library', () => {
     const session = newSession('operations');
     const image = pngDataUrl(200_000);
     const file = `data:application/pdf;base64,${randomBytes(90_000).toString('base64')}`;
-    const user = { type: 'message', role: 'user', content: [{ type: 'input_image', image_url: image }, { type: 'input_file', filename: 'report.pdf', file_data: file }] };
+    const user = {
+      type: 'message',
+      role: 'user',
+      content: [
+        { type: 'input_image', image_url: image },
+        { type: 'input_file', filename: 'report.pdf', file_data: file },
+      ],
+    };
     const added = await stack.client.addItems(session, [user]);
     expect(added[0].item).toEqual(user);
     expect((await partsOf(session)).parts).toBe(2);
@@ -186,7 +200,15 @@ describe('the library', () => {
       [imageMessage('malformed', `data:image/png;base64,${'@'.repeat(40_000)}`), /not valid base64/],
       [imageMessage('fifty', pngDataUrl(18 * MB), pngDataUrl(18 * MB), pngDataUrl(18 * MB)), /over the limit of 52428800 bytes \(50 MiB\)/],
       [imageMessage('ref', `${CONTENT_REF_PREFIX}${'a'.repeat(64)}`), /reserved/],
-      [{ input: [{ type: 'input_text', text: 'mixed' }, { type: 'message', role: 'user', content: 'x' }] }, /either content parts/],
+      [
+        {
+          input: [
+            { type: 'input_text', text: 'mixed' },
+            { type: 'message', role: 'user', content: 'x' },
+          ],
+        },
+        /either content parts/,
+      ],
     ];
     for (const [message, reason] of cases) {
       const error = await stack.client.send(session, message as never).catch((thrown: unknown) => thrown);

@@ -50,9 +50,7 @@ test('four concurrent clients, 100 messages and signals through many rollovers: 
   const patches = (async () => {
     for (let index = 1; index <= 5; index += 1) await stack.client.updateContext(session, { [`patch${index}`]: index });
   })();
-  const results = (await Promise.all([...sent, patches]))
-    .filter((entry): entry is TurnResult[] => Array.isArray(entry))
-    .flat();
+  const results = (await Promise.all([...sent, patches])).filter((entry): entry is TurnResult[] => Array.isArray(entry)).flat();
   sending = false;
   await reader;
   expect(readErrors).toEqual([]);

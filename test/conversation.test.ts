@@ -34,7 +34,7 @@ describe('memory across turns', () => {
     expect(second.items.map((entry) => entry.seq)).toEqual([3, 4]);
   });
 
-  test('a new session starts fresh and does not know another session\'s facts', async () => {
+  test("a new session starts fresh and does not know another session's facts", async () => {
     await stack.client.send(newSession('memory'), 'My name is Carol.');
     const other = await stack.client.send(newSession('memory'), "What's my name?");
     expect(other.reply).toBe("I don't know your name yet.");
@@ -55,12 +55,7 @@ describe('tools and context', () => {
     const session = newSession('tools');
     const result = await stack.client.send(session, 'Where is my order 1234?', { context: { customerId: 'c-1' } });
     expect(result.reply).toContain('shipped on Monday');
-    expect(result.items.map((entry) => entry.item.type)).toEqual([
-      'message',
-      'function_call',
-      'function_call_output',
-      'message',
-    ]);
+    expect(result.items.map((entry) => entry.item.type)).toEqual(['message', 'function_call', 'function_call_output', 'message']);
     expect(await stack.client.context(session)).toEqual({ customerId: 'c-1', ordersLookedUp: ['1234'] });
   });
 
@@ -264,7 +259,7 @@ describe('reading items', () => {
     expect((await stack.client.items(session, { limit: 3 })).map((entry) => entry.seq)).toEqual([4, 5, 6]);
   });
 
-  test('the projection holds exactly the workflow\'s items', async () => {
+  test("the projection holds exactly the workflow's items", async () => {
     const session = newSession('items');
     await stack.client.send(session, 'My name is Jo.');
     await stack.client.send(session, 'Where is my order 1234?');

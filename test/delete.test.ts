@@ -96,7 +96,16 @@ const IMAGE = `data:image/png;base64,${Buffer.alloc(20_000, 7).toString('base64'
 const deleted = 'delete:rolled-over';
 
 test('delete removes every run of the chain from Temporal and every row but the tombstone; the id never starts again', async () => {
-  await stack.client.send(deleted, { input: [{ type: 'input_text', text: 'My name is Resurrected. What is this?' }, { type: 'input_image', image_url: IMAGE }] }, { labels: { tier: 'gold' } });
+  await stack.client.send(
+    deleted,
+    {
+      input: [
+        { type: 'input_text', text: 'My name is Resurrected. What is this?' },
+        { type: 'input_image', image_url: IMAGE },
+      ],
+    },
+    { labels: { tier: 'gold' } },
+  );
   for (let turn = 0; turn < 8; turn += 1) await stack.client.send(deleted, `message ${turn}`);
   const runs = await runsOf(deleted);
   expect(runs.length).toBeGreaterThan(1);
@@ -217,7 +226,16 @@ test('the CLI exits 2 saying the session was deleted, for every command on a del
 test('deleting an expired session removes its rows and its executions and leaves a tombstone; expiry alone leaves none', async () => {
   const session = 'delete:expired';
   await stack.client.send(session, 'Hello', { settings: { ttlSeconds: 1 } });
-  expect(await until(async () => !(await stack.client.temporalHandle(session).describe().then((d) => d.status.name === 'RUNNING')), 15_000)).toBe(true);
+  expect(
+    await until(
+      async () =>
+        !(await stack.client
+          .temporalHandle(session)
+          .describe()
+          .then((d) => d.status.name === 'RUNNING')),
+      15_000,
+    ),
+  ).toBe(true);
   expect(await rowsOf(session)).toMatchObject({ sessions: 1, items: 2 });
   expect((await rowsOf(session)).session_tombstones).toBeUndefined();
 

@@ -35,7 +35,13 @@ async function temporalDatabaseBytes(): Promise<Buffer> {
 }
 
 async function client(keys?: KeyRing, encryptProjection = false): Promise<SessionsClient> {
-  const made = await SessionsClient.connect({ temporalAddress: stack.temporal.address, databaseUrl: stack.db.url, taskQueue: stack.taskQueue, encryptionKeys: keys, encryptProjection });
+  const made = await SessionsClient.connect({
+    temporalAddress: stack.temporal.address,
+    databaseUrl: stack.db.url,
+    taskQueue: stack.taskQueue,
+    encryptionKeys: keys,
+    encryptProjection,
+  });
   clients.push(made);
   return made;
 }
@@ -84,7 +90,10 @@ describe('an encrypted deployment', () => {
   it('refuses a client without the keys, or without the current key, before anything is recorded', async () => {
     const keyless = await client();
     const wrongRing = await client(parseKeyRing(NEW));
-    for (const [who, other] of [['nokey', keyless], ['wrongring', wrongRing]] as const) {
+    for (const [who, other] of [
+      ['nokey', keyless],
+      ['wrongring', wrongRing],
+    ] as const) {
       const calls = [
         other.send('enc:one', `hello-${who}`),
         other.send(`enc:new-${who}`, `hello-${who}-new`),

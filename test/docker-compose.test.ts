@@ -25,13 +25,7 @@ const POSTGRES_CONTAINER_PORT = '5432';
 const SERVE_PORT = '8787';
 
 /** Environment variables the worker reads at startup. */
-const WORKER_ENV = [
-  'TEMPORAL_ADDRESS',
-  'DATABASE_URL',
-  'OPENAI_API_KEY',
-  'OPENAI_BASE_URL',
-  'AGENT_SESSIONS_TASK_QUEUE',
-] as const;
+const WORKER_ENV = ['TEMPORAL_ADDRESS', 'DATABASE_URL', 'OPENAI_API_KEY', 'OPENAI_BASE_URL', 'AGENT_SESSIONS_TASK_QUEUE'] as const;
 
 const composeDocument = parseDocument(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8'));
 const compose = asRecord(composeDocument.toJS(), 'docker-compose.yml');
@@ -86,9 +80,7 @@ function dependsOn(name: string): Record<string, string> {
 
 /** The container side of each `ports` entry of a service ("7233:7233" gives "7233"). */
 function containerPorts(name: string): string[] {
-  return asStringArray(service(name).ports, `services.${name}.ports`).map(
-    (spec) => spec.split(':').at(-1)?.split('/')[0] ?? spec,
-  );
+  return asStringArray(service(name).ports, `services.${name}.ports`).map((spec) => spec.split(':').at(-1)?.split('/')[0] ?? spec);
 }
 
 /** The tag of an image reference, or undefined when it has none ("postgres:17" gives "17"). */
@@ -212,7 +204,14 @@ describe('docker-compose.yml', () => {
   it("gives serve the worker's Temporal, database, task queue and keys, and the API token from the user's environment", () => {
     const serve = environment(SERVE);
     const worker = environment(WORKER);
-    for (const key of ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'DATABASE_URL', 'AGENT_SESSIONS_TASK_QUEUE', 'AGENT_SESSIONS_ENCRYPTION_KEYS', 'AGENT_SESSIONS_ENCRYPT_PROJECTION']) {
+    for (const key of [
+      'TEMPORAL_ADDRESS',
+      'TEMPORAL_NAMESPACE',
+      'DATABASE_URL',
+      'AGENT_SESSIONS_TASK_QUEUE',
+      'AGENT_SESSIONS_ENCRYPTION_KEYS',
+      'AGENT_SESSIONS_ENCRYPT_PROJECTION',
+    ]) {
       expect({ key, value: serve[key] }).toEqual({ key, value: worker[key] });
     }
     expect(serve.AGENT_SESSIONS_API_TOKEN).toMatch(/^\$\{AGENT_SESSIONS_API_TOKEN(:-[^}]*)?\}$/);
@@ -279,11 +278,13 @@ function dockerfileStages(): Stage[] {
 
 /** The top-level entries of the working directory (/app) the run stage's COPY lines create. */
 function copiedIntoRunStage(): string[] {
-  const names = dockerfileStages().at(-1)?.copies.flatMap(({ sources, destination }) => {
-    const into = destination.replace(/^\.\//, '').replace(/^\/app\/?/, '');
-    if (into === '' || into === '.' || into.endsWith('/')) return sources.map((source) => source.split('/').filter(Boolean).at(-1) ?? source);
-    return [into.split('/')[0]];
-  });
+  const names = dockerfileStages()
+    .at(-1)
+    ?.copies.flatMap(({ sources, destination }) => {
+      const into = destination.replace(/^\.\//, '').replace(/^\/app\/?/, '');
+      if (into === '' || into === '.' || into.endsWith('/')) return sources.map((source) => source.split('/').filter(Boolean).at(-1) ?? source);
+      return [into.split('/')[0]];
+    });
   return [...new Set(names ?? [])].sort();
 }
 
@@ -355,19 +356,23 @@ describe('Dockerfile', () => {
     expect(copiedIntoRunStage()).toEqual(expect.arrayContaining(shipped.map((entry) => entry.split('/')[0])));
   });
 
-  (dockerEngine ? it : it.skip)('builds an image that holds the chat page, the migrations and the compiled workflows, and runs the CLI', () => {
-    const tag = 'agent-sessions-test:latest';
-    const build = spawnSync('docker', ['build', '-t', tag, ROOT], { encoding: 'utf8', timeout: 900_000 });
-    expect({ status: build.status, stderr: build.status === 0 ? '' : build.stderr }).toEqual({ status: 0, stderr: '' });
-    const listed = spawnSync('docker', ['run', '--rm', tag, 'ls', 'web', 'migrations', 'dist/workflows', 'dist/server'], { encoding: 'utf8' });
-    expect(listed.status).toBe(0);
-    expect(listed.stdout).toEqual(expect.stringContaining('index.html'));
-    expect(listed.stdout).toEqual(expect.stringContaining('001_sessions_and_items.sql'));
-    expect(listed.stdout).toEqual(expect.stringContaining('chat-page.js'));
-    const help = spawnSync('docker', ['run', '--rm', tag, 'node', 'bin/agent-sessions.js', '--help'], { encoding: 'utf8' });
-    expect(help.status).toBe(0);
-    expect(help.stdout).toContain('usage: npx agent-sessions');
-  }, 900_000);
+  (dockerEngine ? it : it.skip)(
+    'builds an image that holds the chat page, the migrations and the compiled workflows, and runs the CLI',
+    () => {
+      const tag = 'agent-sessions-test:latest';
+      const build = spawnSync('docker', ['build', '-t', tag, ROOT], { encoding: 'utf8', timeout: 900_000 });
+      expect({ status: build.status, stderr: build.status === 0 ? '' : build.stderr }).toEqual({ status: 0, stderr: '' });
+      const listed = spawnSync('docker', ['run', '--rm', tag, 'ls', 'web', 'migrations', 'dist/workflows', 'dist/server'], { encoding: 'utf8' });
+      expect(listed.status).toBe(0);
+      expect(listed.stdout).toEqual(expect.stringContaining('index.html'));
+      expect(listed.stdout).toEqual(expect.stringContaining('001_sessions_and_items.sql'));
+      expect(listed.stdout).toEqual(expect.stringContaining('chat-page.js'));
+      const help = spawnSync('docker', ['run', '--rm', tag, 'node', 'bin/agent-sessions.js', '--help'], { encoding: 'utf8' });
+      expect(help.status).toBe(0);
+      expect(help.stdout).toContain('usage: npx agent-sessions');
+    },
+    900_000,
+  );
 
   beforeAll(() => {
     if (!dockerEngine) console.warn('Dockerfile: the image build test is skipped: `docker info` found no Docker engine on this machine');

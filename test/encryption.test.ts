@@ -55,7 +55,12 @@ async function temporalDatabaseBytes(): Promise<Buffer> {
 
 beforeAll(async () => {
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'agent-sessions-encrypted-'));
-  stack = await startTestStack({ agents: [supportAgent, registry], encryptionKeys: parseKeyRing(OLD), encryptProjection: true, temporalDbFile: path.join(dataDir, 'temporal.sqlite') });
+  stack = await startTestStack({
+    agents: [supportAgent, registry],
+    encryptionKeys: parseKeyRing(OLD),
+    encryptProjection: true,
+    temporalDbFile: path.join(dataDir, 'temporal.sqlite'),
+  });
 });
 
 afterAll(async () => {
@@ -160,7 +165,12 @@ describe('an encrypted stack', () => {
     const codec = await startCodecServer({ codec: new EncryptionCodec(parseKeyRing(`${NEW},${OLD}`)), token: 'ui-token' });
     try {
       const body = JSON.stringify({
-        payloads: [{ metadata: Object.fromEntries(Object.entries(sealed.metadata ?? {}).map(([key, value]) => [key, Buffer.from(value).toString('base64')])), data: Buffer.from(sealed.data ?? []).toString('base64') }],
+        payloads: [
+          {
+            metadata: Object.fromEntries(Object.entries(sealed.metadata ?? {}).map(([key, value]) => [key, Buffer.from(value).toString('base64')])),
+            data: Buffer.from(sealed.data ?? []).toString('base64'),
+          },
+        ],
       });
       const refused = await fetch(`${codec.url}/decode`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
       expect(refused.status).toBe(401);
@@ -175,7 +185,7 @@ describe('an encrypted stack', () => {
 });
 
 describe('a sealed projection', () => {
-    it('holds no user text in any table, while items, streams, memories, exports and forks read back in plaintext', async () => {
+  it('holds no user text in any table, while items, streams, memories, exports and forks read back in plaintext', async () => {
     const sessionId = 'sealed:bo';
     await stack.client.send(sessionId, `${SECRET} (first)`, { userId: 'bo' });
     const streamed: string[] = [];
@@ -221,7 +231,12 @@ describe('a sealed projection', () => {
   });
 
   it('seals the items of an import as the worker does, whatever the client that staged them does', async () => {
-    const unsealing = await SessionsClient.connect({ temporalAddress: stack.temporal.address, databaseUrl: stack.db.url, taskQueue: stack.taskQueue, encryptionKeys: parseKeyRing(OLD) });
+    const unsealing = await SessionsClient.connect({
+      temporalAddress: stack.temporal.address,
+      databaseUrl: stack.db.url,
+      taskQueue: stack.taskQueue,
+      encryptionKeys: parseKeyRing(OLD),
+    });
     try {
       await unsealing.forkSession('sealed:bo', 'sealed:bo-fork-2');
     } finally {

@@ -24,7 +24,7 @@ afterAll(async () => {
 
 beforeEach(() => stack.model.reset());
 
-test("customer support: the tools change the customer in the context, and a bad email is refused to the model", async () => {
+test('customer support: the tools change the customer in the context, and a bad email is refused to the model', async () => {
   const session = 'ada:support';
   stack.model.enqueue(
     { toolCalls: [{ name: 'update_email', arguments: { email: 'not an email' } }] },
@@ -54,7 +54,9 @@ test('triage: hands off to billing, which uses its tool, then back to triage and
   );
   expect(await stack.client.send(session, 'The dashboard is slow')).toMatchObject({ agent: 'technical' });
   const items = await stack.client.items(session);
-  expect(items.filter((entry) => entry.item.type === 'function_call_output').map((entry) => [entry.agent, entry.item.type === 'function_call_output' && entry.item.output])).toEqual([
+  expect(
+    items.filter((entry) => entry.item.type === 'function_call_output').map((entry) => [entry.agent, entry.item.type === 'function_call_output' && entry.item.output]),
+  ).toEqual([
     ['triage', '{"assistant":"billing"}'],
     ['billing', '17.50 EUR, due on the 30th'],
     ['billing', '{"assistant":"triage"}'],
@@ -66,7 +68,12 @@ test('triage: hands off to billing, which uses its tool, then back to triage and
 test('shopping cart: the cart stays in the context across turns and a worker restart, and the instructions show it', async () => {
   const session = 'cy:cart';
   stack.model.enqueue(
-    { toolCalls: [{ name: 'add_to_cart', arguments: { product: 'Apples', quantity: 3 } }, { name: 'add_to_cart', arguments: { product: 'coffee' } }] },
+    {
+      toolCalls: [
+        { name: 'add_to_cart', arguments: { product: 'Apples', quantity: 3 } },
+        { name: 'add_to_cart', arguments: { product: 'coffee' } },
+      ],
+    },
     { text: 'Added.' },
   );
   await stack.client.send(session, { text: 'Three apples and a coffee', agent: 'shop' });
@@ -79,7 +86,12 @@ test('shopping cart: the cart stays in the context across turns and a worker res
 
 test("preferences: what the chef remembers in one session, a new session of the same user knows; another user's does not", async () => {
   stack.model.enqueue(
-    { toolCalls: [{ name: 'remember', arguments: { key: 'diet', text: 'Dee is vegetarian.' } }, { name: 'remember', arguments: { key: 'household', text: 'Cooks for four.' } }] },
+    {
+      toolCalls: [
+        { name: 'remember', arguments: { key: 'diet', text: 'Dee is vegetarian.' } },
+        { name: 'remember', arguments: { key: 'household', text: 'Cooks for four.' } },
+      ],
+    },
     { text: 'Noted: vegetarian, for four.' },
   );
   await stack.client.send('dee:monday', { text: 'I am vegetarian, and we are four at home', agent: 'chef' }, { userId: 'dee' });

@@ -130,7 +130,11 @@ async function postStream(route: string, body: unknown, headers: Record<string, 
   return { response, events };
 }
 
-const streamedText = (events: Sse[]) => events.filter((event) => event.event === 'text').map((event) => event.data.delta).join('');
+const streamedText = (events: Sse[]) =>
+  events
+    .filter((event) => event.event === 'text')
+    .map((event) => event.data.delta)
+    .join('');
 
 test('a message asked for as text/event-stream streams the turn: started, text with offsets as ids, done with the result', async () => {
   stack.model.enqueue({ text: 'streamed over HTTP, word by word', chunkDelayMs: 20 });

@@ -53,12 +53,15 @@ type Answer = { status: number; headers: Record<string, string | string[] | unde
 function raw(server: RunningHttpServer, method: string, rawPath: string, headers: Record<string, string> = {}, body?: string): Promise<Answer> {
   const url = new URL(server.url);
   return new Promise((resolve, reject) => {
-    const outgoing = httpRequest({ host: url.hostname, port: url.port, method, path: rawPath, headers: { ...headers, ...(body === undefined ? {} : { 'content-length': Buffer.byteLength(body) }) } }, (response) => {
-      let text = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => (text += chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: text ? JSON.parse(text) : {} }));
-    });
+    const outgoing = httpRequest(
+      { host: url.hostname, port: url.port, method, path: rawPath, headers: { ...headers, ...(body === undefined ? {} : { 'content-length': Buffer.byteLength(body) }) } },
+      (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (text += chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: text ? JSON.parse(text) : {} }));
+      },
+    );
     outgoing.on('error', reject);
     outgoing.end(body);
   });
@@ -131,7 +134,13 @@ describe('state-changing requests from other web pages', () => {
     const session = newSession('fine');
     const curl = await raw(open, 'POST', `${at(session)}/messages`, json, '{"text":"Hello"}');
     expect(curl.status).toBe(200);
-    const page = await raw(open, 'POST', `${at(session)}/messages`, { origin: open.url, 'sec-fetch-site': 'same-origin', 'content-type': 'application/json; charset=utf-8' }, '{"text":"Again"}');
+    const page = await raw(
+      open,
+      'POST',
+      `${at(session)}/messages`,
+      { origin: open.url, 'sec-fetch-site': 'same-origin', 'content-type': 'application/json; charset=utf-8' },
+      '{"text":"Again"}',
+    );
     expect(page.status).toBe(200);
     expect(page.headers['access-control-allow-origin']).toBeUndefined();
     const pop = await raw(open, 'POST', `${at(session)}/pop`);
@@ -200,7 +209,15 @@ describe('allowed origins', () => {
 describe('paths never answer for another session', () => {
   test('dot segments and empty segments are a 400, not the status of the session "items"', async () => {
     await stack.client.send('items', 'I am the session named items');
-    for (const confusing of ['/v1/sessions/./items', '/v1/sessions//items', '/v1/sessions/%2E/items', '/v1/sessions/x/../items', '/v1/sessions/%2e%2e/items', '/v1//sessions', '/v1/sessions/items/']) {
+    for (const confusing of [
+      '/v1/sessions/./items',
+      '/v1/sessions//items',
+      '/v1/sessions/%2E/items',
+      '/v1/sessions/x/../items',
+      '/v1/sessions/%2e%2e/items',
+      '/v1//sessions',
+      '/v1/sessions/items/',
+    ]) {
       const answer = await raw(open, 'GET', confusing);
       expect([confusing, answer.status]).toEqual([confusing, 400]);
       expect(answer.body.error?.type).toBe('InvalidInputError');
@@ -255,7 +272,14 @@ describe('where serve listens', () => {
   /** Starts `serve` with these arguments; where it listens and what it printed on stderr until then. */
   async function serve(args: string[], extraEnv: Record<string, string> = {}): Promise<{ url: string; stderr: string; stop: () => void }> {
     const bin = path.resolve(__dirname, '..', 'bin', 'agent-sessions.js');
-    const env: NodeJS.ProcessEnv = { ...process.env, TEMPORAL_ADDRESS: stack.temporal.address, DATABASE_URL: stack.db.url, AGENT_SESSIONS_TASK_QUEUE: stack.taskQueue, AGENT_SESSIONS_LOG_LEVEL: 'silent', ...extraEnv };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      TEMPORAL_ADDRESS: stack.temporal.address,
+      DATABASE_URL: stack.db.url,
+      AGENT_SESSIONS_TASK_QUEUE: stack.taskQueue,
+      AGENT_SESSIONS_LOG_LEVEL: 'silent',
+      ...extraEnv,
+    };
     if (!extraEnv.AGENT_SESSIONS_API_TOKEN) delete env.AGENT_SESSIONS_API_TOKEN;
     if (!extraEnv.AGENT_SESSIONS_ALLOWED_ORIGINS) delete env.AGENT_SESSIONS_ALLOWED_ORIGINS;
     const child = spawn(process.execPath, [bin, 'serve', '--port', '0', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -302,7 +326,9 @@ describe('where serve listens', () => {
   });
 
   test('--allow-origin (repeatable) and AGENT_SESSIONS_ALLOWED_ORIGINS allow those origins', async () => {
-    const served = await serve(['--allow-origin', APP, '--allow-origin', 'https://two.example'], { AGENT_SESSIONS_ALLOWED_ORIGINS: 'https://three.example, https://four.example:8443' });
+    const served = await serve(['--allow-origin', APP, '--allow-origin', 'https://two.example'], {
+      AGENT_SESSIONS_ALLOWED_ORIGINS: 'https://three.example, https://four.example:8443',
+    });
     try {
       for (const origin of [APP, 'https://two.example', 'https://three.example', 'https://four.example:8443']) {
         const response = await fetch(`${served.url}/v1/sessions?limit=1`, { headers: { origin } });
@@ -323,7 +349,7 @@ describe('where serve listens', () => {
 });
 
 describe('DNS rebinding', () => {
-  test('a server on loopback answers only to loopback host names (and allowed origins\' hosts)', async () => {
+  test("a server on loopback answers only to loopback host names (and allowed origins' hosts)", async () => {
     const port = new URL(open.url).port;
     const rebound = await raw(open, 'GET', '/v1/sessions?limit=1', { host: `rebound.example:${port}` });
     expect(rebound.status).toBe(403);

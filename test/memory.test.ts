@@ -49,13 +49,18 @@ describe('memory across sessions', () => {
     expect((await stack.client.status(`${ada}:second`)).userId).toBe(ada);
   });
 
-  test("memories never reach another user: not in the instructions, not through recall, and forget cannot remove them", async () => {
+  test('memories never reach another user: not in the instructions, not through recall, and forget cannot remove them', async () => {
     const ada = user('ada');
     const bob = user('bob');
     const secret = await stack.client.addMemory(ada, { text: 'Ada keeps her spare key under the blue pot.' });
 
     stack.model.enqueue(
-      { toolCalls: [{ name: 'recall', arguments: { query: 'spare key blue pot' } }, { name: 'forget', arguments: { id: secret.id } }] },
+      {
+        toolCalls: [
+          { name: 'recall', arguments: { query: 'spare key blue pot' } },
+          { name: 'forget', arguments: { id: secret.id } },
+        ],
+      },
       { text: 'I know nothing about that.' },
     );
     const turn = await stack.client.send(`${bob}:chat`, 'Where is the spare key?', { userId: bob });
@@ -81,7 +86,12 @@ describe('memory across sessions', () => {
     expect((await stack.client.listMemories(ada)).map((memory) => memory.text)).toEqual(['Allergic to peanuts.', 'Prefers aisle seats on trains.']);
 
     stack.model.enqueue(
-      { toolCalls: [{ name: 'recall', arguments: { query: 'trains' } }, { name: 'forget', arguments: { key: 'seat' } }] },
+      {
+        toolCalls: [
+          { name: 'recall', arguments: { query: 'trains' } },
+          { name: 'forget', arguments: { key: 'seat' } },
+        ],
+      },
       { text: 'Done.' },
     );
     const turn = await stack.client.send(`${ada}:travel`, 'Forget my seat preference', { userId: ada });

@@ -41,9 +41,7 @@ async function migrationDir(files: Record<string, string>): Promise<string> {
 }
 
 async function tableNames(pool: Pool): Promise<string[]> {
-  const { rows } = await pool.query(
-    "SELECT table_name FROM information_schema.tables WHERE table_schema = 'agent_sessions' ORDER BY table_name",
-  );
+  const { rows } = await pool.query("SELECT table_name FROM information_schema.tables WHERE table_schema = 'agent_sessions' ORDER BY table_name");
   return rows.map((row) => z.object({ table_name: z.string() }).parse(row).table_name);
 }
 
@@ -153,10 +151,7 @@ describe('the projection queries', () => {
   }
 
   async function rowCountsBySeq(sessionId: string): Promise<Array<{ seq: number; n: number }>> {
-    const { rows } = await pool.query(
-      'SELECT seq, count(*)::int AS n FROM items WHERE session_id = $1 GROUP BY seq ORDER BY seq',
-      [sessionId],
-    );
+    const { rows } = await pool.query('SELECT seq, count(*)::int AS n FROM items WHERE session_id = $1 GROUP BY seq ORDER BY seq', [sessionId]);
     return rows.map((row) => z.object({ seq: z.number(), n: z.number() }).parse(row));
   }
 

@@ -1,9 +1,4 @@
-import OpenAI, {
-  APIConnectionError,
-  InternalServerError,
-  NotFoundError,
-  RateLimitError,
-} from 'openai';
+import OpenAI, { APIConnectionError, InternalServerError, NotFoundError, RateLimitError } from 'openai';
 import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
 import { startOfflineModel, type OfflineModel } from '../src/offline-model/server';
 import type { ScriptStep } from '../src/offline-model/script';
@@ -90,9 +85,7 @@ describe('rule-based answers', () => {
 
   it('acknowledges anything else by quoting the user', async () => {
     const reply = await replyTo([{ role: 'user', content: 'The weather is nice today.' }]);
-    expect(reply).toBe(
-      'You said: "The weather is nice today.". I am the offline test model and can only answer from this conversation.',
-    );
+    expect(reply).toBe('You said: "The weather is nice today.". I am the offline test model and can only answer from this conversation.');
   });
 });
 
@@ -152,9 +145,7 @@ describe('tool calling', () => {
         {
           role: 'assistant',
           content: null,
-          tool_calls: [
-            { id: 'call_1', type: 'function', function: { name: 'lookup_order', arguments: '{"order_id":"1234"}' } },
-          ],
+          tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'lookup_order', arguments: '{"order_id":"1234"}' } }],
         },
         { role: 'tool', tool_call_id: 'call_1', content: 'Order 1234 shipped on Monday' },
       ],
@@ -192,10 +183,7 @@ describe('completion format', () => {
 
 describe('scripted steps', () => {
   it('serves scripted text and tool calls in order, then lets the responder take over', async () => {
-    model.enqueue(
-      { text: 'first scripted reply' },
-      { toolCalls: [{ name: 'lookup_order', arguments: { order_id: 'A-1' } }] },
-    );
+    model.enqueue({ text: 'first scripted reply' }, { toolCalls: [{ name: 'lookup_order', arguments: { order_id: 'A-1' } }] });
     const messages: ChatCompletionMessageParam[] = [{ role: 'user', content: 'my name is Ada' }];
 
     expect((await ask(messages)).choices[0].message.content).toBe('first scripted reply');
@@ -233,14 +221,11 @@ describe('scripted steps', () => {
     expect((error as InternalServerError).type).toBe('server_error');
   });
 
-  it('holds a hanging step\'s body until the client gives up (a deadline that covers the body, as the worker sets), then answers the next request', async () => {
+  it("holds a hanging step's body until the client gives up (a deadline that covers the body, as the worker sets), then answers the next request", async () => {
     model.enqueue({ hang: true });
     const impatientClient = new OpenAI({ apiKey: 'test', baseURL: model.baseURL, maxRetries: 0 });
     const error = await rejectionOf(
-      impatientClient.chat.completions.create(
-        { model: 'offline-rules', messages: [{ role: 'user', content: 'hi' }] },
-        { signal: AbortSignal.timeout(200) },
-      ),
+      impatientClient.chat.completions.create({ model: 'offline-rules', messages: [{ role: 'user', content: 'hi' }] }, { signal: AbortSignal.timeout(200) }),
     );
     expect((error as DOMException).name).toBe('AbortError');
     expect(await replyTo([{ role: 'user', content: 'my name is Bo' }])).toBe('Nice to meet you, Bo!');
@@ -356,9 +341,7 @@ describe('request handling', () => {
     const separateModel = await startOfflineModel();
     separateModel.enqueue({ hang: true });
     const separateClient = new OpenAI({ apiKey: 'test', baseURL: separateModel.baseURL, maxRetries: 0 });
-    const pending = rejectionOf(
-      separateClient.chat.completions.create({ model: 'offline-rules', messages: [{ role: 'user', content: 'hi' }] }),
-    );
+    const pending = rejectionOf(separateClient.chat.completions.create({ model: 'offline-rules', messages: [{ role: 'user', content: 'hi' }] }));
     while (separateModel.requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
     const closing = Date.now();
     await separateModel.close();

@@ -72,9 +72,7 @@ const FOREIGN_SQL = `
 async function describePublic(client: Client): Promise<unknown> {
   // Definitions print names relative to the search_path (PGlite's is shared by every connection).
   await client.query('SET search_path TO public');
-  const relations = await client.query(
-    "SELECT c.relname, c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' ORDER BY 1",
-  );
+  const relations = await client.query("SELECT c.relname, c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' ORDER BY 1");
   const functions = await client.query("SELECT p.oid::regprocedure::text AS f FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'public' ORDER BY 1");
   const tables: Record<string, unknown> = {};
   for (const table of FOREIGN_TABLES) {
@@ -123,11 +121,7 @@ describe("another application's tables in public", () => {
     const before = await withClient(database.url, describePublic);
 
     installRuntimeLogger({ defaultLevel: 'warn' });
-    const [temporal, model, bundle] = await Promise.all([
-      startTemporalDevServer({ cliPath: process.env.TEMPORAL_CLI_PATH }),
-      startOfflineModel(),
-      workflowBundle(),
-    ]);
+    const [temporal, model, bundle] = await Promise.all([startTemporalDevServer({ cliPath: process.env.TEMPORAL_CLI_PATH }), startOfflineModel(), workflowBundle()]);
     const taskQueue = `own-schema-${process.pid}`;
     const worker = await startWorker({
       temporalAddress: temporal.address,
@@ -304,7 +298,7 @@ describe('two deployments in one database', () => {
     try {
       listener.on('notification', (message) => heard.push(`${message.channel} ${message.payload}`));
       await listener.query('LISTEN "agent_sessions_stream:agent_sessions"');
-      const append = "SELECT append_stream_events($1, 'm', 1, 1, '[]'::jsonb || '[{\"type\":\"text\",\"step\":1,\"agent\":\"a\",\"delta\":\"x\"}]'::jsonb)";
+      const append = 'SELECT append_stream_events($1, \'m\', 1, 1, \'[]\'::jsonb || \'[{"type":"text","step":1,"agent":"a","delta":"x"}]\'::jsonb)';
       await second.query(append, ['in-second']);
       await first.query(append, ['in-first']);
       await new Promise((resolve) => setTimeout(resolve, 300));

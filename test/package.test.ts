@@ -71,7 +71,10 @@ afterAll(async () => {
 describe('npm pack', () => {
   test('ships compiled JavaScript, type declarations for every entry point, the bin and the migrations, and no sources or tests', async () => {
     const listing = await succeed('tar', ['-tzf', tarball], { cwd: scratch });
-    const files = listing.split('\n').filter(Boolean).map((file) => file.replace(/^package\//, ''));
+    const files = listing
+      .split('\n')
+      .filter(Boolean)
+      .map((file) => file.replace(/^package\//, ''));
     for (const entry of ['index', 'client/index', 'worker/index', 'shared/index', 'testing/index']) {
       expect(files).toContain(`dist/${entry}.js`);
       expect(files).toContain(`dist/${entry}.d.ts`);

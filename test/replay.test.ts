@@ -14,9 +14,7 @@ const HISTORIES_DIR = path.join(__dirname, 'histories');
 /** Every recorded history, with the file it came from as its workflow id. */
 async function recordedHistories(): Promise<Array<{ workflowId: string; history: unknown }>> {
   const files = (await readdir(HISTORIES_DIR)).filter((file) => file.endsWith('.json')).sort();
-  return Promise.all(
-    files.map(async (file) => ({ workflowId: file, history: JSON.parse(await readFile(path.join(HISTORIES_DIR, file), 'utf8')) })),
-  );
+  return Promise.all(files.map(async (file) => ({ workflowId: file, history: JSON.parse(await readFile(path.join(HISTORIES_DIR, file), 'utf8')) })));
 }
 
 async function replayAll(options: Parameters<typeof Worker.runReplayHistories>[0]): Promise<ReplayResult[]> {

@@ -82,7 +82,12 @@ describe('the default API', () => {
   });
 
   it('sends an image in a user message as an image_url part', async () => {
-    await stack.client.send(newSession('chat-image'), { input: [{ type: 'input_text', text: 'What is this?' }, { type: 'input_image', image_url: PIXEL }] });
+    await stack.client.send(newSession('chat-image'), {
+      input: [
+        { type: 'input_text', text: 'What is this?' },
+        { type: 'input_image', image_url: PIXEL },
+      ],
+    });
     const user = stack.model.requests[0].messages.find((message) => message.role === 'user');
     expect(user?.content).toEqual([
       { type: 'text', text: 'What is this?' },
@@ -107,7 +112,12 @@ describe('on the Responses API, streamed', () => {
     expect(done?.type).toBe('done');
     const result = done?.type === 'done' ? done.result : undefined;
     expect(result?.reply).toContain('Hello over the Responses API');
-    expect(events.filter((event) => event.type === 'text').map((event) => (event.type === 'text' ? event.delta : '')).join('')).toBe(result?.reply);
+    expect(
+      events
+        .filter((event) => event.type === 'text')
+        .map((event) => (event.type === 'text' ? event.delta : ''))
+        .join(''),
+    ).toBe(result?.reply);
     expect(stack.model.requests).toHaveLength(0);
     expect(stack.model.responsesRequests).toHaveLength(1);
     expect(stack.model.responsesRequests[0]).toMatchObject({ stream: true, store: false, include: ['reasoning.encrypted_content'], instructions: expect.any(String) });
@@ -149,7 +159,12 @@ describe('on the Responses API, streamed', () => {
   });
 
   it('sends an image in a user message as an input_image', async () => {
-    await stack.client.send(newSession('image'), { input: [{ type: 'input_text', text: 'What is this?' }, { type: 'input_image', image_url: PIXEL }] });
+    await stack.client.send(newSession('image'), {
+      input: [
+        { type: 'input_text', text: 'What is this?' },
+        { type: 'input_image', image_url: PIXEL },
+      ],
+    });
     expect(stack.model.responsesRequests[0].input).toEqual([
       {
         type: 'message',

@@ -98,7 +98,11 @@ describe('a secret context value', () => {
     expect(JSON.stringify(exported)).not.toContain(TOKEN);
     expect(exported.context.crmToken).toEqual({ $secret: null });
 
-    const cli = await runCli(['context', '--session', sessionId], { TEMPORAL_ADDRESS: stack.temporal.address, DATABASE_URL: stack.db.url, AGENT_SESSIONS_TASK_QUEUE: stack.taskQueue });
+    const cli = await runCli(['context', '--session', sessionId], {
+      TEMPORAL_ADDRESS: stack.temporal.address,
+      DATABASE_URL: stack.db.url,
+      AGENT_SESSIONS_TASK_QUEUE: stack.taskQueue,
+    });
     expect(cli.code).toBe(0);
     expect(cli.stdout).toContain('"$secret": null');
     expect(cli.stdout + cli.stderr).not.toContain(TOKEN);
@@ -136,7 +140,7 @@ describe('a secret context value', () => {
     await expect(stack.client.items('secrets:malformed')).rejects.toThrow(SessionNotFoundError);
   });
 
-  test("a tool that writes a malformed secret fails its turn with a typed error, and the session goes on", async () => {
+  test('a tool that writes a malformed secret fails its turn with a typed error, and the session goes on', async () => {
     const sessionId = 'secrets:tool-writes-bad';
     await stack.client.send(sessionId, 'Hello');
     stack.model.enqueue({ toolCalls: [{ name: 'store_bad_secret', arguments: {} }] }, { text: 'Stored.' });

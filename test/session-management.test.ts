@@ -89,14 +89,20 @@ describe('listing sessions', () => {
 
   test('the CLI says what is wrong with a --label: its form, its key or its value', async () => {
     const env = { DATABASE_URL: stack.db.url };
-    expect(await runCli(['list', '--label', `k=${'v'.repeat(257)}`], env)).toMatchObject({ code: 2, stderr: expect.stringContaining('a label value must be at most 256 characters') });
+    expect(await runCli(['list', '--label', `k=${'v'.repeat(257)}`], env)).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('a label value must be at most 256 characters'),
+    });
     expect(await runCli(['list', '--label', 'bad key=v'], env)).toMatchObject({ code: 2, stderr: expect.stringContaining('a label key must be 1 to 64 letters') });
   });
 
   test('the CLI refuses a key named "__proto__" in --context or --label, which would be dropped without a word', async () => {
     const env = { TEMPORAL_ADDRESS: stack.temporal.address, DATABASE_URL: stack.db.url, AGENT_SESSIONS_TASK_QUEUE: stack.taskQueue };
     const session = `${run}-proto:a`;
-    for (const option of [['--context', '{"__proto__":{"admin":true}}'], ['--label', '__proto__=x']]) {
+    for (const option of [
+      ['--context', '{"__proto__":{"admin":true}}'],
+      ['--label', '__proto__=x'],
+    ]) {
       expect(await runCli(['send', '--session', session, ...option, 'hello'], env)).toMatchObject({ code: 2, stderr: expect.stringContaining('"__proto__"') });
     }
     await expect(stack.client.items(session)).rejects.toThrow(SessionNotFoundError);
@@ -263,6 +269,9 @@ describe('export, import and fork', () => {
       code: 0,
       stdout: `forked ${source} into ${run}-cli:fork with 2 items\n`,
     });
-    expect(await runCli(['import', '--session', `${run}-cli:bad`, '-'], env, '{"format":"nope"}')).toMatchObject({ code: 2, stderr: expect.stringContaining('not a session document') });
+    expect(await runCli(['import', '--session', `${run}-cli:bad`, '-'], env, '{"format":"nope"}')).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('not a session document'),
+    });
   });
 });

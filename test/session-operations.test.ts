@@ -4,13 +4,7 @@
  * boundaries that keep a session from ever blocking.
  */
 import { Client, Connection, WorkflowUpdateFailedError } from '@temporalio/client';
-import {
-  CompactionFailedError,
-  InvalidInputError,
-  SessionDeletedError,
-  SessionExpiredError,
-  WorkerUnavailableError,
-} from '../src/client/errors';
+import { CompactionFailedError, InvalidInputError, SessionDeletedError, SessionExpiredError, WorkerUnavailableError } from '../src/client/errors';
 import { SessionsClient } from '../src/client/sessions-client';
 import { sendMessageUpdate } from '../src/shared/messages';
 import type { Item } from '../src/shared/schemas';
@@ -120,7 +114,7 @@ describe('popItem', () => {
     expect(await stack.client.popItem(session)).toBeNull();
   });
 
-  test('a pop sent during a running turn waits for it and removes that turn\'s reply', async () => {
+  test("a pop sent during a running turn waits for it and removes that turn's reply", async () => {
     const session = newSession('pop');
     await stack.client.send(session, 'first');
     stack.model.enqueue({ text: 'slow reply', hold: 'pop' });
@@ -278,7 +272,10 @@ describe('text every store can keep', () => {
     await stack.client.send(session, 'Hello');
     await expect(stack.client.send(session, 'nul \u0000 here')).rejects.toThrow(InvalidInputError);
     await expect(stack.client.send(session, 'lone \ud800')).rejects.toThrow(/lone surrogate/);
-    const raw = await stack.client.temporalHandle(session).executeUpdate(sendMessageUpdate, { args: [{ text: 'x\u0000' }] }).catch((error) => error);
+    const raw = await stack.client
+      .temporalHandle(session)
+      .executeUpdate(sendMessageUpdate, { args: [{ text: 'x\u0000' }] })
+      .catch((error) => error);
     expect(raw).toBeInstanceOf(WorkflowUpdateFailedError);
     expect((await stack.client.send(session, 'still here')).reply).toContain('still here');
   });

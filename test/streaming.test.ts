@@ -133,7 +133,10 @@ describe('a streamed turn', () => {
   it('keeps the streams of two messages of one session apart', async () => {
     const sessionId = newSession('two');
     const [a, b] = await Promise.all([collect(stack.client.stream(sessionId, 'first message')), collect(stack.client.stream(sessionId, 'second message'))]);
-    for (const [events, word] of [[a, 'first'], [b, 'second']] as const) {
+    for (const [events, word] of [
+      [a, 'first'],
+      [b, 'second'],
+    ] as const) {
       const done = events.at(-1);
       expect(done?.type === 'done' && done.result.reply).toContain(word);
       expect(keptText(events)).toBe(done?.type === 'done' ? done.result.reply : 'no result');
@@ -235,7 +238,10 @@ describe('send --stream', () => {
 
   it('prints one JSON event a line with --json, and refuses --after without --stream and --id', async () => {
     const run = await runCli(['send', '--stream', '--json', '--session', newSession('cli-json'), 'hello there'], env());
-    const events = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as StreamEvent);
+    const events = run.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as StreamEvent);
     expect(events[0].type).toBe('started');
     expect(events.at(-1)).toMatchObject({ type: 'done', result: { reply: expect.stringContaining('hello there') } });
     const refused = await runCli(['send', '--after', '3', '--session', newSession('cli-after'), 'hi'], env());

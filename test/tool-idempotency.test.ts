@@ -40,10 +40,8 @@ interface Run {
   at: Date;
 }
 
-const runs = async (tag: string): Promise<Run[]> =>
-  (await effects.query<Run>('SELECT key, attempt, pid, at FROM tool_runs WHERE call_tag = $1 ORDER BY id', [tag])).rows;
-const charges = async (tag: string): Promise<number> =>
-  Number((await effects.query('SELECT count(*) AS n FROM tool_charges WHERE call_tag = $1', [tag])).rows[0].n);
+const runs = async (tag: string): Promise<Run[]> => (await effects.query<Run>('SELECT key, attempt, pid, at FROM tool_runs WHERE call_tag = $1 ORDER BY id', [tag])).rows;
+const charges = async (tag: string): Promise<number> => Number((await effects.query('SELECT count(*) AS n FROM tool_charges WHERE call_tag = $1', [tag])).rows[0].n);
 
 /** Polls until `check` gives a value (at most `ms`). */
 async function waitFor<T>(check: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
@@ -107,7 +105,12 @@ test('an approved call whose first attempt fails after charging: the retry has t
 test('different calls get different keys', async () => {
   const session = 'tools:two';
   stack.model.enqueue(
-    { toolCalls: [{ name: 'charge', arguments: { amount: 5, tag: 'two-a' } }, { name: 'charge', arguments: { amount: 6, tag: 'two-b' } }] },
+    {
+      toolCalls: [
+        { name: 'charge', arguments: { amount: 5, tag: 'two-a' } },
+        { name: 'charge', arguments: { amount: 6, tag: 'two-b' } },
+      ],
+    },
     { text: 'Both charged.' },
   );
   expect((await stack.client.send(session, 'Two charges')).reply).toBe('Both charged.');

@@ -249,10 +249,13 @@ async function send(text, attachment) {
       node.append(document.createTextNode(data.delta));
     } else if (event === 'tool_call' || event === 'tool_output' || event === 'handoff' || event === 'approval') {
       const label =
-        event === 'tool_call' ? `→ ${data.name}(${data.arguments})`
-        : event === 'tool_output' ? `← ${data.output}`
-        : event === 'handoff' ? `${data.from} hands off to ${data.to}`
-        : `${data.tool} waits for approval`;
+        event === 'tool_call'
+          ? `→ ${data.name}(${data.arguments})`
+          : event === 'tool_output'
+            ? `← ${data.output}`
+            : event === 'handoff'
+              ? `${data.from} hands off to ${data.to}`
+              : `${data.tool} waits for approval`;
       const node = element('li', 'tool', label);
       nodesOf(data.step).push(node);
       history.append(node);

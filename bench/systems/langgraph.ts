@@ -32,7 +32,16 @@ export async function langGraphSystem(baseURL: string, databaseUrl: string): Pro
   const openai = new OpenAI({ baseURL, apiKey: 'offline', maxRetries: 0 });
   const checkpointer = PostgresSaver.fromConnString(databaseUrl, { schema: 'langgraph_bench' });
   await checkpointer.setup();
-  const tools = [{ type: 'function' as const, function: { name: LOOKUP_ORDER.name, description: LOOKUP_ORDER.description, parameters: { type: 'object', properties: { order_id: { type: 'string' } }, required: ['order_id'] } } }];
+  const tools = [
+    {
+      type: 'function' as const,
+      function: {
+        name: LOOKUP_ORDER.name,
+        description: LOOKUP_ORDER.description,
+        parameters: { type: 'object', properties: { order_id: { type: 'string' } }, required: ['order_id'] },
+      },
+    },
+  ];
 
   async function callModel(state: typeof MessagesAnnotation.State) {
     const completion = await openai.chat.completions.create({

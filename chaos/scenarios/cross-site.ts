@@ -68,7 +68,11 @@ function hostile(index: number, open: RunningHttpServer, guarded: RunningHttpSer
     { kind: 'form post to pop', expect: 415, send: () => raw(open, 'POST', `${at}/pop`, form, 'a=1') },
     { kind: 'form post to clear from evil Origin', expect: 403, send: () => raw(open, 'POST', `${at}/clear`, { ...form, origin: EVIL }, 'a=1') },
     { kind: 'text/plain message, JSON-looking', expect: 415, send: () => raw(open, 'POST', `${at}/messages`, { 'content-type': 'text/plain' }, text) },
-    { kind: 'text/plain message from evil Origin', expect: 403, send: () => raw(open, 'POST', `${at}/messages`, { 'content-type': 'text/plain;charset=UTF-8', origin: EVIL, 'sec-fetch-site': 'cross-site' }, text) },
+    {
+      kind: 'text/plain message from evil Origin',
+      expect: 403,
+      send: () => raw(open, 'POST', `${at}/messages`, { 'content-type': 'text/plain;charset=UTF-8', origin: EVIL, 'sec-fetch-site': 'cross-site' }, text),
+    },
     { kind: 'JSON message from evil Origin', expect: 403, send: () => raw(open, 'POST', `${at}/messages`, { ...json, origin: EVIL }, text) },
     { kind: 'delete, Sec-Fetch-Site cross-site', expect: 403, send: () => raw(open, 'DELETE', at, { ...json, 'sec-fetch-site': 'cross-site' }, '{}') },
     { kind: 'context patch from a null Origin', expect: 403, send: () => raw(open, 'PATCH', `${at}/context`, { ...json, origin: 'null' }, '{"patch":{"owned":true}}') },
@@ -79,7 +83,11 @@ function hostile(index: number, open: RunningHttpServer, guarded: RunningHttpSer
     { kind: 'message to the id ..', expect: 400, send: () => raw(open, 'POST', '/v1/sessions/%2E%2E/messages', json, text) },
     { kind: 'pop from a rebound Host', expect: 403, send: () => raw(open, 'POST', `${at}/pop`, { ...json, host: `rebound.example:${new URL(open.url).port}` }, '{}') },
     { kind: 'lower-case bearer, wrong token', expect: 401, send: () => raw(guarded, 'POST', `${at}/pop`, { ...json, authorization: 'bearer not-the-token' }, '{}') },
-    { kind: 'form post with the right token from evil Origin', expect: 403, send: () => raw(guarded, 'POST', `${at}/clear`, { ...form, origin: EVIL, authorization: `bearer ${TOKEN}` }, 'a=1') },
+    {
+      kind: 'form post with the right token from evil Origin',
+      expect: 403,
+      send: () => raw(guarded, 'POST', `${at}/clear`, { ...form, origin: EVIL, authorization: `bearer ${TOKEN}` }, 'a=1'),
+    },
   ];
   return kinds[index % kinds.length];
 }
@@ -170,11 +178,16 @@ export async function crossSite(stack: TestStack): Promise<{ row: ChaosRow; note
     if (copies === 0) lost += 1;
     if (copies > 1) duplicated += copies - 1;
   }
-  const hostileStored = (await Promise.all([...victims, own].map(async (id) => userTexts(await stack.client.items(id))))).flat().filter((text) => text.startsWith('hostile ')).length;
+  const hostileStored = (await Promise.all([...victims, own].map(async (id) => userTexts(await stack.client.items(id)))))
+    .flat()
+    .filter((text) => text.startsWith('hostile ')).length;
   let blocked = 0;
   for (const sessionId of [...victims, own]) {
     const answered = await Promise.race([
-      stack.client.send(sessionId, 'still there?').then(() => true, () => false),
+      stack.client.send(sessionId, 'still there?').then(
+        () => true,
+        () => false,
+      ),
       new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 90_000)),
     ]);
     if (!answered) blocked += 1;

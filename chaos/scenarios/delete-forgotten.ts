@@ -87,9 +87,10 @@ export async function deleteForgotten(): Promise<{ row: ChaosRow; notes: string[
     const runsLeft = async () => {
       let left = 0;
       for (const sessionId of doomed) {
-        left += await temporal.workflowService
-          .describeWorkflowExecution({ namespace: 'default', execution: { workflowId: sessionId } })
-          .then(() => 1, () => 0);
+        left += await temporal.workflowService.describeWorkflowExecution({ namespace: 'default', execution: { workflowId: sessionId } }).then(
+          () => 1,
+          () => 0,
+        );
       }
       return left;
     };

@@ -58,7 +58,11 @@ export async function hostileInputs(stack: TestStack): Promise<{ row: ChaosRow; 
         return result.items[0]?.item.type === 'message' && result.items[0].item.content === text ? 'stored' : 'wrong';
       }
       if (via === 1) {
-        const response = await fetch(`${server.url}/v1/sessions/${encodeURIComponent(sessionId)}/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(message) });
+        const response = await fetch(`${server.url}/v1/sessions/${encodeURIComponent(sessionId)}/messages`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(message),
+        });
         const body = (await response.json()) as { items?: Array<{ item: { content?: unknown } }>; error?: { message?: string } };
         if (response.status >= 400 && response.status < 500 && body.error?.message) return 'refused';
         if (response.status === 200) return body.items?.[0]?.item.content === text ? 'stored' : 'wrong';
@@ -100,7 +104,10 @@ export async function hostileInputs(stack: TestStack): Promise<{ row: ChaosRow; 
     const history = await raw.workflow.getHandle(sessionId).fetchHistory();
     taskFailures += (history.events ?? []).filter((event) => event.eventType === temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED).length;
     const answered = await Promise.race([
-      stack.client.send(sessionId, 'still there?').then(() => true, () => false),
+      stack.client.send(sessionId, 'still there?').then(
+        () => true,
+        () => false,
+      ),
       new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 90_000)),
     ]);
     if (!answered) blocked += 1;

@@ -31,7 +31,12 @@ export async function keylessClient(): Promise<{ row: ChaosRow; notes: string[];
   let untyped = 0;
   const errors: Record<string, number> = {};
   const connect = (keys?: string) =>
-    SessionsClient.connect({ temporalAddress: stack.temporal.address, databaseUrl: stack.db.url, taskQueue: stack.taskQueue, encryptionKeys: keys ? parseKeyRing(keys) : undefined });
+    SessionsClient.connect({
+      temporalAddress: stack.temporal.address,
+      databaseUrl: stack.db.url,
+      taskQueue: stack.taskQueue,
+      encryptionKeys: keys ? parseKeyRing(keys) : undefined,
+    });
   const keyless = await connect();
   const wrongRing = await connect(keyText('chaos-other'));
   const keyed = await connect(current);

@@ -41,7 +41,8 @@ export async function modelFaults(stack: TestStack): Promise<{ ledger: Ledger; n
     const run = Date.now().toString(36);
     await Promise.all(
       Array.from({ length: SESSIONS }, async (_, s) => {
-        for (let t = 0; t < TURNS; t++) await ledger.send(stack.client, `chaos-model-${run}:${s}`, `session ${s} turn ${t}${t % 3 === 0 ? ' where is order 1234?' : ''}`, `m-${run}-${s}-${t}`);
+        for (let t = 0; t < TURNS; t++)
+          await ledger.send(stack.client, `chaos-model-${run}:${s}`, `session ${s} turn ${t}${t % 3 === 0 ? ' where is order 1234?' : ''}`, `m-${run}-${s}-${t}`);
       }),
     );
   } finally {

@@ -28,7 +28,8 @@ export async function oneSessionManyClients(stack: TestStack): Promise<{ ledger:
   }
   const items = await stack.client.items(sessionId);
   const order = userTexts(items);
-  const outOfOrder = Array.from({ length: CLIENTS }, (_, c) => order.filter((text) => text.startsWith(`client ${c} message `)))
-    .filter((texts, c) => texts.some((text, index) => text !== `client ${c} message ${index}`)).length;
+  const outOfOrder = Array.from({ length: CLIENTS }, (_, c) => order.filter((text) => text.startsWith(`client ${c} message `))).filter((texts, c) =>
+    texts.some((text, index) => text !== `client ${c} message ${index}`),
+  ).length;
   return { ledger, notes: [`${order.length} user items in one order; clients whose messages left their order: ${outOfOrder}`] };
 }

@@ -20,7 +20,8 @@ export async function workerKills(stack: TestStack): Promise<{ ledger: Ledger; n
   const run = Date.now().toString(36);
   const load = Promise.all(
     Array.from({ length: SESSIONS }, async (_, s) => {
-      for (let t = 0; t < TURNS; t++) await ledger.send(stack.client, `chaos-kill-${run}:${s}`, `session ${s} turn ${t}${t % 4 === 1 ? ' where is order 1234?' : ''}`, `k-${run}-${s}-${t}`);
+      for (let t = 0; t < TURNS; t++)
+        await ledger.send(stack.client, `chaos-kill-${run}:${s}`, `session ${s} turn ${t}${t % 4 === 1 ? ' where is order 1234?' : ''}`, `k-${run}-${s}-${t}`);
     }),
   );
   try {

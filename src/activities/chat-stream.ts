@@ -75,9 +75,7 @@ export class CompletionAssembler {
       .filter((call) => call !== undefined)
       .map((call) => ({ id: call.id, type: 'function', function: { name: call.name, arguments: call.arguments } }));
     return {
-      choices: [
-        { message: { content: this.sawContent ? this.content : null, ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}) }, finish_reason: this.finishReason },
-      ],
+      choices: [{ message: { content: this.sawContent ? this.content : null, ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}) }, finish_reason: this.finishReason }],
       usage: this.usage,
     };
   }
@@ -96,10 +94,7 @@ export async function streamCompletion(
   signal: AbortSignal,
   onText: (delta: string) => void,
 ): Promise<unknown> {
-  const stream = await openai.chat.completions.create(
-    { ...request, stream: true, stream_options: { include_usage: true } },
-    { signal },
-  );
+  const stream = await openai.chat.completions.create({ ...request, stream: true, stream_options: { include_usage: true } }, { signal });
   const assembler = new CompletionAssembler(onText);
   for await (const chunk of stream) assembler.add(chunk);
   return assembler.completion();

@@ -36,7 +36,10 @@ export function createSummarize(deps: ModelDependencies) {
             ],
           });
     done('summary call completed', { model, summarizedItems: items.length, ...reply.usage });
-    const text = reply.items.map((item) => (isMessage(item) ? contentText(item.content) : '')).join('').trim();
+    const text = reply.items
+      .map((item) => (isMessage(item) ? contentText(item.content) : ''))
+      .join('')
+      .trim();
     if (text === '') {
       throw ApplicationFailure.retryable('the summarisation model answered with no text', FailureType.InvalidModelResponse);
     }

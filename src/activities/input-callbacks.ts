@@ -16,12 +16,7 @@ export type SessionInputCallback = (history: Item[], turnItems: Item[]) => Item[
 export type InputCallbacks = Record<string, SessionInputCallback>;
 
 /** The items the model is sent: the callback's answer (checked), or history then turn items. */
-export async function applyInputCallback(
-  callbacks: InputCallbacks,
-  name: string | undefined,
-  history: Item[],
-  turnItems: Item[],
-): Promise<Item[]> {
+export async function applyInputCallback(callbacks: InputCallbacks, name: string | undefined, history: Item[], turnItems: Item[]): Promise<Item[]> {
   if (name === undefined) return [...history, ...turnItems];
   const callback = callbacks[name];
   if (!callback) {

@@ -66,7 +66,12 @@ export function isMemoryTool(name: string): boolean {
 
 /** The lower-case words of a text that say something (three letters or more). */
 function words(text: string): Set<string> {
-  return new Set(text.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter((word) => word.length >= 3));
+  return new Set(
+    text
+      .toLowerCase()
+      .split(/[^\p{L}\p{N}]+/u)
+      .filter((word) => word.length >= 3),
+  );
 }
 
 /**
@@ -101,11 +106,7 @@ export async function recallMemories(pool: Pool, userId: string, recall: MemoryR
 }
 
 /** Runs a call of a built-in memory tool for the session's user: the output the model reads. */
-export async function invokeMemoryTool(
-  pool: Pool,
-  call: { name: string; arguments: string },
-  run: { userId: string; sessionId: string },
-): Promise<string> {
+export async function invokeMemoryTool(pool: Pool, call: { name: string; arguments: string }, run: { userId: string; sessionId: string }): Promise<string> {
   let json: unknown;
   try {
     json = JSON.parse(call.arguments || '{}');

@@ -25,15 +25,8 @@ export function toActivityFailure(error: unknown): Error {
     });
   }
   const hint =
-    status === 401 || status === 403
-      ? 'check OPENAI_API_KEY'
-      : status === 404
-        ? 'check the model name and OPENAI_BASE_URL'
-        : 'check the agent\'s model, settings and tool schemas';
-  return ApplicationFailure.nonRetryable(
-    `the model endpoint refused the request (${status}): ${error.message}; ${hint}`,
-    FailureType.ModelRequestRejected,
-  );
+    status === 401 || status === 403 ? 'check OPENAI_API_KEY' : status === 404 ? 'check the model name and OPENAI_BASE_URL' : "check the agent's model, settings and tool schemas";
+  return ApplicationFailure.nonRetryable(`the model endpoint refused the request (${status}): ${error.message}; ${hint}`, FailureType.ModelRequestRejected);
 }
 
 /** The Retry-After header as milliseconds, when present and sensible. */

@@ -13,10 +13,7 @@ import { readItemRanges } from '../postgres/items';
 export async function readWindow(pool: Pool, sessionId: string, window: ItemWindow): Promise<Item[]> {
   const items = await readItemRanges(pool, sessionId, window.ranges);
   if (items.length !== window.count) {
-    throw new Error(
-      `the projection holds ${items.length} of the ${window.count} window items of session ${sessionId}; ` +
-        'retrying until it catches up',
-    );
+    throw new Error(`the projection holds ${items.length} of the ${window.count} window items of session ${sessionId}; ` + 'retrying until it catches up');
   }
   return withoutOrphans(items.map((entry) => entry.item));
 }

@@ -16,15 +16,7 @@ import { Item, type FinishReason, type JsonObject, type Usage } from '../shared/
 import { repairJson } from '../shared/text';
 import { contentText, isFunctionCall, isMessage } from '../shared/items';
 import { ChatCompletionReply, chatFinishReason, chatUsage, fromChatCompletion, toChatMessages } from './chat-format';
-import {
-  fromResponse,
-  ResponsesReply,
-  responsesFinishReason,
-  responsesFunctionTool,
-  responsesHostedTool,
-  responsesUsage,
-  toResponsesInput,
-} from './responses-format';
+import { fromResponse, ResponsesReply, responsesFinishReason, responsesFunctionTool, responsesHostedTool, responsesUsage, toResponsesInput } from './responses-format';
 import { responseFailure, streamResponse } from './responses-stream';
 import { applyInputCallback, type InputCallbacks } from './input-callbacks';
 import { revealedSecrets, scrubbedOfSecrets, withSecretsScrubbed } from '../shared/secrets';
@@ -75,8 +67,7 @@ function requireAgent(agents: AgentRegistry, name: string): RunnableAgent {
   const agent = agents.find(name || agents.defaultAgent);
   if (!agent) {
     throw ApplicationFailure.nonRetryable(
-      `this worker has no agent named "${name}" (it serves ${agents.names.map((known) => `"${known}"`).join(', ')}); ` +
-        'name one of them, or deploy a worker that registers it',
+      `this worker has no agent named "${name}" (it serves ${agents.names.map((known) => `"${known}"`).join(', ')}); ` + 'name one of them, or deploy a worker that registers it',
       FailureType.UnknownAgentOrTool,
     );
   }
@@ -105,10 +96,7 @@ export function streamChat(
 }
 
 /** One Response (Responses API), heartbeating while it waits, under the same deadline as a chat completion. */
-export function completeResponse(
-  deps: Pick<ModelDependencies, 'openai' | 'modelTimeoutMs'>,
-  request: OpenAI.Responses.ResponseCreateParamsNonStreaming,
-): Promise<ModelReply> {
+export function completeResponse(deps: Pick<ModelDependencies, 'openai' | 'modelTimeoutMs'>, request: OpenAI.Responses.ResponseCreateParamsNonStreaming): Promise<ModelReply> {
   return askEndpoint(deps, (signal) => deps.openai.responses.create(request, { signal }), readResponsesReply);
 }
 
@@ -315,7 +303,11 @@ function responsesCall(deps: ModelDependencies, parts: RequestParts): ModelCall 
   const tools: OpenAI.Responses.Tool[] = [
     ...agent.tools.map(responsesFunctionTool),
     ...agent.handoffs.map((handoff) =>
-      responsesFunctionTool({ name: handoff.toolName, description: handoff.description, parameters: { type: 'object', properties: {}, required: [], additionalProperties: false } }),
+      responsesFunctionTool({
+        name: handoff.toolName,
+        description: handoff.description,
+        parameters: { type: 'object', properties: {}, required: [], additionalProperties: false },
+      }),
     ),
     ...(parts.memoryTools ? MEMORY_TOOLS.map(responsesFunctionTool) : []),
     ...(agent.hostedTools ?? []).map(responsesHostedTool),

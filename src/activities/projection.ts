@@ -5,14 +5,7 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import type { Pool } from 'pg';
-import {
-  EndSessionInput,
-  ImportSessionInput,
-  type ImportSessionResult,
-  ProjectionInput,
-  ReadItemsInput,
-  RemoveItemsInput,
-} from '../shared/activity-io';
+import { EndSessionInput, ImportSessionInput, type ImportSessionResult, ProjectionInput, ReadItemsInput, RemoveItemsInput } from '../shared/activity-io';
 import { QUERY_TAIL_BYTES, QUERY_TAIL_ITEMS } from '../shared/limits';
 import { viewEntryOf } from '../shared/view-entry';
 import { applyImport } from '../postgres/imports';

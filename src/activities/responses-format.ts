@@ -159,7 +159,14 @@ function messageItem(record: Json, omitted: string[]): Json {
 /** An assistant message part: text (as `output_text`) and refusals; the rest is left out. */
 function assistantPart(part: ContentPart, omitted: string[]): Json[] {
   if (part.type === 'output_text' || part.type === 'input_text') {
-    return [{ type: 'output_text', text: part.text, annotations: Array.isArray(part.annotations) ? part.annotations : [], ...(Array.isArray(part.logprobs) ? { logprobs: part.logprobs } : {}) }];
+    return [
+      {
+        type: 'output_text',
+        text: part.text,
+        annotations: Array.isArray(part.annotations) ? part.annotations : [],
+        ...(Array.isArray(part.logprobs) ? { logprobs: part.logprobs } : {}),
+      },
+    ];
   }
   if (part.type === 'refusal') return [{ type: 'refusal', refusal: part.refusal }];
   omitted.push(`a ${part.type} part of an assistant message (the Responses API takes only text and refusals there)`);

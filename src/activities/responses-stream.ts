@@ -96,10 +96,7 @@ export class ResponseAssembler {
    */
   response(): unknown {
     if (this.final === undefined) {
-      throw ApplicationFailure.retryable(
-        'the model endpoint ended its stream before response.completed (cut off, or past the model deadline)',
-        FailureType.InvalidModelResponse,
-      );
+      throw ApplicationFailure.retryable('the model endpoint ended its stream before response.completed (cut off, or past the model deadline)', FailureType.InvalidModelResponse);
     }
     this.relay.flush();
     const output = this.final.output as Array<Record<string, unknown>>;
@@ -121,7 +118,12 @@ export class ResponseAssembler {
     }
     for (const [index, text] of this.text) {
       const final = output[index];
-      const finalText = Array.isArray(final?.content) ? (final.content as Array<{ type?: unknown; text?: unknown }>).filter((part) => part.type === 'output_text').map((part) => String(part.text)).join('') : undefined;
+      const finalText = Array.isArray(final?.content)
+        ? (final.content as Array<{ type?: unknown; text?: unknown }>)
+            .filter((part) => part.type === 'output_text')
+            .map((part) => String(part.text))
+            .join('')
+        : undefined;
       if (finalText !== undefined && finalText !== text) problems.push(`the text of item ${index} differs from its deltas`);
     }
     for (const [index, args] of this.args) {

@@ -87,9 +87,11 @@ export class StreamWriter {
     if (this.pending.length === 0 || this.failure) return;
     const batch = this.pending;
     this.pending = [];
-    this.writing = this.writing.then(() => this.write(batch)).catch((error: Error) => {
-      this.failure ??= error;
-    });
+    this.writing = this.writing
+      .then(() => this.write(batch))
+      .catch((error: Error) => {
+        this.failure ??= error;
+      });
   }
 
   private async write(events: StoredStreamEvent[]): Promise<void> {

@@ -76,9 +76,7 @@ export interface AgentDefinition<Context extends JsonObject = JsonObject> {
  * Declares a function tool (its name is what the model sees, so keep it snake_case). A tool that reads
  * a typed context says so on its `run` parameter: `execute: (args, { context, idempotencyKey }: ToolRunContext<Cart>) => ...`.
  */
-export function defineTool<Params extends z.ZodObject, Context extends JsonObject = JsonObject>(
-  tool: ToolDefinition<Context, Params>,
-): ToolDefinition<Context, Params> {
+export function defineTool<Params extends z.ZodObject, Context extends JsonObject = JsonObject>(tool: ToolDefinition<Context, Params>): ToolDefinition<Context, Params> {
   if (!TOOL_NAME_PATTERN.test(tool.name)) throw new Error(`tool name "${tool.name}" must be 1-64 letters, digits, _ or -`);
   return tool;
 }

@@ -56,19 +56,20 @@ export function fromAgentsSdk(agent: AgentsSdkAgent): { runnable: RunnableAgent;
     if (tool.type !== 'function') {
       throw new Error(`the agent "${agent.name}" has a ${tool.type} tool "${tool.name}": only function tools run durably`);
     }
-    return [{
-      name: tool.name,
-      description: tool.description,
-      parameters: tool.parameters as unknown as Record<string, unknown>,
-      needsApproval: async (context, argumentsJson) =>
-        tool.needsApproval(new sdk.RunContext(context), parseArguments(argumentsJson), undefined),
-      invoke: async (argumentsJson, context, run) => {
-        const runContext = new sdk.RunContext(context);
-        toolCalls.set(runContext, { callId: run.callId, idempotencyKey: run.idempotencyKey, attempt: run.attempt, signal: run.signal });
-        const toolCall = { type: 'function_call' as const, callId: run.callId, name: tool.name, arguments: argumentsJson };
-        return outputText(await tool.invoke(runContext, argumentsJson, { toolCall, signal: run.signal }));
+    return [
+      {
+        name: tool.name,
+        description: tool.description,
+        parameters: tool.parameters as unknown as Record<string, unknown>,
+        needsApproval: async (context, argumentsJson) => tool.needsApproval(new sdk.RunContext(context), parseArguments(argumentsJson), undefined),
+        invoke: async (argumentsJson, context, run) => {
+          const runContext = new sdk.RunContext(context);
+          toolCalls.set(runContext, { callId: run.callId, idempotencyKey: run.idempotencyKey, attempt: run.attempt, signal: run.signal });
+          const toolCall = { type: 'function_call' as const, callId: run.callId, name: tool.name, arguments: argumentsJson };
+          return outputText(await tool.invoke(runContext, argumentsJson, { toolCall, signal: run.signal }));
+        },
       },
-    }];
+    ];
   });
   const output = sdkOutput(agent);
   const runnable: RunnableAgent = {
@@ -79,9 +80,7 @@ export function fromAgentsSdk(agent: AgentsSdkAgent): { runnable: RunnableAgent;
     tools,
     ...(hostedTools.length > 0 ? { hostedTools } : {}),
     ...(output ? { output } : {}),
-    handoffs: handoffs.map(
-      (handoff): RunnableHandoff => ({ toolName: handoff.toolName, description: handoff.toolDescription, target: handoff.agentName }),
-    ),
+    handoffs: handoffs.map((handoff): RunnableHandoff => ({ toolName: handoff.toolName, description: handoff.toolDescription, target: handoff.agentName })),
   };
   return { runnable, targets: handoffs.map((handoff) => handoff.agent as AgentsSdkAgent) };
 }
@@ -97,9 +96,7 @@ function hostedToolOf(agentName: string, tool: { name: string; providerData?: Re
     if (ids.length === 0) throw new Error(`the agent "${agentName}" has a file_search tool without vector store ids`);
     return { type: 'file_search', vectorStoreIds: ids };
   }
-  throw new Error(
-    `the agent "${agentName}" has a hosted tool "${tool.name}" (${type}): the worker offers web_search, file_search and code_interpreter only`,
-  );
+  throw new Error(`the agent "${agentName}" has a hosted tool "${tool.name}" (${type}): the worker offers web_search, file_search and code_interpreter only`);
 }
 
 /** An SDK agent's `outputType` as structured output: a zod object, or a JSON schema definition; none for 'text'. */

@@ -60,5 +60,9 @@ function strictNode(node: unknown): unknown {
 function nullPropertiesRemoved(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(nullPropertiesRemoved);
   if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== null).map(([key, entry]) => [key, nullPropertiesRemoved(entry)]));
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([, entry]) => entry !== null)
+      .map(([key, entry]) => [key, nullPropertiesRemoved(entry)]),
+  );
 }

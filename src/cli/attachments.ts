@@ -28,7 +28,9 @@ function mediaTypeOf(file: string, types: Record<string, string>, option: string
   const type = types[extension];
   if (!type) {
     throw new InvalidInputError(
-      `${option} ${file}: ${extension ? `the extension .${extension} is not supported` : 'the file has no extension'} (use ${Object.keys(types).map((known) => `.${known}`).join(', ')})`,
+      `${option} ${file}: ${extension ? `the extension .${extension} is not supported` : 'the file has no extension'} (use ${Object.keys(types)
+        .map((known) => `.${known}`)
+        .join(', ')})`,
     );
   }
   return type;

@@ -35,7 +35,6 @@ export function print(value: unknown): void {
   console.log(JSON.stringify(value, null, 2));
 }
 
-
 /** Resolves when the process is asked to stop (Ctrl-C or SIGTERM). */
 export function untilInterrupted(): Promise<void> {
   return new Promise((resolve) => {

@@ -47,7 +47,11 @@ export function readableLine(json: string): string | undefined {
   const fields = SHOWN_FIELDS.filter(([field]) => entry[field] !== undefined && entry[field] !== '').map(([field, label]) => `${label} ${String(entry[field])}`);
   const err = entry.err as { type?: unknown; message?: unknown } | undefined;
   const reason =
-    err && typeof err === 'object' ? [err.type, err.message].filter((part) => typeof part === 'string' && part !== '').join(': ') : typeof entry.error === 'string' ? entry.error : '';
+    err && typeof err === 'object'
+      ? [err.type, err.message].filter((part) => typeof part === 'string' && part !== '').join(': ')
+      : typeof entry.error === 'string'
+        ? entry.error
+        : '';
   return [`${level}: ${firstLine(String(entry.msg ?? ''))}`, fields.length ? ` (${fields.join(', ')})` : '', reason ? `: ${reason.split('\n')[0]}` : ''].join('');
 }
 

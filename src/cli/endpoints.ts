@@ -15,9 +15,7 @@ export async function knownEndpoints(config: Config): Promise<{ temporalAddress?
 /** The Temporal address, or a caller error that says how to get one. */
 export function requireTemporal(endpoints: { temporalAddress?: string }): string {
   if (!endpoints.temporalAddress) {
-    throw new InvalidInputError(
-      'no Temporal server: set TEMPORAL_ADDRESS, or run `npx agent-sessions dev` (or `npm start`) in another terminal',
-    );
+    throw new InvalidInputError('no Temporal server: set TEMPORAL_ADDRESS, or run `npx agent-sessions dev` (or `npm start`) in another terminal');
   }
   return endpoints.temporalAddress;
 }

@@ -26,10 +26,10 @@ export async function list({ values }: CommandInput): Promise<void> {
   }
   if (page.sessions.length === 0) console.log('(no sessions match)');
   for (const session of page.sessions) {
-    const labels = Object.entries(session.labels).map(([key, value]) => `${key}=${value}`).join(',');
-    console.log(
-      [session.sessionId, session.userId ?? '-', session.status, `${session.itemCount} items`, session.updatedAt, labels].filter(Boolean).join('  '),
-    );
+    const labels = Object.entries(session.labels)
+      .map(([key, value]) => `${key}=${value}`)
+      .join(',');
+    console.log([session.sessionId, session.userId ?? '-', session.status, `${session.itemCount} items`, session.updatedAt, labels].filter(Boolean).join('  '));
   }
   if (page.next) console.log(`more: --cursor ${page.next}`);
 }

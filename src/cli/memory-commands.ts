@@ -18,9 +18,7 @@ export async function memory({ values, positionals }: CommandInput): Promise<voi
       return;
     }
     case 'add': {
-      const stored = await withClient(DATABASE, (client) =>
-        client.addMemory(options.user, { text: text.join(' '), ...(options.key !== undefined ? { key: options.key } : {}) }),
-      );
+      const stored = await withClient(DATABASE, (client) => client.addMemory(options.user, { text: text.join(' '), ...(options.key !== undefined ? { key: options.key } : {}) }));
       if (options.json) print(stored);
       else console.log(`remembered #${stored.id} for ${options.user}`);
       return;

@@ -98,30 +98,33 @@ const UserOption = z.string().pipe(UserId);
  * Options of `send`: a session, the message text, images and files (`--image PATH|URL`, `--file
  * PATH|URL`, repeatable), an optional message id, start context and settings as JSON.
  */
-export const SendOptions = z.object({
-  session: SessionOption,
-  id: OperationId.optional(),
-  text: z.string(),
-  image: z.array(z.string().min(1, '--image needs a path or a URL')).optional(),
-  file: z.array(z.string().min(1, '--file needs a path or a URL')).optional(),
-  json: z.boolean(),
-  context: JsonObjectOption('--context'),
-  settings: JsonObjectOption('--settings'),
-  agent: AgentName.optional(),
-  user: UserOption.optional(),
-  label: LabelOptions,
-  stream: z.boolean(),
-  after: z
-    .string()
-    .regex(/^(0|[1-9][0-9]{0,14})$/, '--after must be a whole number of 0 or more in decimal digits')
-    .transform(Number)
-    .optional(),
-}).refine((options) => options.after === undefined || (options.stream && options.id), {
-  message: '--after resumes a stream: give it with --stream and the message\'s --id',
-  path: ['after'],
-}).refine((options) => options.text !== '' || (options.image?.length ?? 0) + (options.file?.length ?? 0) > 0, {
-  message: 'give the message text after the options (or an --image or --file)',
-});
+export const SendOptions = z
+  .object({
+    session: SessionOption,
+    id: OperationId.optional(),
+    text: z.string(),
+    image: z.array(z.string().min(1, '--image needs a path or a URL')).optional(),
+    file: z.array(z.string().min(1, '--file needs a path or a URL')).optional(),
+    json: z.boolean(),
+    context: JsonObjectOption('--context'),
+    settings: JsonObjectOption('--settings'),
+    agent: AgentName.optional(),
+    user: UserOption.optional(),
+    label: LabelOptions,
+    stream: z.boolean(),
+    after: z
+      .string()
+      .regex(/^(0|[1-9][0-9]{0,14})$/, '--after must be a whole number of 0 or more in decimal digits')
+      .transform(Number)
+      .optional(),
+  })
+  .refine((options) => options.after === undefined || (options.stream && options.id), {
+    message: "--after resumes a stream: give it with --stream and the message's --id",
+    path: ['after'],
+  })
+  .refine((options) => options.text !== '' || (options.image?.length ?? 0) + (options.file?.length ?? 0) > 0, {
+    message: 'give the message text after the options (or an --image or --file)',
+  });
 export type SendOptions = z.infer<typeof SendOptions>;
 
 /** Options of the commands that name a session and may print JSON (history, context, status, pop, …). */
@@ -228,8 +231,14 @@ export function parseCommandLine(argv: string[]) {
 
 /** Checks raw options against a command's schema; a failure names what is wrong. */
 export function checkOptions<Schema extends z.ZodType>(schema: Schema, raw: unknown): z.infer<Schema> {
-  return parseOrFail(schema, raw, 'options', (_what, reason) =>
-    new InvalidInputError(reason.replace(/^(session|limit|context|settings|id|agent|agents|user|key|label|remove|prefix|since|cursor|call|reason|to|turn|port|host): /, '--$1: ')),
+  return parseOrFail(
+    schema,
+    raw,
+    'options',
+    (_what, reason) =>
+      new InvalidInputError(
+        reason.replace(/^(session|limit|context|settings|id|agent|agents|user|key|label|remove|prefix|since|cursor|call|reason|to|turn|port|host): /, '--$1: '),
+      ),
   );
 }
 

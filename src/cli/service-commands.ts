@@ -20,7 +20,6 @@ import { untilInterrupted, type CommandInput } from './connect';
 
 const say = (line: string) => console.log(line);
 
-
 /** The agents a `worker` or `dev` command serves: the module `--agents` names, or the demo agent. */
 async function agentsFor(values: CommandInput['values']): Promise<AgentsModule & { from: string }> {
   const { agents } = checkOptions(WorkerOptions, { agents: values.agents });

@@ -109,7 +109,13 @@ function toAgentItem(item: Item, record: Record<string, unknown>, names: Map<str
     };
   }
   if ((HOSTED_TOOL_CALL_TYPES as readonly string[]).includes(String(item.type)) && !SDK_HOSTED_TYPES.has(String(item.type))) {
-    return { type: 'hosted_tool_call', name: item.type, ...(typeof record.id === 'string' ? { id: record.id } : {}), ...(typeof record.status === 'string' ? { status: record.status } : {}), providerData: record };
+    return {
+      type: 'hosted_tool_call',
+      name: item.type,
+      ...(typeof record.id === 'string' ? { id: record.id } : {}),
+      ...(typeof record.status === 'string' ? { status: record.status } : {}),
+      providerData: record,
+    };
   }
   return record;
 }

@@ -86,9 +86,7 @@ function withPartsAsMessage(message: unknown): unknown {
   const partCount = input.filter(isPart).length;
   if (partCount === 0) return message;
   if (partCount !== input.length) {
-    throw new InvalidInputError(
-      'invalid message: input is either content parts (input_text, input_image, input_file) of one user message or whole items, not both',
-    );
+    throw new InvalidInputError('invalid message: input is either content parts (input_text, input_image, input_file) of one user message or whole items, not both');
   }
   return { ...message, input: [{ type: 'message', role: 'user', content: input }] };
 }
@@ -108,12 +106,7 @@ function isJsonSizeIssue(issue: z.core.$ZodIssue): boolean {
  * a string in them that looks like a reference (a model may have said one) is stored as content, as it
  * was the first time, and its context and labels, which no read resolves, are kept as they are.
  */
-export function checkWithContent<Schema extends z.ZodType>(
-  schema: Schema,
-  value: unknown,
-  what: string,
-  options: { document?: boolean } = {},
-): WithParts<z.infer<Schema>> {
+export function checkWithContent<Schema extends z.ZodType>(schema: Schema, value: unknown, what: string, options: { document?: boolean } = {}): WithParts<z.infer<Schema>> {
   const reserved = options.document ? undefined : reservedRefPath(value);
   if (reserved !== undefined) {
     throw new InvalidInputError(`${what}: ${reserved}: strings starting "${CONTENT_REF_PREFIX}" are reserved for content the session stores; send the image or file itself`);
@@ -125,7 +118,9 @@ export function checkWithContent<Schema extends z.ZodType>(
   }
   const bytes = largeContentBytes(value);
   if (bytes > MAX_MESSAGE_CONTENT_BYTES) {
-    throw new InvalidInputError(`${what}: its images and files come to ${bytes} bytes, over the limit of ${MAX_MESSAGE_CONTENT_BYTES} bytes (50 MiB) in one message; send them in several`);
+    throw new InvalidInputError(
+      `${what}: its images and files come to ${bytes} bytes, over the limit of ${MAX_MESSAGE_CONTENT_BYTES} bytes (50 MiB) in one message; send them in several`,
+    );
   }
   if (options.document && value !== null && typeof value === 'object' && 'items' in value) {
     const { value: items, parts } = withContentRefs(value.items, { produced: true });

@@ -47,10 +47,7 @@ export class DeploymentGuard {
         // Postgres is unreachable: the setting read before stands; a process without keys that never read it is refused.
         if (this.last) return this.last.setting;
         if (this.keys) return undefined;
-        throw new BackendUnavailableError(
-          `cannot read whether this deployment encrypts (${(error as Error).message}); check DATABASE_URL`,
-          { cause: error },
-        );
+        throw new BackendUnavailableError(`cannot read whether this deployment encrypts (${(error as Error).message}); check DATABASE_URL`, { cause: error });
       })
       .finally(() => (this.pending = undefined));
     return this.pending;

@@ -3,15 +3,7 @@
  * `agent-sessions/client` (and the package root): what callers use to talk to sessions. Runs in any
  * Node process; needs Temporal for operations and Postgres for reads.
  */
-export {
-  RETENTION_SCHEDULE_ID,
-  SessionHandle,
-  SessionsClient,
-  type MessageInput,
-  type OperationOptions,
-  type SessionsClientOptions,
-  type StartOptions,
-} from './sessions-client';
+export { RETENTION_SCHEDULE_ID, SessionHandle, SessionsClient, type MessageInput, type OperationOptions, type SessionsClientOptions, type StartOptions } from './sessions-client';
 export { DurableAgentSession } from './agents-sdk-session';
 export { parseKeyRing, type KeyRing } from '../codec/key-ring';
 export type { StreamEvent, StoredStreamEvent } from '../shared/stream';
@@ -22,15 +14,4 @@ export type { ListedSession, SessionFilter, SessionPage, SessionUsage, UsageEntr
 export type { Memory, MemoryInput, MemorySelector } from '../shared/memory';
 export type { ApprovalDecisionResult, PendingApproval } from '../shared/approvals';
 export type { ImportResult, SessionExport } from '../shared/export';
-export type {
-  Item,
-  JsonObject,
-  Labels,
-  SessionItem,
-  SessionSettings,
-  SessionSettingsInput,
-  SessionStatus,
-  TurnResult,
-  Usage,
-  UserMessage,
-} from '../shared/schemas';
+export type { Item, JsonObject, Labels, SessionItem, SessionSettings, SessionSettingsInput, SessionStatus, TurnResult, Usage, UserMessage } from '../shared/schemas';

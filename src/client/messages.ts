@@ -20,13 +20,7 @@ export async function send(transport: Transport, sessionId: string, message: Mes
 }
 
 /** Sends a checked message (storing its large content first); `onAccepted` is called once the session has taken it. */
-async function sendChecked(
-  transport: Transport,
-  id: string,
-  message: WithParts<UserMessage & { id: string }>,
-  start: StartOptions,
-  onAccepted?: () => void,
-): Promise<TurnResult> {
+async function sendChecked(transport: Transport, id: string, message: WithParts<UserMessage & { id: string }>, start: StartOptions, onAccepted?: () => void): Promise<TurnResult> {
   const startArgs = checkStart(start);
   await transport.refuseDeleted(id);
   await transport.storeParts(id, message.parts);

@@ -53,13 +53,7 @@ export async function addItems(transport: Transport, sessionId: string, items: I
 }
 
 /** Replaces the latest items with `replacement` if they equal `expectedSuffix`, in one operation. */
-export async function replaceSuffix(
-  transport: Transport,
-  sessionId: string,
-  expectedSuffix: Item[],
-  replacement: Item[],
-  options: OperationOptions,
-): Promise<SessionItem[]> {
+export async function replaceSuffix(transport: Transport, sessionId: string, expectedSuffix: Item[], replacement: Item[], options: OperationOptions): Promise<SessionItem[]> {
   const id = checkSessionId(sessionId);
   const { value: args } = checkWithContent(ReplaceSuffixArgs, { expectedSuffix, replacement, id: options.id ?? randomUUID() }, 'invalid replacement');
   // The session holds references: the expected suffix is compared by reference; only the replacement's content is stored.
@@ -103,12 +97,7 @@ export async function updateContext(transport: Transport, sessionId: string, pat
 }
 
 /** Changes some of the session's settings; returns them all. */
-export async function updateSettings(
-  transport: Transport,
-  sessionId: string,
-  settings: Partial<SessionSettingsInput>,
-  options: OperationOptions,
-): Promise<SessionSettings> {
+export async function updateSettings(transport: Transport, sessionId: string, settings: Partial<SessionSettingsInput>, options: OperationOptions): Promise<SessionSettings> {
   return withArgs(transport, sessionId, updateSettingsUpdate, SettingsPatch, { settings }, options, 'invalid settings');
 }
 

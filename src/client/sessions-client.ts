@@ -116,11 +116,7 @@ export class SessionsClient {
    * given twice. Aborting `signal` stops following (the turn runs on). The message is sent when the
    * iteration starts. Needs Postgres (databaseUrl).
    */
-  stream(
-    sessionId: string,
-    message: MessageInput | UserMessage,
-    options: StartOptions & { after?: number; signal?: AbortSignal } = {},
-  ): AsyncGenerator<StreamEvent> {
+  stream(sessionId: string, message: MessageInput | UserMessage, options: StartOptions & { after?: number; signal?: AbortSignal } = {}): AsyncGenerator<StreamEvent> {
     return messages.stream(this.transport, sessionId, message, options);
   }
 

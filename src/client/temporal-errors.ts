@@ -40,12 +40,7 @@ export function updateFailure(error: unknown): ApplicationFailure | undefined {
 export function isRetryableRefusal(error: unknown): boolean {
   if (updateFailure(error)?.type === FailureType.SessionRollingOver) return true;
   const code = grpcCode(error);
-  return (
-    code === GrpcStatus.RESOURCE_EXHAUSTED ||
-    code === GrpcStatus.ABORTED ||
-    code === GrpcStatus.FAILED_PRECONDITION ||
-    code === GrpcStatus.UNAVAILABLE
-  );
+  return code === GrpcStatus.RESOURCE_EXHAUSTED || code === GrpcStatus.ABORTED || code === GrpcStatus.FAILED_PRECONDITION || code === GrpcStatus.UNAVAILABLE;
 }
 
 /** Whether the call hit the client's own deadline (no worker took the update or query in time). */

@@ -162,9 +162,7 @@ export class Transport {
   async storeParts(sessionId: string, parts: Map<string, string>): Promise<void> {
     if (parts.size === 0) return;
     if (!this.pool) {
-      throw new InvalidInputError(
-        `images and files longer than ${INLINE_LIMIT_TEXT} are stored in Postgres: connect with a databaseUrl (DATABASE_URL) to send them`,
-      );
+      throw new InvalidInputError(`images and files longer than ${INLINE_LIMIT_TEXT} are stored in Postgres: connect with a databaseUrl (DATABASE_URL) to send them`);
     }
     const pool = this.pool;
     await this.read(() => storeContentParts(pool, sessionId, parts));
@@ -258,12 +256,10 @@ export class Transport {
   query<T>(sessionId: string, read: (handle: WorkflowHandle) => Promise<T>): Promise<T> {
     const handle = this.handle(sessionId);
     // A deleted session's run refuses queries (and is soon gone from Temporal): say it was deleted, never a stale state.
-    return this.untilTaken(handle.workflowId, undefined, () => this.temporal.withDeadline(Date.now() + this.workerWaitMs, () => read(handle))).catch(
-      async (error: unknown) => {
-        const closed = await this.closedSessionError(handle.workflowId).catch(() => undefined);
-        throw closed instanceof SessionDeletedError ? closed : error;
-      },
-    );
+    return this.untilTaken(handle.workflowId, undefined, () => this.temporal.withDeadline(Date.now() + this.workerWaitMs, () => read(handle))).catch(async (error: unknown) => {
+      const closed = await this.closedSessionError(handle.workflowId).catch(() => undefined);
+      throw closed instanceof SessionDeletedError ? closed : error;
+    });
   }
 
   /**
@@ -346,9 +342,7 @@ export class Transport {
     }
     if (live) return;
     const retry = operationId ? ` It may still run once a worker starts; retry with the same id (${operationId}) to get its outcome, never a second run.` : '';
-    throw new WorkerUnavailableError(
-      `no worker is polling task queue "${this.taskQueue}"; start one with \`npx agent-sessions worker\`.${retry}`,
-    );
+    throw new WorkerUnavailableError(`no worker is polling task queue "${this.taskQueue}"; start one with \`npx agent-sessions worker\`.${retry}`);
   }
 
   /** The library's error for an error from Temporal. */
@@ -420,9 +414,7 @@ export class Transport {
       const end = ConversationEnd.safeParse(await handle.result().catch(() => undefined));
       if (end.success && end.data.ended === 'deleted') return deletedError(sessionId);
       if (end.success && end.data.ended === 'expired') {
-        return new SessionExpiredError(
-          `the session "${sessionId}" expired after its idle time-to-live; its items stay readable (history); use a new session id`,
-        );
+        return new SessionExpiredError(`the session "${sessionId}" expired after its idle time-to-live; its items stay readable (history); use a new session id`);
       }
     }
     return new SessionClosedError(sessionId);

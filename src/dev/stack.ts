@@ -36,7 +36,9 @@ export async function startDevStack(config: Config, log: (line: string) => void)
     if (temporalAddress) {
       lines.push(`Temporal:   ${temporalAddress} (TEMPORAL_ADDRESS)`);
     } else {
-      const codec = config.encryptionKeys ? await startCodecServer({ codec: new EncryptionCodec(config.encryptionKeys), port: await freePort(PORTS.codec), token: config.codecToken }) : undefined;
+      const codec = config.encryptionKeys
+        ? await startCodecServer({ codec: new EncryptionCodec(config.encryptionKeys), port: await freePort(PORTS.codec), token: config.codecToken })
+        : undefined;
       if (codec) {
         stops.push(() => codec.close());
         lines.push(`Codec:      ${codec.url} (decodes the encrypted payloads for the Temporal UI)`);

@@ -39,8 +39,7 @@ export function chatConversation(request: ChatRequest): Conversation {
   );
   const format = record(request.response_format);
   const jsonSchema = record(format.json_schema);
-  const structuredFormat =
-    format.type === 'json_schema' ? { name: String(jsonSchema.name ?? 'response'), schema: jsonSchema.schema ?? {} } : undefined;
+  const structuredFormat = format.type === 'json_schema' ? { name: String(jsonSchema.name ?? 'response'), schema: jsonSchema.schema ?? {} } : undefined;
   return { turns, tools, hostedTools: [], ...(structuredFormat && { structuredFormat }) };
 }
 

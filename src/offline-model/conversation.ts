@@ -30,10 +30,7 @@ export interface OfferedTool {
 }
 
 /** A hosted (built-in) tool of the Responses API offered to the model. */
-export type HostedTool =
-  | { type: 'web_search' }
-  | { type: 'file_search'; vectorStoreIds: string[] }
-  | { type: 'code_interpreter'; containerId: string };
+export type HostedTool = { type: 'web_search' } | { type: 'file_search'; vectorStoreIds: string[] } | { type: 'code_interpreter'; containerId: string };
 
 /** A JSON schema the answer must satisfy (Responses `text.format` or Chat `response_format` of type json_schema). */
 export interface StructuredFormat {

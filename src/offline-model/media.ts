@@ -11,7 +11,11 @@ const UNREACHABLE_TLD = '.invalid';
 export function checkImageUrl(url: string, param: string): void {
   if (url.startsWith('data:')) {
     if (!/^data:image\/[\w.+-]+;base64,/.test(url)) {
-      refuse(`Invalid '${param}'. Expected a base64-encoded data URL with an image MIME type (e.g. 'data:image/png;base64,aW1nIGJ5dGVzIGhlcmU='), but got an invalid value.`, param, 'invalid_value');
+      refuse(
+        `Invalid '${param}'. Expected a base64-encoded data URL with an image MIME type (e.g. 'data:image/png;base64,aW1nIGJ5dGVzIGhlcmU='), but got an invalid value.`,
+        param,
+        'invalid_value',
+      );
     }
     return;
   }

@@ -1,10 +1,7 @@
 import { z } from 'zod';
 
 /** Message content as the Chat Completions API accepts it: a string or an array of typed parts. */
-export const MessageContent = z.union([
-  z.string(),
-  z.array(z.looseObject({ type: z.string(), text: z.string().optional() })),
-]);
+export const MessageContent = z.union([z.string(), z.array(z.looseObject({ type: z.string(), text: z.string().optional() }))]);
 /** Message content as the Chat Completions API accepts it: a string or an array of typed parts. */
 export type MessageContent = z.infer<typeof MessageContent>;
 
@@ -55,15 +52,11 @@ export interface PlannedToolCall {
 }
 
 /** A call of a hosted (built-in) Responses tool the offline model decides to make, before it gets an id. */
-export type HostedCall =
-  | { type: 'web_search'; query: string }
-  | { type: 'file_search'; queries: string[] }
-  | { type: 'code_interpreter'; code: string; logs: string };
+export type HostedCall = { type: 'web_search'; query: string } | { type: 'file_search'; queries: string[] } | { type: 'code_interpreter'; code: string; logs: string };
 
 /** A citation in the assistant's text (Responses `output_text.annotations`). */
 export type Citation =
-  | { type: 'url_citation'; url: string; title: string; start_index: number; end_index: number }
-  | { type: 'file_citation'; file_id: string; filename: string; index: number };
+  { type: 'url_citation'; url: string; title: string; start_index: number; end_index: number } | { type: 'file_citation'; file_id: string; filename: string; index: number };
 
 /** What the offline model decides to answer, before it is rendered as a ChatCompletion. */
 export type AssistantReply = { text: string } | { toolCalls: PlannedToolCall[] };

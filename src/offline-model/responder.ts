@@ -20,9 +20,7 @@ export const OFFLINE_SEARCH_URL = 'https://example.com/offline-search';
 
 /** The parts of a tool's JSON schema the responder reads; a schema it cannot read counts as "no arguments". */
 const ToolParameters = z.object({
-  properties: z
-    .record(z.string(), z.looseObject({ type: z.union([z.string(), z.array(z.string())]).optional() }))
-    .default({}),
+  properties: z.record(z.string(), z.looseObject({ type: z.union([z.string(), z.array(z.string())]).optional() })).default({}),
   required: z.array(z.string()).default([]),
 });
 

@@ -290,7 +290,8 @@ function checkOutputParts(output: unknown, param: string): void {
 function checkMediaPart(part: WireItem, param: string): void {
   if (part.type === 'input_image') {
     if (typeof part.image_url === 'string') checkImageUrl(part.image_url, `${param}.image_url`);
-    else if (typeof part.file_id !== 'string') refuse(`Missing required parameter: '${param}.image_url'. Give an image_url or a file_id.`, `${param}.image_url`, 'missing_required_parameter');
+    else if (typeof part.file_id !== 'string')
+      refuse(`Missing required parameter: '${param}.image_url'. Give an image_url or a file_id.`, `${param}.image_url`, 'missing_required_parameter');
   }
   if (part.type === 'input_file' && ![part.file_data, part.file_id, part.file_url].some((value) => typeof value === 'string')) {
     refuse(`Missing required parameter: '${param}.file_id'. Give a file_data, file_id or file_url.`, `${param}.file_id`, 'missing_required_parameter');
@@ -361,9 +362,7 @@ function turnOf(item: WireItem): Turn {
 function partsText(content: unknown): string {
   if (typeof content === 'string') return content;
   if (!Array.isArray(content)) return '';
-  return (content as WireItem[])
-    .flatMap((part) => ((part.type === 'input_text' || part.type === 'output_text') && typeof part.text === 'string' ? [part.text] : []))
-    .join('\n');
+  return (content as WireItem[]).flatMap((part) => ((part.type === 'input_text' || part.type === 'output_text') && typeof part.text === 'string' ? [part.text] : [])).join('\n');
 }
 
 function attachmentsOf(content: unknown): Attachment[] {
@@ -392,7 +391,10 @@ function hostedTools(request: ResponsesRequest): HostedTool[] {
 /** The container a code interpreter tool runs in: the id it names, or a deterministic one for `{ type: 'auto' }`. */
 export function containerIdOf(container: unknown): string {
   if (typeof container === 'string') return container;
-  return `cntr_${createHash('sha256').update(JSON.stringify(container ?? null)).digest('hex').slice(0, 48)}`;
+  return `cntr_${createHash('sha256')
+    .update(JSON.stringify(container ?? null))
+    .digest('hex')
+    .slice(0, 48)}`;
 }
 
 const FunctionToolSchema = z.looseObject({
@@ -438,9 +440,7 @@ export function parseAt<T>(schema: z.ZodType<T>, value: unknown, param: string):
   const parsed = schema.safeParse(value, { reportInput: true });
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
-  const path = [param, ...issue.path.map((segment) => (typeof segment === 'number' ? `[${segment}]` : `.${String(segment)}`))]
-    .join('')
-    .replace(/^\./, '');
+  const path = [param, ...issue.path.map((segment) => (typeof segment === 'number' ? `[${segment}]` : `.${String(segment)}`))].join('').replace(/^\./, '');
   const missing = issue.code === 'invalid_type' && issue.input === undefined;
   if (missing) refuse(`Missing required parameter: '${path}'.`, path, 'missing_required_parameter');
   if (issue.code === 'invalid_type') {

@@ -14,14 +14,7 @@ import type {
 } from 'openai/resources/responses/responses';
 import { OFFLINE_SEARCH_URL } from './responder';
 import type { Citation, HostedCall, PlannedToolCall } from './protocol';
-import {
-  checkedTools,
-  containerIdOf,
-  isReasoningModel,
-  sealReasoning,
-  type ResolvedResponsesRequest,
-  type ResponsesRequest,
-} from './responses-input';
+import { checkedTools, containerIdOf, isReasoningModel, sealReasoning, type ResolvedResponsesRequest, type ResponsesRequest } from './responses-input';
 
 /**
  * A Response as it goes over the wire: `output_text` is an SDK convenience, not a field; usage is null until the end;
@@ -64,8 +57,7 @@ export function renderResponse(
 ): { response: WireResponse; events: WireEvent[] } {
   const includes = new Set(request.include ?? []);
   const itemStatus = plan.status === 'completed' ? 'completed' : 'incomplete';
-  const itemId = (prefix: string, index: number) =>
-    `${prefix}_${createHash('sha256').update(`${identity.id}:${index}:${prefix}`).digest('hex').slice(0, 48)}`;
+  const itemId = (prefix: string, index: number) => `${prefix}_${createHash('sha256').update(`${identity.id}:${index}:${prefix}`).digest('hex').slice(0, 48)}`;
   const output: ResponseOutputItem[] = [];
 
   if (plan.reasoning !== undefined) {
@@ -95,7 +87,14 @@ export function renderResponse(
   });
 
   const reasoningTokens = plan.reasoning === undefined ? 0 : estimateTokens(plan.reasoning) + 16;
-  const outputTokens = reasoningTokens + estimateTokens(output.filter((item) => item.type !== 'reasoning').map(itemText).join(''));
+  const outputTokens =
+    reasoningTokens +
+    estimateTokens(
+      output
+        .filter((item) => item.type !== 'reasoning')
+        .map(itemText)
+        .join(''),
+    );
   const inputTokens = estimateTokens(JSON.stringify({ instructions: request.instructions ?? null, input: resolved.items }));
   const usage: ResponseUsage = {
     input_tokens: inputTokens,
@@ -150,9 +149,7 @@ function responseBase(request: ResponsesRequest, identity: ResponseIdentity): Wi
     },
     tool_choice: (request.tool_choice ?? 'auto') as Response['tool_choice'],
     tools: checkedTools(request).map((tool) =>
-      tool.type === 'function'
-        ? { ...tool, description: tool.description ?? null, parameters: tool.parameters ?? null, strict: tool.strict ?? true }
-        : tool,
+      tool.type === 'function' ? { ...tool, description: tool.description ?? null, parameters: tool.parameters ?? null, strict: tool.strict ?? true } : tool,
     ) as Response['tools'],
     top_logprobs: 0,
     top_p: request.top_p ?? 1,
@@ -162,13 +159,7 @@ function responseBase(request: ResponsesRequest, identity: ResponseIdentity): Wi
   };
 }
 
-function hostedItem(
-  call: HostedCall,
-  itemId: (prefix: string, index: number) => string,
-  index: number,
-  request: ResponsesRequest,
-  includes: Set<string>,
-): ResponseOutputItem {
+function hostedItem(call: HostedCall, itemId: (prefix: string, index: number) => string, index: number, request: ResponsesRequest, includes: Set<string>): ResponseOutputItem {
   switch (call.type) {
     case 'web_search': {
       const item: ResponseFunctionWebSearch = {

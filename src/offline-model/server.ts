@@ -6,15 +6,7 @@ import { chatConversation } from './chat-input';
 import { lastUserTurn, type Conversation } from './conversation';
 import { ChatRequest, type AssistantReply } from './protocol';
 import { respond, shortQuote } from './responder';
-import {
-  isReasoningModel,
-  parseAt,
-  responsesConversation,
-  ResponsesRequest,
-  type ResolvedResponsesRequest,
-  type ResponsesMemory,
-  type WireItem,
-} from './responses-input';
+import { isReasoningModel, parseAt, responsesConversation, ResponsesRequest, type ResolvedResponsesRequest, type ResponsesMemory, type WireItem } from './responses-input';
 import { renderResponse, type ResponsePlan, type WireEvent, type WireResponse } from './responses-wire';
 import { ScriptStep, type ParsedScriptStep } from './script';
 import { modelList, renderChunks, renderCompletion, RequestRefused, wireError, type WireError } from './wire';
@@ -148,12 +140,7 @@ export async function startOfflineModel(options: OfflineModelOptions = {}): Prom
   }
 
   /** Sends a reply whole, or as SSE chunks when the request streams. */
-  async function answer(
-    request: ChatRequest,
-    response: ServerResponse,
-    reply: AssistantReply & StreamPacing,
-    finishReason?: 'length' | 'content_filter',
-  ): Promise<void> {
+  async function answer(request: ChatRequest, response: ServerResponse, reply: AssistantReply & StreamPacing, finishReason?: 'length' | 'content_filter'): Promise<void> {
     const completion = renderCompletion(request, 'toolCalls' in reply ? { toolCalls: reply.toolCalls } : { text: reply.text }, ++completionCount, finishReason);
     if (request.stream !== true) return sendJson(response, 200, completion);
     const chunks = renderChunks(completion, StreamOptions.safeParse(request.stream_options).data?.include_usage === true);
@@ -275,9 +262,7 @@ export async function startOfflineModel(options: OfflineModelOptions = {}): Prom
   }
 
   const server = createServer((incoming, response) => {
-    route(incoming, response).catch((error: unknown) =>
-      sendError(response, wireError(500, `The offline model failed: ${errorMessage(error)}`)),
-    );
+    route(incoming, response).catch((error: unknown) => sendError(response, wireError(500, `The offline model failed: ${errorMessage(error)}`)));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -376,7 +361,14 @@ function limitedToMaxTokens(plan: ResponsePlan, maxOutputTokens: number | null |
   const used = (plan.text?.length ?? 0) + (plan.toolCalls ? JSON.stringify(plan.toolCalls).length : 0);
   if (used <= budget) return plan;
   const { toolCalls: _dropped, citations: _cut, ...rest } = plan;
-  return { ...rest, text: Array.from(plan.text ?? '').slice(0, Math.max(0, budget)).join(''), status: 'incomplete', incompleteReason: 'max_output_tokens' };
+  return {
+    ...rest,
+    text: Array.from(plan.text ?? '')
+      .slice(0, Math.max(0, budget))
+      .join(''),
+    status: 'incomplete',
+    incompleteReason: 'max_output_tokens',
+  };
 }
 
 function notFound(message: string): WireError {
@@ -414,9 +406,7 @@ function sendError(response: ServerResponse, error: WireError): void {
 }
 
 function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : 'body'}: ${issue.message}`)
-    .join('; ');
+  return error.issues.map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : 'body'}: ${issue.message}`).join('; ');
 }
 
 function errorMessage(error: unknown): string {

@@ -52,12 +52,7 @@ export function wireError(status: number, message?: string, retryAfterSeconds?: 
  * the same ids while every turn of a conversation gets new ones. Token counts estimate one token per 4 characters.
  * `finishReason` marks a scripted incomplete answer.
  */
-export function renderCompletion(
-  request: ChatRequest,
-  reply: AssistantReply,
-  completionNumber: number,
-  finishReason?: 'length' | 'content_filter',
-): ChatCompletion {
+export function renderCompletion(request: ChatRequest, reply: AssistantReply, completionNumber: number, finishReason?: 'length' | 'content_filter'): ChatCompletion {
   const toolCalls =
     'toolCalls' in reply
       ? reply.toolCalls.map((call, index) => ({

@@ -79,10 +79,7 @@ const PartRow = z.object({ sha256: z.string(), content: z.string(), sealed: z.bo
 export async function resolveContent<T>(pool: Pool, sessionId: string, value: T): Promise<T> {
   const refs = findContentRefs(value);
   if (refs.length === 0) return value;
-  const { rows } = await pool.query('SELECT sha256, content, sealed FROM content_parts WHERE session_id = $1 AND sha256 = ANY($2::text[])', [
-    sessionId,
-    refs.map(refHash),
-  ]);
+  const { rows } = await pool.query('SELECT sha256, content, sealed FROM content_parts WHERE session_id = $1 AND sha256 = ANY($2::text[])', [sessionId, refs.map(refHash)]);
   const sealer = contentSealer(pool);
   const contents = new Map(rows.map((row) => PartRow.parse(row)).map((row) => [row.sha256, sealer.openText({ text: row.content, sealed: row.sealed })]));
   const missing = refs.filter((ref) => !contents.has(refHash(ref)));

@@ -39,10 +39,7 @@ export const ALLOW_PLAINTEXT_VARIABLE = 'AGENT_SESSIONS_ALLOW_PLAINTEXT';
  * start against a deployment marked encrypted unless `allowPlaintext` (the migration switch) is set.
  * Returns the setting now in force.
  */
-export async function recordWorkerSetting(
-  pool: Pool,
-  worker: { keys: KeyRing | undefined; encryptProjection: boolean; allowPlaintext: boolean },
-): Promise<DeploymentSetting> {
+export async function recordWorkerSetting(pool: Pool, worker: { keys: KeyRing | undefined; encryptProjection: boolean; allowPlaintext: boolean }): Promise<DeploymentSetting> {
   if (worker.keys) {
     const { rows } = await pool.query(
       `INSERT INTO deployment_settings (encrypted, current_key_id, seal_projection) VALUES (true, $1, $2)

@@ -32,7 +32,10 @@ export async function applyImport(pool: Pool, input: ImportSessionInput): Promis
   const { rows } = await pool.query("SELECT document->'items' AS items FROM session_imports WHERE id = $1 AND session_id = $2", [input.importId, input.sessionId]);
   if (rows.length === 0) return;
   const sealer = contentSealer(pool);
-  const items = z.array(StagedItem).parse(rows[0].items).map((staged) => ({ ...staged, item: sealer.sealJson(sealer.openJson(staged.item)) }));
+  const items = z
+    .array(StagedItem)
+    .parse(rows[0].items)
+    .map((staged) => ({ ...staged, item: sealer.sealJson(sealer.openJson(staged.item)) }));
   await pool.query(
     `WITH doc AS (
        DELETE FROM session_imports WHERE id = $1 AND session_id = $2 RETURNING document

@@ -148,11 +148,13 @@ export async function readPopTarget(pool: Pool, sessionId: string): Promise<Sess
   if (pairing?.role !== 'output') return [latest];
   const callType = typeOf(latest.item).replace(/_(output|result)$/, '');
   // The call is found by reading the calls before the output, newest first (their content may be sealed).
-  for (let before = latest.seq; ; ) {
-    const { rows } = await pool.query(
-      `SELECT ${ITEM_COLUMNS} FROM items WHERE session_id = $1 AND seq < $2 AND type = $4 ORDER BY seq DESC LIMIT $3`,
-      [sessionId, before, POP_SCAN_PAGE, callType],
-    );
+  for (let before = latest.seq; ;) {
+    const { rows } = await pool.query(`SELECT ${ITEM_COLUMNS} FROM items WHERE session_id = $1 AND seq < $2 AND type = $4 ORDER BY seq DESC LIMIT $3`, [
+      sessionId,
+      before,
+      POP_SCAN_PAGE,
+      callType,
+    ]);
     const calls = toSessionItems(pool, rows);
     const call = calls.find((candidate) => {
       const candidatePairing = pairingOf(candidate.item);

@@ -49,19 +49,16 @@ export async function insertMemory(pool: Pool, userId: string, memory: MemoryInp
 
 /** A user's memories, most recently changed first, at most `limit`. */
 export async function selectMemories(pool: Pool, userId: string, limit: number): Promise<Memory[]> {
-  const { rows } = await pool.query(
-    `SELECT ${MEMORY_COLUMNS} FROM memories WHERE user_id = $1 ORDER BY updated_at DESC, id DESC LIMIT $2`,
-    [userId, limit],
-  );
+  const { rows } = await pool.query(`SELECT ${MEMORY_COLUMNS} FROM memories WHERE user_id = $1 ORDER BY updated_at DESC, id DESC LIMIT $2`, [userId, limit]);
   const sealer = contentSealer(pool);
   return rows.map((row) => toMemory(sealer, row));
 }
 
 /** Removes one of the user's memories (by id or key); the removed memory, or undefined when none matched. */
 export async function deleteMemory(pool: Pool, userId: string, selector: MemorySelector): Promise<Memory | undefined> {
-  const { rows } = await pool.query(
-    `DELETE FROM memories WHERE user_id = $1 AND ${'id' in selector ? 'id = $2::bigint' : 'key = $2'} RETURNING ${MEMORY_COLUMNS}`,
-    [userId, 'id' in selector ? String(selector.id) : selector.key],
-  );
+  const { rows } = await pool.query(`DELETE FROM memories WHERE user_id = $1 AND ${'id' in selector ? 'id = $2::bigint' : 'key = $2'} RETURNING ${MEMORY_COLUMNS}`, [
+    userId,
+    'id' in selector ? String(selector.id) : selector.key,
+  ]);
   return rows.length === 0 ? undefined : toMemory(contentSealer(pool), rows[0]);
 }

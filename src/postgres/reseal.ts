@@ -37,8 +37,25 @@ function jsonColumn(table: keyof ResealCounts, keys: Array<[string, string]>, co
 /** Rewrites every row of the projection that is not sealed as `sealer` seals now; returns the counts per table. */
 export async function resealProjection(pool: Pool, sealer: ContentSealer, onTable?: (table: string, rows: number) => void): Promise<ResealCounts> {
   const specs: TableSpec[] = [
-    jsonColumn('items', [['session_id', 'text'], ['seq', 'integer']], 'item', sealer),
-    jsonColumn('stream_events', [['session_id', 'text'], ['message_id', 'text'], ['"offset"', 'bigint']], 'event', sealer),
+    jsonColumn(
+      'items',
+      [
+        ['session_id', 'text'],
+        ['seq', 'integer'],
+      ],
+      'item',
+      sealer,
+    ),
+    jsonColumn(
+      'stream_events',
+      [
+        ['session_id', 'text'],
+        ['message_id', 'text'],
+        ['"offset"', 'bigint'],
+      ],
+      'event',
+      sealer,
+    ),
     {
       table: 'memories',
       keys: [['id', 'bigint']],
@@ -66,7 +83,10 @@ export async function resealProjection(pool: Pool, sealer: ContentSealer, onTabl
     },
     {
       table: 'content_parts',
-      keys: [['session_id', 'text'], ['sha256', 'text']],
+      keys: [
+        ['session_id', 'text'],
+        ['sha256', 'text'],
+      ],
       values: ['content', 'sealed'],
       reseal: (row) => {
         const next = sealer.resealText({ text: row.content as string, sealed: row.sealed === 'true' });

@@ -17,10 +17,7 @@ export type SessionRow = z.infer<typeof SessionRow>;
 
 /** The session's row, or undefined when the projection has none. */
 export async function readSessionRow(pool: Pool, sessionId: string): Promise<SessionRow | undefined> {
-  const { rows } = await pool.query(
-    'SELECT id, status, item_count, last_seq, current_agent, created_at, updated_at, ended_at FROM sessions WHERE id = $1',
-    [sessionId],
-  );
+  const { rows } = await pool.query('SELECT id, status, item_count, last_seq, current_agent, created_at, updated_at, ended_at FROM sessions WHERE id = $1', [sessionId]);
   return rows.length === 0 ? undefined : SessionRow.parse(rows[0]);
 }
 
@@ -54,10 +51,9 @@ export async function isTombstoned(pool: Pool, sessionId: string): Promise<boole
 
 /** Whether the projection has the session's row, its tombstone (deleted), or neither: one query. */
 export async function sessionPresence(pool: Pool, sessionId: string): Promise<'present' | 'deleted' | 'absent'> {
-  const { rows } = await pool.query(
-    'SELECT EXISTS (SELECT 1 FROM sessions WHERE id = $1) AS present, EXISTS (SELECT 1 FROM session_tombstones WHERE id = $1) AS deleted',
-    [sessionId],
-  );
+  const { rows } = await pool.query('SELECT EXISTS (SELECT 1 FROM sessions WHERE id = $1) AS present, EXISTS (SELECT 1 FROM session_tombstones WHERE id = $1) AS deleted', [
+    sessionId,
+  ]);
   const row = z.object({ present: z.boolean(), deleted: z.boolean() }).parse(rows[0]);
   return row.deleted ? 'deleted' : row.present ? 'present' : 'absent';
 }

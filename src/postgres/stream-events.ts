@@ -32,13 +32,7 @@ export async function appendStreamEvents(pool: Pool, key: StreamWriterKey, event
 const EventRow = z.object({ offset: z.string().regex(/^\d+$/), event: z.unknown() });
 
 /** The events of a message's stream after `after`, in order, at most `limit`. */
-export async function readStreamEvents(
-  pool: Pool,
-  sessionId: string,
-  messageId: string,
-  after: number,
-  limit = 1_000,
-): Promise<Array<StoredStreamEvent & { offset: number }>> {
+export async function readStreamEvents(pool: Pool, sessionId: string, messageId: string, after: number, limit = 1_000): Promise<Array<StoredStreamEvent & { offset: number }>> {
   const { rows } = await pool.query(
     `SELECT "offset", event FROM stream_events
       WHERE session_id = $1 AND message_id = $2 AND "offset" > $3 ORDER BY "offset" LIMIT $4`,

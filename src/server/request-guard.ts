@@ -105,7 +105,11 @@ export class RequestGuard {
     if (origin !== undefined) {
       if (this.allowed.has(origin)) return origin;
       if (origin === this.ownOrigin(headers) && site !== 'cross-site' && site !== 'same-site') return undefined;
-      throw new HttpError(403, 'CrossSiteRequestError', `requests from the origin ${JSON.stringify(origin)} are refused: it is not this server's page nor an allowed origin; ${HOW_TO_ALLOW}`);
+      throw new HttpError(
+        403,
+        'CrossSiteRequestError',
+        `requests from the origin ${JSON.stringify(origin)} are refused: it is not this server's page nor an allowed origin; ${HOW_TO_ALLOW}`,
+      );
     }
     if (site === 'cross-site' || site === 'same-site') {
       throw new HttpError(403, 'CrossSiteRequestError', `a ${site} request without an allowed Origin is refused; ${HOW_TO_ALLOW}`);

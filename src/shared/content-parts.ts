@@ -144,7 +144,13 @@ const FilePart = z
     file_data: checked(fileDataProblem).nullish(),
     file_id: z.string().min(1).nullish(),
     file_url: checked((value) => webUrlProblem(value, 'a file URL')).nullish(),
-    file: z.union([checked((value) => sdkDataProblem(value, fileStringProblem, 'a file')), z.looseObject({ id: z.string().min(1) }), z.looseObject({ url: checked((value) => webUrlProblem(value, 'a file URL')) })]).optional(),
+    file: z
+      .union([
+        checked((value) => sdkDataProblem(value, fileStringProblem, 'a file')),
+        z.looseObject({ id: z.string().min(1) }),
+        z.looseObject({ url: checked((value) => webUrlProblem(value, 'a file URL')) }),
+      ])
+      .optional(),
     filename: z.string().max(255).nullish(),
   })
   .refine((part) => Boolean(part.file_data ?? part.file_id ?? part.file_url ?? part.file), { message: 'an input_file needs file_data, file_id, file_url or file' });

@@ -48,9 +48,7 @@ export function replaceLargeContent<T>(value: T, replace: (content: string) => s
  * so that it reads back as that very string, never as the part it names or a part that is missing.
  */
 export function replaceProducedContent<T>(value: T, replace: (content: string) => string): T {
-  return walk(value, undefined, undefined, (text, key, parentType) =>
-    text.startsWith(CONTENT_REF_PREFIX) || isLargeContent(text, key, parentType) ? replace(text) : text,
-  ) as T;
+  return walk(value, undefined, undefined, (text, key, parentType) => (text.startsWith(CONTENT_REF_PREFIX) || isLargeContent(text, key, parentType) ? replace(text) : text)) as T;
 }
 
 /** A copy of `value` with every reference replaced by what `resolve` gives for it. */

@@ -168,7 +168,7 @@ export const FAILURE_CLASSES: Partial<Record<string, FailureClass>> = {
   [FailureType.OutcomeForgotten]: OutcomeForgottenError,
   [FailureType.ContentMissing]: ContentMissingError,
   [FailureType.ProjectionRejected]: TurnFailedError,
-    [FailureType.TurnFailed]: TurnFailedError,
+  [FailureType.TurnFailed]: TurnFailedError,
 };
 
 /** The library error for a failure type (an old recorded spelling read as its type today) and its message. */

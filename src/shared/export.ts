@@ -48,7 +48,10 @@ export const SessionExport = z
   .superRefine((document, ctx) => {
     const last = document.items[document.items.length - 1]?.seq ?? 0;
     if (last > document.lastSeq) ctx.addIssue({ code: 'custom', path: ['lastSeq'], message: `lastSeq ${document.lastSeq} is before the last item's seq ${last}` });
-    for (const issue of unpairedCalls(document.items.map((entry) => entry.item), 'in the session')) {
+    for (const issue of unpairedCalls(
+      document.items.map((entry) => entry.item),
+      'in the session',
+    )) {
       ctx.addIssue({ code: 'custom', path: ['items', ...issue.path], message: issue.message });
     }
     const seqs = new Set(document.items.map((entry) => entry.seq));
@@ -88,9 +91,13 @@ export function documentUpToTurn(document: SessionExport, turn: number): Session
   const items = document.items.filter((entry) => entry.seq <= cut);
   const usage = document.usage.filter((entry) => entry.seq <= cut);
   const first = document.items.find((entry) => entry.seq === document.window[0]);
-  const window = first?.summary && first.seq <= cut
-    ? document.window.filter((seq) => seq <= cut)
-    : items.filter((entry) => !entry.summary).map((entry) => entry.seq).slice(-MAX_WINDOW_ITEMS);
+  const window =
+    first?.summary && first.seq <= cut
+      ? document.window.filter((seq) => seq <= cut)
+      : items
+          .filter((entry) => !entry.summary)
+          .map((entry) => entry.seq)
+          .slice(-MAX_WINDOW_ITEMS);
   return {
     ...document,
     turns: turn,

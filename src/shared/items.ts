@@ -66,10 +66,7 @@ const ReasoningItem = z.looseObject({
   type: z.literal('reasoning'),
   summary: z.array(z.looseObject({ type: z.string(), text: z.string() })).optional(),
   content: z.array(z.looseObject({ type: z.string() })).nullish(),
-  encrypted_content: z
-    .string()
-    .max(MAX_ENCRYPTED_CONTENT_CHARS, `encrypted_content must be at most ${MAX_ENCRYPTED_CONTENT_CHARS} characters`)
-    .nullish(),
+  encrypted_content: z.string().max(MAX_ENCRYPTED_CONTENT_CHARS, `encrypted_content must be at most ${MAX_ENCRYPTED_CONTENT_CHARS} characters`).nullish(),
 });
 
 /** The SDK's function result: its call id, the tool's name and the output (text, an image, a file, or parts). */
@@ -136,29 +133,26 @@ const KNOWN_ITEMS: Record<string, z.ZodType> = {
  * `type` string; a message may leave its `type` out, as the API allows. Every string and key must be
  * text every store can keep.
  */
-export const Item = z
-  .looseObject({ type: z.string({ error: 'an item needs a type' }).optional() })
-  .superRefine((item, ctx) => {
-    const type = item.type ?? ('role' in item ? 'message' : undefined);
-    if (type === undefined) {
-      ctx.addIssue({ code: 'custom', message: 'an item needs a type (or a role, for a message)' });
-      return;
-    }
-    const known = KNOWN_ITEMS[type];
-    if (known) {
-      const result = known.safeParse(item);
-      if (!result.success) return forwardIssues(ctx, result.error);
-    }
-    storable(item, ctx);
-  }) as unknown as z.ZodType<Item>;
+export const Item = z.looseObject({ type: z.string({ error: 'an item needs a type' }).optional() }).superRefine((item, ctx) => {
+  const type = item.type ?? ('role' in item ? 'message' : undefined);
+  if (type === undefined) {
+    ctx.addIssue({ code: 'custom', message: 'an item needs a type (or a role, for a message)' });
+    return;
+  }
+  const known = KNOWN_ITEMS[type];
+  if (known) {
+    const result = known.safeParse(item);
+    if (!result.success) return forwardIssues(ctx, result.error);
+  }
+  storable(item, ctx);
+}) as unknown as z.ZodType<Item>;
 /** One conversation item: a known shape, or any object with a `type` (kept as given). */
 export type Item = MessageItem | FunctionCallItem | FunctionCallOutputItem | OtherItem;
 /** An item other than a message, an API-spelled function call or its output. */
 export type OtherItem = { type: string; [key: string]: unknown };
 
 /** What a user message may be made of: text, images and files (`UserInputItem` is a whole message). */
-export const UserInputItem = MessageItem.extend({ role: z.literal('user'), content: z.union([z.string(), z.array(UserContentPart)]) }).superRefine(
-storable);
+export const UserInputItem = MessageItem.extend({ role: z.literal('user'), content: z.union([z.string(), z.array(UserContentPart)]) }).superRefine(storable);
 
 /** Refuses a value with a string or key that a store cannot keep (NUL, a lone surrogate). */
 function storable(value: unknown, ctx: z.RefinementCtx): void {
@@ -206,7 +200,10 @@ export function contentText(content: MessageItem['content']): string {
 /** The message's content for reading: its text, with a short label for each part that is not text. */
 export function contentForDisplay(content: MessageItem['content']): string {
   if (typeof content === 'string') return content;
-  return content.map((part) => partText(part) ?? partLabel(part)).join(' ').trim();
+  return content
+    .map((part) => partText(part) ?? partLabel(part))
+    .join(' ')
+    .trim();
 }
 
 /** A function output for reading: the string, or its parts as text and labels. */
@@ -232,7 +229,12 @@ export function describeItem(item: Item): string {
   if (type === 'function_call') return `tool call ${String(record.name)}(${String(record.arguments)})`;
   if (type === 'function_call_output' || type === 'function_call_result' || type === 'custom_tool_call_output') return `tool output: ${outputForDisplay(record.output)}`;
   if (type === 'reasoning') {
-    const summary = Array.isArray(record.summary) ? record.summary.map((part: { text?: unknown }) => String(part.text ?? '')).join(' ').trim() : '';
+    const summary = Array.isArray(record.summary)
+      ? record.summary
+          .map((part: { text?: unknown }) => String(part.text ?? ''))
+          .join(' ')
+          .trim()
+      : '';
     return summary ? `[reasoning] ${summary}` : '[reasoning]';
   }
   if (type === 'hosted_tool_call') return `[hosted tool ${String(record.name)}]`;

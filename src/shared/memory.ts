@@ -31,10 +31,7 @@ export const MemoryInput = z
 export type MemoryInput = z.infer<typeof MemoryInput>;
 
 /** Which memory to forget: by id, or by key. */
-export const MemorySelector = z.union([
-  z.object({ id: z.number().int().positive() }).strict(),
-  z.object({ key: MemoryKey }).strict(),
-]);
+export const MemorySelector = z.union([z.object({ id: z.number().int().positive() }).strict(), z.object({ key: MemoryKey }).strict()]);
 export type MemorySelector = z.infer<typeof MemorySelector>;
 
 /** A stored memory. */

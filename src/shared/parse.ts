@@ -30,8 +30,7 @@ export const invalidInput: ParseFailure = (what, reason) => new InvalidInputErro
 export const invalidWorkflowInput: ParseFailure = (what, reason) => ApplicationFailure.nonRetryable(`${what}: ${reason}`, FailureType.InvalidInput);
 
 /** An activity's input: non-retryable, so a malformed input fails once, not for ever. */
-export const invalidActivityInput: ParseFailure = (what, reason) =>
-  ApplicationFailure.nonRetryable(`${what} got an invalid input: ${reason}`, FailureType.TurnFailed);
+export const invalidActivityInput: ParseFailure = (what, reason) => ApplicationFailure.nonRetryable(`${what} got an invalid input: ${reason}`, FailureType.TurnFailed);
 
 /** A model endpoint's answer: retryable `InvalidModelResponse` ("the model endpoint answered with <what>: <reason>"). */
 export const invalidModelResponse: ParseFailure = (what, reason) =>

@@ -101,10 +101,7 @@ export const LabelKey = z
   .refine((key) => key !== '__proto__', 'a label key must not be "__proto__"');
 
 /** A label's value: a string of at most 256 characters. */
-export const LabelValue = z
-  .string({ error: 'a label value must be a string' })
-  .max(256, 'a label value must be at most 256 characters')
-  .pipe(StorableText);
+export const LabelValue = z.string({ error: 'a label value must be a string' }).max(256, 'a label value must be at most 256 characters').pipe(StorableText);
 
 /** The most labels a session has. */
 export const MAX_LABELS = 32;
@@ -144,11 +141,7 @@ export type SessionItem = z.infer<typeof SessionItem>;
 export const UserMessage = z
   .object({
     id: OperationId.optional(),
-    text: z
-      .string({ error: 'text must be a string' })
-      .max(MAX_TEXT_LENGTH, `text must be at most ${MAX_TEXT_LENGTH} characters`)
-      .pipe(StorableText)
-      .optional(),
+    text: z.string({ error: 'text must be a string' }).max(MAX_TEXT_LENGTH, `text must be at most ${MAX_TEXT_LENGTH} characters`).pipe(StorableText).optional(),
     /** Items the message adds (a user message with text, images and files, or any items); the client turns bare content parts into one user message. */
     input: z.array(Item).min(1).max(MAX_INPUT_ITEMS).optional(),
     /** The agent that should answer (it stays the active agent); the active agent when absent. */
@@ -249,13 +242,16 @@ const optionalSettings = {
   /** A session input callback registered with the worker under this name. */
   inputCallback: z.string().min(1).max(100).optional(),
   /** End the session after this many seconds without an operation (status `expired`). */
-  ttlSeconds: z.number().int().min(1).max(10 * 365 * 24 * 3600).optional(),
+  ttlSeconds: z
+    .number()
+    .int()
+    .min(1)
+    .max(10 * 365 * 24 * 3600)
+    .optional(),
 };
 
 /** Per-session settings, set when the session starts and changed with `updateSettings`. */
-export const SessionSettings = z
-  .object({ window: WindowSettings.default({ maxItems: DEFAULT_WINDOW_ITEMS }), ...optionalSettings })
-  .strict();
+export const SessionSettings = z.object({ window: WindowSettings.default({ maxItems: DEFAULT_WINDOW_ITEMS }), ...optionalSettings }).strict();
 export type SessionSettings = z.infer<typeof SessionSettings>;
 /** Session settings as a caller gives them (every field optional). */
 export type SessionSettingsInput = z.input<typeof SessionSettings>;
@@ -271,9 +267,7 @@ export const BoundedContext = ContextObject.refine(withinContextBound, { message
 export const CarriedContext = JsonObject.refine(withinContextBound, { message: CONTEXT_BOUND_MESSAGE });
 
 /** Arguments of the `getItems` query. */
-export const GetItemsArgs = z
-  .object({ limit: z.number().int().positive('limit must be a positive integer').optional() })
-  .strict();
+export const GetItemsArgs = z.object({ limit: z.number().int().positive('limit must be a positive integer').optional() }).strict();
 export type GetItemsArgs = z.infer<typeof GetItemsArgs>;
 
 /** Arguments of the `updateContext` update: top-level keys to set (shallow merge), and an optional id. */

@@ -93,7 +93,11 @@ export function rehiddenSecrets<T>(before: unknown, after: T): T {
 /** A deep copy with every occurrence of a secret's text in a string (outside secrets) replaced by `[secret]`. */
 export function scrubbedOfSecrets<T>(value: T, secrets: readonly string[]): T {
   if (secrets.length === 0) return value;
-  return mapJson(value, (found) => found, (text) => secrets.reduce((scrubbed, found) => scrubbed.split(found).join(SECRET_PLACEHOLDER), text)) as T;
+  return mapJson(
+    value,
+    (found) => found,
+    (text) => secrets.reduce((scrubbed, found) => scrubbed.split(found).join(SECRET_PLACEHOLDER), text),
+  ) as T;
 }
 
 /**

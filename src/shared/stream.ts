@@ -37,10 +37,7 @@ export type StoredStreamEvent = z.infer<typeof StoredStreamEvent>;
  * One event a caller receives: first `started` (the message id to resume with), then the stored
  * events with their offsets (resume after the last one seen), and `done` with the turn's result last.
  */
-export type StreamEvent =
-  | (StoredStreamEvent & { offset: number })
-  | { type: 'started'; messageId: string }
-  | { type: 'done'; result: TurnResult };
+export type StreamEvent = (StoredStreamEvent & { offset: number }) | { type: 'started'; messageId: string } | { type: 'done'; result: TurnResult };
 
 /** The Postgres channel stream writers notify, with the session id as payload. */
 export const STREAM_CHANNEL = 'agent_sessions_stream';

@@ -23,8 +23,18 @@ export interface AgentsModule {
 
 const AgentsModuleShape = z.object({
   agents: z.array(z.looseObject({ name: z.string() }), { error: 'it must export `agents`, an array of agents' }).min(1, '`agents` is empty'),
-  tools: z.record(z.string(), z.custom<unknown>((value) => typeof value === 'function', 'each tool must be a function')).optional(),
-  inputCallbacks: z.record(z.string(), z.custom<unknown>((value) => typeof value === 'function', 'each callback must be a function')).optional(),
+  tools: z
+    .record(
+      z.string(),
+      z.custom<unknown>((value) => typeof value === 'function', 'each tool must be a function'),
+    )
+    .optional(),
+  inputCallbacks: z
+    .record(
+      z.string(),
+      z.custom<unknown>((value) => typeof value === 'function', 'each callback must be a function'),
+    )
+    .optional(),
 });
 
 /** Imports the module at `file` (relative to the working directory) and checks what it exports. */

@@ -139,7 +139,9 @@ async function startPolling(settings: WorkerSettings, pool?: Pool): Promise<Runn
   const dataConverter = createDataConverter(settings.encryptionKeys, {
     refusePlaintext: !allowPlaintext,
     onPlaintextRefused: () =>
-      Runtime.instance().logger.warn('refused an unencrypted payload: this worker encrypts; the sender needs AGENT_SESSIONS_ENCRYPTION_KEYS (or set AGENT_SESSIONS_ALLOW_PLAINTEXT=true while migrating a plaintext deployment)'),
+      Runtime.instance().logger.warn(
+        'refused an unencrypted payload: this worker encrypts; the sender needs AGENT_SESSIONS_ENCRYPTION_KEYS (or set AGENT_SESSIONS_ALLOW_PLAINTEXT=true while migrating a plaintext deployment)',
+      ),
   });
   const temporal = () => {
     temporalClient ??= Connection.connect({ address: settings.temporalAddress }).then(
@@ -156,10 +158,9 @@ async function startPolling(settings: WorkerSettings, pool?: Pool): Promise<Runn
   };
   try {
     connection = await NativeConnection.connect({ address: settings.temporalAddress }).catch((error: Error) => {
-      throw new BackendUnavailableError(
-        `cannot reach Temporal at ${settings.temporalAddress} (${error.message.split('\n')[0]}); is the server running? Check TEMPORAL_ADDRESS`,
-        { cause: error },
-      );
+      throw new BackendUnavailableError(`cannot reach Temporal at ${settings.temporalAddress} (${error.message.split('\n')[0]}); is the server running? Check TEMPORAL_ADDRESS`, {
+        cause: error,
+      });
     });
     const modelTimeoutMs = settings.model.timeoutMs ?? DEFAULT_MODEL_TIMEOUT_MS;
     const openai = new OpenAI({ apiKey: settings.model.apiKey, baseURL: settings.model.baseURL, timeout: modelTimeoutMs, maxRetries: 0 });

@@ -34,9 +34,7 @@ export const tools = proxyActivities<Pick<Activities, 'callTool'>>({
  * Projection writes and reads retry until Postgres is back: a committed change is never lost to an
  * outage. What Postgres refuses for its data fails at once (ProjectionRejected).
  */
-export const projection = proxyActivities<
-  Pick<Activities, 'projectTurn' | 'removeItems' | 'readItems' | 'readPopTarget' | 'endSession'>
->({
+export const projection = proxyActivities<Pick<Activities, 'projectTurn' | 'removeItems' | 'readItems' | 'readPopTarget' | 'endSession'>>({
   startToCloseTimeout: '30 seconds',
   retry: {
     initialInterval: '1 second',

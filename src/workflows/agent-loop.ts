@@ -11,7 +11,18 @@ import type { StreamTarget } from '../shared/stream';
 import type { ItemWindow, ModelCallResult, ProjectionInput } from '../shared/activity-io';
 import { FailureType, failureTypeOf, TRANSIENT_MODEL_FAILURES } from '../shared/failures';
 import { DEFAULT_MAX_MODEL_CALLS, MAX_TURN_BYTES } from '../shared/limits';
-import { ContextObject, describeIssues, markedIfEmpty, utf8Length, type JsonObject, type FunctionCallItem, type SessionSettings, type Item, type TurnResult, type UserMessage } from '../shared/schemas';
+import {
+  ContextObject,
+  describeIssues,
+  markedIfEmpty,
+  utf8Length,
+  type JsonObject,
+  type FunctionCallItem,
+  type SessionSettings,
+  type Item,
+  type TurnResult,
+  type UserMessage,
+} from '../shared/schemas';
 import { lastMessageText } from '../shared/item-text';
 import { isFunctionCall } from '../shared/items';
 import { repairText } from '../shared/text';
@@ -150,8 +161,7 @@ class TurnDraft {
       this.draft.calls = calls.map((call) => ({ call, plan: response.calls?.[call.call_id] ?? { kind: 'tool' } }));
     }
     throw ApplicationFailure.nonRetryable(
-      `the agent "${this.draft.agent}" called the model ${this.draft.maxCalls} times without a final answer; ` +
-        'rephrase the message or raise the agent\'s maxModelCalls',
+      `the agent "${this.draft.agent}" called the model ${this.draft.maxCalls} times without a final answer; ` + "rephrase the message or raise the agent's maxModelCalls",
       FailureType.MaxTurnsExceeded,
     );
   }
@@ -252,10 +262,7 @@ class TurnDraft {
     const entry = { seq, agent: this.draft.agent, at: new Date().toISOString(), item };
     this.draft.bytes += utf8Length(JSON.stringify(entry));
     if (this.draft.bytes > MAX_TURN_BYTES) {
-      throw ApplicationFailure.nonRetryable(
-        `the turn's items passed ${MAX_TURN_BYTES} bytes (large tool outputs?); the session is unchanged`,
-        FailureType.TurnFailed,
-      );
+      throw ApplicationFailure.nonRetryable(`the turn's items passed ${MAX_TURN_BYTES} bytes (large tool outputs?); the session is unchanged`, FailureType.TurnFailed);
     }
     this.draft.items.push(entry);
   }

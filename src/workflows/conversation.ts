@@ -5,16 +5,7 @@
  * continues as new before any Temporal limit can bite: it stops taking updates, drains the queue,
  * waits for every handler, and carries a bounded snapshot. It ends only when deleted or expired.
  */
-import {
-  allHandlersFinished,
-  condition,
-  continueAsNew,
-  currentUpdateInfo,
-  log,
-  setHandler,
-  uuid4,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, currentUpdateInfo, log, setHandler, uuid4, workflowInfo } from '@temporalio/workflow';
 import type { UpdateDefinition } from '@temporalio/common';
 import { invalidWorkflowInput, parseOrFail } from '../shared/parse';
 import type { z } from 'zod';
@@ -74,20 +65,34 @@ export async function conversation(input?: ConversationInput): Promise<Conversat
   });
 
   const register = operationRegistrar(state);
-  register(sendMessageUpdate, UserMessage, (message, id) => ({ kind: 'message', id, message }), (outcome, items) =>
-    markedIfEmpty({
-      messageId: outcome.id,
-      reply: replyText(items.map((entry) => entry.item)),
-      agent: outcome.agent,
-      items,
-      usage: outcome.usage,
-      ...(outcome.output !== undefined ? { output: outcome.output } : {}),
-      ...(outcome.finishReason ? { finishReason: outcome.finishReason } : {}),
-    }),
+  register(
+    sendMessageUpdate,
+    UserMessage,
+    (message, id) => ({ kind: 'message', id, message }),
+    (outcome, items) =>
+      markedIfEmpty({
+        messageId: outcome.id,
+        reply: replyText(items.map((entry) => entry.item)),
+        agent: outcome.agent,
+        items,
+        usage: outcome.usage,
+        ...(outcome.output !== undefined ? { output: outcome.output } : {}),
+        ...(outcome.finishReason ? { finishReason: outcome.finishReason } : {}),
+      }),
   );
   register(updateContextUpdate, ContextPatch, (args, id) => ({ kind: 'context', id, patch: args.patch }));
-  register(addItemsUpdate, AddItemsArgs, (args, id) => ({ kind: 'add', id, items: args.items }), (_outcome, items) => items);
-  register(replaceSuffixUpdate, ReplaceSuffixArgs, (args, id) => ({ kind: 'replaceSuffix', id, expectedSuffix: args.expectedSuffix, replacement: args.replacement }), (_outcome, items) => items);
+  register(
+    addItemsUpdate,
+    AddItemsArgs,
+    (args, id) => ({ kind: 'add', id, items: args.items }),
+    (_outcome, items) => items,
+  );
+  register(
+    replaceSuffixUpdate,
+    ReplaceSuffixArgs,
+    (args, id) => ({ kind: 'replaceSuffix', id, expectedSuffix: args.expectedSuffix, replacement: args.replacement }),
+    (_outcome, items) => items,
+  );
   register(popItemUpdate, OperationArgs, (_args, id) => ({ kind: 'pop', id }));
   register(clearSessionUpdate, OperationArgs, (_args, id) => ({ kind: 'clear', id }));
   register(compactUpdate, OperationArgs, (_args, id) => ({ kind: 'compact', id }));
@@ -146,7 +151,6 @@ function startingState(input: ConversationInput | undefined): SessionState {
   if (snapshot) return SessionState.resume(sessionId, snapshot);
   return SessionState.start(sessionId, context, agent ?? '', settings ?? SessionSettings.parse({}), { userId, labels });
 }
-
 
 /**
  * Returns the function that registers an update as an operation of the session: a synchronous

@@ -69,10 +69,7 @@ export function callBefore(output: SessionItem, window: ViewEntry[], tail: Sessi
 /** Whether a window of this size and estimated tokens passes the session's automatic compaction threshold. */
 export function compactionDue(compaction: SessionSettings['compaction'], window: { items: number; estimatedTokens: number }): boolean {
   if (!compaction) return false;
-  return (
-    (compaction.afterItems !== undefined && window.items > compaction.afterItems) ||
-    (compaction.afterTokens !== undefined && window.estimatedTokens > compaction.afterTokens)
-  );
+  return (compaction.afterItems !== undefined && window.items > compaction.afterItems) || (compaction.afterTokens !== undefined && window.estimatedTokens > compaction.afterTokens);
 }
 
 /** Whether two JSON values are equal, whatever the order of their keys. */

@@ -6,15 +6,7 @@
  * continue-as-new is bounded in bytes whatever the session's age (see limits.ts); Postgres keeps every
  * item. Each operation writes the projection before it changes the state, so a failed one changes nothing.
  */
-import {
-  ApplicationFailure,
-  ParentClosePolicy,
-  condition,
-  log,
-  patched,
-  startChild,
-  uuid4,
-} from '@temporalio/workflow';
+import { ApplicationFailure, ParentClosePolicy, condition, log, patched, startChild, uuid4 } from '@temporalio/workflow';
 import { SUMMARY_PREFIX } from '../shared/compaction';
 import { FailureType } from '../shared/failures';
 import { MAX_QUEUED_WHILE_PAUSED, MAX_UPDATES_PER_RUN, QUERY_TAIL_BYTES, QUERY_TAIL_ITEMS, QUEUED_SIGNAL_BYTES } from '../shared/limits';
@@ -111,13 +103,7 @@ export class SessionState implements TurnSession {
   }
 
   /** A new session, maybe a user's, maybe labelled. */
-  static start(
-    sessionId: string,
-    context: JsonObject,
-    agent: string,
-    settings: SessionSettings,
-    owner: { userId?: string; labels?: Labels } = {},
-  ): SessionState {
+  static start(sessionId: string, context: JsonObject, agent: string, settings: SessionSettings, owner: { userId?: string; labels?: Labels } = {}): SessionState {
     const data = { context, agent, settings, lastSeq: 0, itemCount: 0, turns: 0, usage: emptyUsage(), userId: owner.userId, labels: owner.labels ?? {} };
     return new SessionState(sessionId, data, 1);
   }
@@ -587,7 +573,10 @@ export class SessionState implements TurnSession {
     if (orphaned && !patched(ORPHANS_ALLOWED)) {
       throw invalid(`replacing that suffix would leave a tool call without its output (#${orphaned.seq}); include the call in the suffix`);
     }
-    return this.add(replacement, latest.map((entry) => entry.seq));
+    return this.add(
+      replacement,
+      latest.map((entry) => entry.seq),
+    );
   }
 
   /**

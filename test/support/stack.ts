@@ -90,7 +90,13 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     workflowBundle({ encrypted: options.encryptionKeys !== undefined }),
   ]);
   const taskQueue = `test-${process.pid}-${Date.now().toString(36)}`;
-  const client = await SessionsClient.connect({ temporalAddress: temporal.address, databaseUrl: db.url, taskQueue, encryptionKeys: options.encryptionKeys, encryptProjection: options.encryptProjection });
+  const client = await SessionsClient.connect({
+    temporalAddress: temporal.address,
+    databaseUrl: db.url,
+    taskQueue,
+    encryptionKeys: options.encryptionKeys,
+    encryptProjection: options.encryptProjection,
+  });
   const workers = new Set<RunningWorker>();
 
   async function startStackWorker(workerOptions: TestWorkerOptions = {}): Promise<RunningWorker> {

@@ -17,7 +17,14 @@ describe('toChatMessages', () => {
   test('maps user and assistant messages with string or text-part content to plain text', () => {
     const items: Item[] = [
       { type: 'message', role: 'user', content: 'Where is my order?' },
-      { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'Which ' }, { type: 'output_text', text: 'one?' }] },
+      {
+        type: 'message',
+        role: 'assistant',
+        content: [
+          { type: 'output_text', text: 'Which ' },
+          { type: 'output_text', text: 'one?' },
+        ],
+      },
       { type: 'message', role: 'user', content: [{ type: 'input_text', text: '1234' }] },
     ];
     expect(toChatMessages('sys', items).messages.slice(1)).toEqual([
@@ -71,9 +78,7 @@ describe('toChatMessages', () => {
 
 describe('fromChatCompletion', () => {
   test('turns the text into an assistant message item', () => {
-    expect(fromChatCompletion(completion({ content: 'Hello!' }))).toEqual([
-      { type: 'message', role: 'assistant', content: 'Hello!' },
-    ]);
+    expect(fromChatCompletion(completion({ content: 'Hello!' }))).toEqual([{ type: 'message', role: 'assistant', content: 'Hello!' }]);
   });
 
   test('turns tool calls into function call items, after the text', () => {
@@ -92,9 +97,7 @@ describe('fromChatCompletion', () => {
   });
 
   test('gives an empty assistant message when the completion has neither text nor tool calls', () => {
-    expect(fromChatCompletion(completion({ content: null, tool_calls: null }))).toEqual([
-      { type: 'message', role: 'assistant', content: '' },
-    ]);
+    expect(fromChatCompletion(completion({ content: null, tool_calls: null }))).toEqual([{ type: 'message', role: 'assistant', content: '' }]);
   });
 });
 
@@ -141,7 +144,16 @@ describe('ChatCompletionReply', () => {
 describe('images and files for Chat Completions, in any spelling', () => {
   it('sends the SDK image forms as image_url parts, as Responses does', () => {
     const { messages, omitted } = toChatMessages('', [
-      { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'see' }, { type: 'input_image', image: 'iVBORw0KGgo=' }, { type: 'input_image', image: { data: 'R0lGODlh', mediaType: 'image/gif' } }, { type: 'input_image', file_id: 'file-1' }] },
+      {
+        type: 'message',
+        role: 'user',
+        content: [
+          { type: 'input_text', text: 'see' },
+          { type: 'input_image', image: 'iVBORw0KGgo=' },
+          { type: 'input_image', image: { data: 'R0lGODlh', mediaType: 'image/gif' } },
+          { type: 'input_image', file_id: 'file-1' },
+        ],
+      },
     ]);
     expect(messages[0].content).toEqual([
       { type: 'text', text: 'see' },

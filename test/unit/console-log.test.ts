@@ -2,7 +2,8 @@
 import { createConsoleLogger, isBundleReport, readableLine } from '../../src/cli/console-log';
 import { PinoTemporalLogger } from '../../src/worker/temporal-logging';
 
-const WEBPACK_REPORT = 'asset workflow-bundle-b8d31209f698af2ccd57.js 4.76 MiB [emitted] [immutable] (name: main)\nmodules by path ./node_modules/ 1.42 MiB\n  modules by path ./node_modules/zod/ 987 KiB 95 modules';
+const WEBPACK_REPORT =
+  'asset workflow-bundle-b8d31209f698af2ccd57.js 4.76 MiB [emitted] [immutable] (name: main)\nmodules by path ./node_modules/ 1.42 MiB\n  modules by path ./node_modules/zod/ 987 KiB 95 modules';
 
 /** A console logger for Temporal's runtime, and the lines it wrote. */
 function consoleLogger(): { logger: PinoTemporalLogger; lines: string[] } {
@@ -19,7 +20,14 @@ afterEach(() => {
 test('a warning and an error are one readable line each, with the session fields and the reason', () => {
   delete process.env.AGENT_SESSIONS_LOG_LEVEL;
   const { logger, lines } = consoleLogger();
-  logger.warn('Activity failed', { sessionId: 'alice:support', turn: 2, activityType: 'callModel', attempt: 3, taskQueue: 'agent-sessions', error: new Error('model timed out\nat stack') });
+  logger.warn('Activity failed', {
+    sessionId: 'alice:support',
+    turn: 2,
+    activityType: 'callModel',
+    attempt: 3,
+    taskQueue: 'agent-sessions',
+    error: new Error('model timed out\nat stack'),
+  });
   logger.error('Worker failed', { error: 'the database went away' });
   expect(lines).toEqual([
     'warning: Activity failed (session alice:support, turn 2, activity callModel, attempt 3): Error: model timed out',

@@ -10,7 +10,15 @@ test('large data URLs anywhere, generated images and long encrypted contents bec
   const image = big('data:image/png;base64,');
   const small = 'data:image/png;base64,AAAA';
   const items = [
-    { type: 'message', role: 'user', content: [{ type: 'input_text', text: 'hi' }, { type: 'input_image', image_url: image }, { type: 'input_image', image_url: small }] },
+    {
+      type: 'message',
+      role: 'user',
+      content: [
+        { type: 'input_text', text: 'hi' },
+        { type: 'input_image', image_url: image },
+        { type: 'input_image', image_url: small },
+      ],
+    },
     { type: 'image_generation_call', id: 'ig_1', status: 'completed', result: 'iVBORw0KGgo=' },
     { type: 'reasoning', summary: [], encrypted_content: big('gAAAA') },
     { type: 'compaction', encrypted_content: 'short' },
@@ -40,7 +48,17 @@ test('a reserved prefix is found wherever a caller put it; sizes count a data UR
 
 test("the Agents SDK's bare base64 images and files become references too, so they never ride in a payload", () => {
   const base64 = 'A'.repeat(INLINE_CONTENT_CHARS + 4);
-  const items = [{ type: 'message', role: 'user', content: [{ type: 'input_image', image: base64 }, { type: 'input_file', file: base64 }, { type: 'input_text', text: base64 }] }];
+  const items = [
+    {
+      type: 'message',
+      role: 'user',
+      content: [
+        { type: 'input_image', image: base64 },
+        { type: 'input_file', file: base64 },
+        { type: 'input_text', text: base64 },
+      ],
+    },
+  ];
   const { value, parts } = withContentRefs(items);
   expect(parts.size).toBe(1);
   const content = (value as unknown as Array<{ content: Array<Record<string, string>> }>)[0].content;

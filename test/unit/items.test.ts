@@ -34,7 +34,14 @@ const EVERY_ITEM: unknown[] = [
   { type: 'reasoning', id: 'rs_1', summary: [{ type: 'summary_text', text: 'Thinking about cats.' }], encrypted_content: 'gAAAAB-opaque' },
   { type: 'function_call', id: 'fc_1', call_id: 'call_1', name: 'lookup', arguments: '{"q":1}', status: 'completed' },
   { type: 'function_call_output', call_id: 'call_1', output: 'found it' },
-  { type: 'function_call_output', call_id: 'call_2', output: [{ type: 'input_text', text: 'a chart:' }, { type: 'input_image', image_url: png(16) }] },
+  {
+    type: 'function_call_output',
+    call_id: 'call_2',
+    output: [
+      { type: 'input_text', text: 'a chart:' },
+      { type: 'input_image', image_url: png(16) },
+    ],
+  },
   { type: 'web_search_call', id: 'ws_1', status: 'completed', action: { type: 'search', query: 'cats' } },
   { type: 'file_search_call', id: 'fs_1', status: 'completed', queries: ['cats'], results: null },
   { type: 'code_interpreter_call', id: 'ci_1', status: 'completed', code: 'print(1)', container_id: 'cntr_1', outputs: [{ type: 'logs', logs: '1' }] },
@@ -50,7 +57,14 @@ const EVERY_ITEM: unknown[] = [
   // The Agents SDK's own spellings.
   { type: 'function_call', callId: 'call_s', name: 'lookup', arguments: '{}', status: 'completed', providerData: { x: 1 } },
   { type: 'function_call_result', callId: 'call_s', name: 'lookup', status: 'completed', output: { type: 'image', image: png(8) } },
-  { type: 'message', role: 'user', content: [{ type: 'input_image', image: 'https://example.com/a.png' }, { type: 'input_file', file: { id: 'file-1' } }] },
+  {
+    type: 'message',
+    role: 'user',
+    content: [
+      { type: 'input_image', image: 'https://example.com/a.png' },
+      { type: 'input_file', file: { id: 'file-1' } },
+    ],
+  },
   { type: 'reasoning', content: [{ type: 'input_text', text: 'sdk reasoning' }], providerData: { encryptedContent: 'x' } },
   { type: 'hosted_tool_call', name: 'web_search_call', status: 'completed', providerData: { query: 'cats' } },
   { type: 'computer_call_result', callId: 'call_c2', output: { type: 'computer_screenshot', data: 'abc' } },
@@ -157,7 +171,14 @@ describe('what a message and added items may hold', () => {
 describe('the Agents SDK spellings of images and files', () => {
   it('takes bare base64 data in `image` and `file`, as the SDK documents, and refuses what is neither base64 nor a URL', () => {
     const base64 = Buffer.alloc(300, 9).toString('base64');
-    const item = { type: 'message', role: 'user', content: [{ type: 'input_image', image: base64 }, { type: 'input_file', file: base64, filename: 'a.bin' }] };
+    const item = {
+      type: 'message',
+      role: 'user',
+      content: [
+        { type: 'input_image', image: base64 },
+        { type: 'input_file', file: base64, filename: 'a.bin' },
+      ],
+    };
     expect(Item.safeParse(item).data).toEqual(item);
     const bad = Item.safeParse({ type: 'message', role: 'user', content: [{ type: 'input_image', image: 'not base64 at all!' }] });
     expect(bad.success ? '' : describeIssues(bad.error)).toMatch(/http\(s\) URL, a data URL or base64 data/);

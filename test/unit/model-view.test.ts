@@ -46,7 +46,13 @@ describe('the claim check', () => {
     view.append([user(1), assistant(2), user(3), assistant(4)], { maxItems: 100 });
     view.remove([4]);
     view.append([user(5), assistant(6)], { maxItems: 100 });
-    expect(view.window()).toEqual({ ranges: [[1, 3], [5, 6]], count: 5 });
+    expect(view.window()).toEqual({
+      ranges: [
+        [1, 3],
+        [5, 6],
+      ],
+      count: 5,
+    });
   });
 });
 
@@ -59,7 +65,13 @@ describe('compaction', () => {
     expect(split?.keep.map((entry) => entry.seq)).toEqual([9, 10]);
     const summary: SessionItem = { seq: 11, agent: 'a', at, summary: true, item: { type: 'message', role: 'system', content: 'S' } };
     view.replaceWithSummary(summary, split?.keep ?? []);
-    expect(view.window()).toEqual({ ranges: [[11, 11], [9, 10]], count: 3 });
+    expect(view.window()).toEqual({
+      ranges: [
+        [11, 11],
+        [9, 10],
+      ],
+      count: 3,
+    });
   });
 
   test('has nothing to summarise when the window holds only the kept turns (or only a summary)', () => {

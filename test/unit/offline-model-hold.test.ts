@@ -17,7 +17,10 @@ afterAll(() => model.close());
 /** Whether the promise has settled by the time queued callbacks have run. */
 async function settled(promise: Promise<unknown>): Promise<boolean> {
   let done = false;
-  void promise.then(() => (done = true), () => (done = true));
+  void promise.then(
+    () => (done = true),
+    () => (done = true),
+  );
   await new Promise((resolve) => setImmediate(resolve));
   return done;
 }
@@ -60,5 +63,7 @@ test('a held reply is dropped with its connection when the client gives up', asy
   controller.abort();
   expect(String(await answer)).toMatch(/abort/i);
   model.release('abandoned');
-  expect((await client.chat.completions.create({ model: 'offline', messages: [{ role: 'user', content: 'My name is Ada.' }] })).choices[0].message.content).toBe('Nice to meet you, Ada!');
+  expect((await client.chat.completions.create({ model: 'offline', messages: [{ role: 'user', content: 'My name is Ada.' }] })).choices[0].message.content).toBe(
+    'Nice to meet you, Ada!',
+  );
 });

@@ -1,13 +1,6 @@
 import OpenAI, { BadRequestError, InternalServerError, NotFoundError, RateLimitError } from 'openai';
 import { zodTextFormat } from 'openai/helpers/zod';
-import type {
-  FunctionTool,
-  Response,
-  ResponseInputItem,
-  ResponseOutputMessage,
-  ResponseReasoningItem,
-  ResponseStreamEvent,
-} from 'openai/resources/responses/responses';
+import type { FunctionTool, Response, ResponseInputItem, ResponseOutputMessage, ResponseReasoningItem, ResponseStreamEvent } from 'openai/resources/responses/responses';
 import { z } from 'zod';
 import { startOfflineModel, type OfflineModel } from '../../src/offline-model/server';
 
@@ -170,16 +163,12 @@ describe('function calls', () => {
       model: 'offline-rules',
       tools: [lookupOrder],
       store: false,
-      input: [
-        { role: 'user', content: 'Where is my order 1234?' },
-        call,
-        { type: 'function_call_output', call_id: call.call_id, output: 'Order 1234 shipped on Monday' },
-      ],
+      input: [{ role: 'user', content: 'Where is my order 1234?' }, call, { type: 'function_call_output', call_id: call.call_id, output: 'Order 1234 shipped on Monday' }],
     });
     expect(followUp.output_text).toBe('Here is what I found: Order 1234 shipped on Monday');
   });
 
-  it('refuses a function_call_output whose call_id has no function_call before it, with the service\'s message', async () => {
+  it("refuses a function_call_output whose call_id has no function_call before it, with the service's message", async () => {
     const error = await rejectionOf(
       client.responses.create({
         model: 'offline-rules',
@@ -196,7 +185,7 @@ describe('function calls', () => {
 });
 
 describe('reasoning', () => {
-  it('begins a reasoning model\'s output with a reasoning item, whose encrypted content round-trips verbatim', async () => {
+  it("begins a reasoning model's output with a reasoning item, whose encrypted content round-trips verbatim", async () => {
     const first = await client.responses.create({
       model: 'gpt-5-mini',
       input: 'My name is Ada',
@@ -228,7 +217,10 @@ describe('reasoning', () => {
   it('refuses a reasoning item whose encrypted content was changed', async () => {
     const first = await client.responses.create({ model: 'o4-mini', input: 'hello', store: false, include: ['reasoning.encrypted_content'] });
     const reasoning = first.output[0] as ResponseReasoningItem;
-    const tampered = { ...reasoning, encrypted_content: Buffer.from(Buffer.from(reasoning.encrypted_content!, 'base64').toString('utf8').replace('"turn":1', '"turn":2')).toString('base64') };
+    const tampered = {
+      ...reasoning,
+      encrypted_content: Buffer.from(Buffer.from(reasoning.encrypted_content!, 'base64').toString('utf8').replace('"turn":1', '"turn":2')).toString('base64'),
+    };
     const error = await rejectionOf(
       client.responses.create({ model: 'o4-mini', store: false, input: [{ role: 'user', content: 'hello' }, tampered, { role: 'user', content: 'again' }] }),
     );
@@ -360,7 +352,12 @@ describe('hosted tools', () => {
     ]);
     const webEvents = await eventsOf({ model: 'offline-rules', input: 'search the web for otters', tools: [{ type: 'web_search_preview' }] });
     expect(webEvents.map((event) => event.type)).toEqual(
-      expect.arrayContaining(['response.web_search_call.in_progress', 'response.web_search_call.searching', 'response.web_search_call.completed', 'response.output_text.annotation.added']),
+      expect.arrayContaining([
+        'response.web_search_call.in_progress',
+        'response.web_search_call.searching',
+        'response.web_search_call.completed',
+        'response.output_text.annotation.added',
+      ]),
     );
   });
 });
@@ -378,7 +375,7 @@ describe('structured output', () => {
 });
 
 describe('streaming', () => {
-  it('streams a message in the service\'s order, numbered from 0, with the whole response last', async () => {
+  it("streams a message in the service's order, numbered from 0, with the whole response last", async () => {
     const events = await eventsOf({ model: 'offline-rules', input: 'My name is Ada' });
     expect(events.map((event) => event.sequence_number)).toEqual(events.map((_, index) => index));
     const types = events.map((event) => event.type);
@@ -552,9 +549,7 @@ describe('invalid requests', () => {
   });
 
   it('refuses an output_text part in a user message, and an unknown item type', async () => {
-    const error = await rejectionOf(
-      client.responses.create({ model: 'offline-rules', input: [{ role: 'user', content: [{ type: 'output_text', text: 'x' }] }] as never }),
-    );
+    const error = await rejectionOf(client.responses.create({ model: 'offline-rules', input: [{ role: 'user', content: [{ type: 'output_text', text: 'x' }] }] as never }));
     expect((error as BadRequestError).message).toBe("400 Invalid value: 'output_text'. Supported values are: 'input_text', 'input_image', and 'input_file'.");
     const unknown = await rawPost({ model: 'offline-rules', input: [{ type: 'telepathy' }] });
     expect(unknown.status).toBe(400);

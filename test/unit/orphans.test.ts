@@ -33,6 +33,9 @@ test('hosted tool calls and other items without a pair are kept', () => {
 });
 
 test('works on entries that hold items', () => {
-  const entries = [{ seq: 1, item: call('a') }, { seq: 2, item: user }];
+  const entries = [
+    { seq: 1, item: call('a') },
+    { seq: 2, item: user },
+  ];
   expect(withoutOrphans(entries, (entry) => entry.item)).toEqual([{ seq: 2, item: user }]);
 });

@@ -13,20 +13,40 @@ test('a value that parses comes back parsed (defaults applied)', () => {
 
 test('each boundary builds its own error, naming what was wrong and never throwing a ZodError', () => {
   const cases: Array<[string, Parameters<typeof parseOrFail>[3], (error: unknown) => void]> = [
-    ['invalid message', invalidInput, (error) => {
-      expect(error).toBeInstanceOf(InvalidInputError);
-      expect((error as Error).message).toMatch(/^invalid message: n: /);
-    }],
-    ['invalid input', invalidWorkflowInput, (error) => {
-      expect(error).toMatchObject({ type: FailureType.InvalidInput, nonRetryable: true, message: expect.stringMatching(/^invalid input: n: /) });
-    }],
-    ['callTool', invalidActivityInput, (error) => {
-      expect(error).toMatchObject({ type: FailureType.TurnFailed, nonRetryable: true, message: expect.stringMatching(/^callTool got an invalid input: n: /) });
-    }],
-    ['an invalid completion', invalidModelResponse, (error) => {
-      expect(error).toBeInstanceOf(ApplicationFailure);
-      expect(error).toMatchObject({ type: FailureType.InvalidModelResponse, nonRetryable: false, message: expect.stringMatching(/^the model endpoint answered with an invalid completion: n: /) });
-    }],
+    [
+      'invalid message',
+      invalidInput,
+      (error) => {
+        expect(error).toBeInstanceOf(InvalidInputError);
+        expect((error as Error).message).toMatch(/^invalid message: n: /);
+      },
+    ],
+    [
+      'invalid input',
+      invalidWorkflowInput,
+      (error) => {
+        expect(error).toMatchObject({ type: FailureType.InvalidInput, nonRetryable: true, message: expect.stringMatching(/^invalid input: n: /) });
+      },
+    ],
+    [
+      'callTool',
+      invalidActivityInput,
+      (error) => {
+        expect(error).toMatchObject({ type: FailureType.TurnFailed, nonRetryable: true, message: expect.stringMatching(/^callTool got an invalid input: n: /) });
+      },
+    ],
+    [
+      'an invalid completion',
+      invalidModelResponse,
+      (error) => {
+        expect(error).toBeInstanceOf(ApplicationFailure);
+        expect(error).toMatchObject({
+          type: FailureType.InvalidModelResponse,
+          nonRetryable: false,
+          message: expect.stringMatching(/^the model endpoint answered with an invalid completion: n: /),
+        });
+      },
+    ],
   ];
   for (const [what, fail, expectation] of cases) {
     let thrown: unknown;

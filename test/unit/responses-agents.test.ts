@@ -6,7 +6,7 @@ import { AgentRegistry, defineAgent } from '../../src/agents';
 const Answer = z.object({ city: z.string(), note: z.string().optional() });
 
 describe('responses features of an agent', () => {
-  it('come from an @openai/agents Agent\'s hosted tools and zod outputType', () => {
+  it("come from an @openai/agents Agent's hosted tools and zod outputType", () => {
     const sdkAgent = new Agent({ name: 'sdk', instructions: 'Look things up.', tools: [webSearchTool(), fileSearchTool(['vs_1']), codeInterpreterTool()], outputType: Answer });
     const runnable = new AgentRegistry([sdkAgent]).find('sdk')!;
     expect(runnable.tools).toEqual([]);

@@ -16,7 +16,7 @@ function adapted(items: Item[]) {
 }
 
 describe('adapting session items into Responses input', () => {
-  it('keeps the API\'s own items as they are, and leaves out input-refused fields of user messages', () => {
+  it("keeps the API's own items as they are, and leaves out input-refused fields of user messages", () => {
     const items: Item[] = [
       { type: 'message', role: 'user', content: 'Hi', id: 'msg_user', providerData: { x: 1 } },
       { type: 'function_call', id: 'fc_1', call_id: 'call_1', name: 'lookup', arguments: '{}', status: 'completed' },
@@ -29,7 +29,7 @@ describe('adapting session items into Responses input', () => {
     });
   });
 
-  it('spells an SDK function call and its result as the API does, the result\'s output as a string or input parts', () => {
+  it("spells an SDK function call and its result as the API does, the result's output as a string or input parts", () => {
     const { input } = adapted([
       { type: 'function_call', callId: 'call_1', name: 'lookup', arguments: '{"id":1}', providerData: { a: 1 } },
       { type: 'function_call_result', callId: 'call_1', name: 'lookup', status: 'completed', output: { type: 'text', text: 'found it' } },
@@ -44,7 +44,7 @@ describe('adapting session items into Responses input', () => {
     ]);
   });
 
-  it('turns the SDK\'s image and file fields into image_url, file_id, file_data and file_url', () => {
+  it("turns the SDK's image and file fields into image_url, file_id, file_data and file_url", () => {
     const { input } = adapted([
       {
         role: 'user',
@@ -72,7 +72,7 @@ describe('adapting session items into Responses input', () => {
     ]);
   });
 
-  it('spells SDK reasoning as summary and encrypted_content, and keeps the API\'s reasoning verbatim', () => {
+  it("spells SDK reasoning as summary and encrypted_content, and keeps the API's reasoning verbatim", () => {
     const api = { type: 'reasoning', id: 'rs_api', summary: [{ type: 'summary_text', text: 'Thinking.' }], encrypted_content: 'sealed-api' };
     const { input } = adapted([
       { type: 'reasoning', id: 'rs_sdk', content: [{ type: 'input_text', text: 'Pondering.', providerData: {} }], providerData: { encryptedContent: 'sealed-sdk' } },
@@ -86,7 +86,7 @@ describe('adapting session items into Responses input', () => {
     ]);
   });
 
-  it('turns an SDK hosted_tool_call into the provider\'s item it carries, and leaves one without it out', () => {
+  it("turns an SDK hosted_tool_call into the provider's item it carries, and leaves one without it out", () => {
     const result = adapted([
       {
         type: 'hosted_tool_call',
@@ -101,10 +101,16 @@ describe('adapting session items into Responses input', () => {
     expect(result.omitted).toEqual([expect.stringContaining('mystery_tool')]);
   });
 
-  it('keeps an assistant message\'s output text, and leaves out unknown item types and parts with a reason', () => {
+  it("keeps an assistant message's output text, and leaves out unknown item types and parts with a reason", () => {
     const result = adapted([
       { type: 'message', role: 'assistant', id: 'msg_1', status: 'completed', content: [{ type: 'output_text', text: 'Hello', annotations: [], providerData: {} }] },
-      { role: 'user', content: [{ type: 'input_text', text: 'listen' }, { type: 'audio', audio: 'xyz' }] },
+      {
+        role: 'user',
+        content: [
+          { type: 'input_text', text: 'listen' },
+          { type: 'audio', audio: 'xyz' },
+        ],
+      },
       { type: 'future_item', payload: 1 },
     ]);
     expect(result.input).toEqual([
@@ -136,7 +142,15 @@ describe('what the Agents SDK writes that the API spells otherwise (found by pro
 
   it('gives bare base64 image data its media type from its first bytes, and leaves out what it cannot recognise', () => {
     const { input, omitted } = adapted([
-      { type: 'message', role: 'user', content: [{ type: 'input_image', image: 'iVBORw0KGgo=' }, { type: 'input_image', image: '/9j/4AAQ' }, { type: 'input_image', image: 'AAAAAAAA' }] },
+      {
+        type: 'message',
+        role: 'user',
+        content: [
+          { type: 'input_image', image: 'iVBORw0KGgo=' },
+          { type: 'input_image', image: '/9j/4AAQ' },
+          { type: 'input_image', image: 'AAAAAAAA' },
+        ],
+      },
     ]);
     expect((input[0] as { content: unknown[] }).content).toEqual([
       { type: 'input_image', detail: 'auto', image_url: PIXEL },

@@ -42,9 +42,7 @@ describe('UserMessage refuses', () => {
 
   test('text longer than MAX_TEXT_LENGTH characters, but not text of exactly that length', () => {
     expect(UserMessage.safeParse({ text: 'a'.repeat(MAX_TEXT_LENGTH) }).success).toBe(true);
-    expect(issuesOf({ text: 'a'.repeat(MAX_TEXT_LENGTH + 1) })).toContain(
-      `text must be at most ${MAX_TEXT_LENGTH} characters`,
-    );
+    expect(issuesOf({ text: 'a'.repeat(MAX_TEXT_LENGTH + 1) })).toContain(`text must be at most ${MAX_TEXT_LENGTH} characters`);
   });
 
   test('unknown keys', () => {

@@ -26,7 +26,14 @@ class MockActivityEnvironment extends BaseEnvironment {
 }
 
 /** A pool that fails the test if the activity reaches for Postgres. */
-const noPool = new Proxy({}, { get: (_target, property) => () => { throw new Error(`the activity used the pool (${String(property)})`); } }) as unknown as Pool;
+const noPool = new Proxy(
+  {},
+  {
+    get: (_target, property) => () => {
+      throw new Error(`the activity used the pool (${String(property)})`);
+    },
+  },
+) as unknown as Pool;
 
 /** Each run the tools saw, and a gate the slow tool waits on. */
 const seen: Array<ToolRunContext<JsonObject>> = [];

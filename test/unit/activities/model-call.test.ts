@@ -100,7 +100,12 @@ test('heartbeats every 2 s while a held request waits', async () => {
 test('HTTP errors are marked: 429 retryable with its Retry-After, 400 non-retryable ModelRequestRejected', async () => {
   model.enqueue({ error: { status: 429, message: 'Slow down', retryAfterSeconds: 3 } }, { error: { status: 400, message: 'bad schema' } });
   const env = new MockActivityEnvironment();
-  await expect(env.run(completeChat, deps, chatRequest(turn))).rejects.toMatchObject({ type: 'ModelHttpError', details: [{ status: 429 }], nonRetryable: false, nextRetryDelay: 3000 });
+  await expect(env.run(completeChat, deps, chatRequest(turn))).rejects.toMatchObject({
+    type: 'ModelHttpError',
+    details: [{ status: 429 }],
+    nonRetryable: false,
+    nextRetryDelay: 3000,
+  });
   await expect(env.run(completeChat, deps, chatRequest(turn))).rejects.toMatchObject({ type: 'ModelRequestRejected', nonRetryable: true });
 });
 
