@@ -144,7 +144,10 @@ async function startPolling(settings: WorkerSettings, pool?: Pool): Promise<Runn
       ),
   });
   const temporal = () => {
-    temporalClient ??= Connection.connect({ address: settings.temporalAddress }).then(
+    // No gRPC-level retries on this connection: its activities (retention, the reaper) are retried by
+    // Temporal, and the SDK's retry timers outlive Connection.close(), throwing "Channel has been shut
+    // down" from a timer when a worker stops during a retry.
+    temporalClient ??= Connection.connect({ address: settings.temporalAddress, interceptors: [] }).then(
       (clientConnection) => new Client({ connection: clientConnection, namespace: settings.namespace, dataConverter: createDataConverter(settings.encryptionKeys) }),
       (error: unknown) => {
         temporalClient = undefined; // the next retention call connects again
