@@ -113,7 +113,10 @@ describe('memory across sessions', () => {
     stack.model.enqueue({ toolCalls: [{ name: 'remember', arguments: { text: '' } }] }, { text: 'Sorry.' });
     const turn = await stack.client.send(`${ada}:oops`, 'Remember nothing', { userId: ada });
     const output = turn.items.find((entry) => entry.item.type === 'function_call_output');
-    expect(output?.item).toMatchObject({ output: expect.stringMatching(/^Error: invalid arguments for remember: text: /) });
+    // The failure is marked in the activity's result only: the item, and the model's next request, keep their wire shape.
+    const error = expect.stringMatching(/^Error: invalid arguments for remember: text: /);
+    expect(output?.item).toEqual({ type: 'function_call_output', call_id: expect.any(String), output: error });
+    expect(stack.model.requests[1].messages.at(-1)).toEqual({ role: 'tool', tool_call_id: expect.any(String), content: error });
     expect(await stack.client.listMemories(ada)).toEqual([]);
   });
 });

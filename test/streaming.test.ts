@@ -83,7 +83,7 @@ describe('a streamed turn', () => {
     const call = events.find((event) => event.type === 'tool_call');
     const output = events.find((event) => event.type === 'tool_output');
     expect(call).toMatchObject({ name: 'lookup_order', agent: 'support', arguments: JSON.stringify({ order_id: '1234' }) });
-    expect(output).toMatchObject({ callId: call?.type === 'tool_call' ? call.callId : '', output: expect.stringContaining('shipped') });
+    expect(output).toMatchObject({ callId: call?.type === 'tool_call' ? call.callId : '', output: expect.stringContaining('shipped'), failed: false });
     const offsets = events.flatMap((event) => ('offset' in event ? [event.offset] : []));
     expect(offsets).toEqual(offsets.map((_, index) => index + 1));
   });
@@ -153,10 +153,10 @@ describe('a streamed turn', () => {
     expect(seen.map((event) => event.type)).toEqual(['started']);
   });
 
-  it('shows the error output of a tool that failed, and the output of a rejected call, as tool outputs', async () => {
+  it('shows the error output of a tool that failed, and the output of a rejected call, as tool outputs marked failed', async () => {
     stack.model.enqueue({ toolCalls: [{ name: 'explode', arguments: {} }] }, { text: 'It failed.' });
     const failed = await collect(stack.client.stream(newSession('tool-error'), { text: 'try it', agent: 'risky' }));
-    expect(failed.find((event) => event.type === 'tool_output')).toMatchObject({ output: expect.stringContaining('the fuse blew') });
+    expect(failed.find((event) => event.type === 'tool_output')).toMatchObject({ output: expect.stringContaining('the fuse blew'), failed: true });
 
     const sessionId = newSession('rejected');
     stack.model.enqueue({ toolCalls: [{ name: 'refund', arguments: { order: 'A-1' } }] }, { text: 'Not refunded.' });
@@ -167,7 +167,7 @@ describe('a streamed turn', () => {
     }
     const kinds = seen.map((event) => event.type).filter((type, index, all) => type !== all[index - 1]);
     expect(kinds).toEqual(['started', 'tool_call', 'approval', 'tool_output', 'text', 'done']);
-    expect(seen.find((event) => event.type === 'tool_output')).toMatchObject({ output: expect.stringContaining('too late') });
+    expect(seen.find((event) => event.type === 'tool_output')).toMatchObject({ output: expect.stringContaining('too late'), failed: true });
   });
 
   it('stops following when the caller aborts, even while the turn waits for a human', async () => {

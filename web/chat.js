@@ -252,7 +252,7 @@ async function send(text, attachment) {
         event === 'tool_call'
           ? `→ ${data.name}(${data.arguments})`
           : event === 'tool_output'
-            ? `← ${data.output}`
+            ? `${data.failed ? '✗' : '←'} ${data.output}`
             : event === 'handoff'
               ? `${data.from} hands off to ${data.to}`
               : `${data.tool} waits for approval`;

@@ -5,6 +5,7 @@
  */
 import type { Pool } from 'pg';
 import { z } from 'zod';
+import type { ToolAnswer } from '../agents';
 import { deleteMemory, insertMemory, selectMemories } from '../postgres/memories';
 import { MEMORY_TOOL_NAMES, MemoryInput, MemorySelector, type Memory, type MemoryRecall } from '../shared/memory';
 import { describeIssues } from '../shared/schemas';
@@ -105,34 +106,35 @@ export async function recallMemories(pool: Pool, userId: string, recall: MemoryR
   return chooseMemories(await selectMemories(pool, userId, candidates), recall, query);
 }
 
-/** Runs a call of a built-in memory tool for the session's user: the output the model reads. */
-export async function invokeMemoryTool(pool: Pool, call: { name: string; arguments: string }, run: { userId: string; sessionId: string }): Promise<string> {
+/** Runs a call of a built-in memory tool for the session's user: the output the model reads, failed when the arguments are bad. */
+export async function invokeMemoryTool(pool: Pool, call: { name: string; arguments: string }, run: { userId: string; sessionId: string }): Promise<ToolAnswer> {
   let json: unknown;
   try {
     json = JSON.parse(call.arguments || '{}');
   } catch {
-    return `Error: the arguments for ${call.name} are not valid JSON.`;
+    return { output: `Error: the arguments for ${call.name} are not valid JSON.`, failed: true };
   }
-  const invalid = (error: z.ZodError) => `Error: invalid arguments for ${call.name}: ${describeIssues(error)}`;
+  const invalid = (error: z.ZodError) => ({ output: `Error: invalid arguments for ${call.name}: ${describeIssues(error)}`, failed: true });
+  const answer = (output: string) => ({ output, failed: false });
   switch (call.name) {
     case 'remember': {
       const args = RememberArgs.safeParse(json);
       if (!args.success) return invalid(args.error);
       const memory = await insertMemory(pool, run.userId, args.data, run.sessionId);
-      return `Remembered as #${memory.id}${memory.key ? ` (key ${memory.key})` : ''}.`;
+      return answer(`Remembered as #${memory.id}${memory.key ? ` (key ${memory.key})` : ''}.`);
     }
     case 'recall': {
       const args = RecallArgs.safeParse(json);
       if (!args.success) return invalid(args.error);
       const query = args.data.query?.trim();
       const found = await recallMemories(pool, run.userId, query ? { keywords: RECALL_TOOL_LATEST } : { latest: RECALL_TOOL_LATEST }, query ?? '');
-      return JSON.stringify(found.map((memory) => ({ id: memory.id, key: memory.key, text: memory.text, updatedAt: memory.updatedAt })));
+      return answer(JSON.stringify(found.map((memory) => ({ id: memory.id, key: memory.key, text: memory.text, updatedAt: memory.updatedAt }))));
     }
     default: {
       const args = ForgetArgs.safeParse(json);
       if (!args.success) return invalid(args.error);
       const removed = await deleteMemory(pool, run.userId, args.data);
-      return removed ? `Forgot #${removed.id}.` : 'No remembered fact matched; nothing was forgotten.';
+      return answer(removed ? `Forgot #${removed.id}.` : 'No remembered fact matched; nothing was forgotten.');
     }
   }
 }

@@ -46,7 +46,8 @@ export class StreamWriter {
     const target = deps.streaming ? stream : undefined;
     const attempt = Context.current().info.attempt;
     const writer = new StreamWriter(deps.pool, target && { sessionId, messageId: target.messageId, step: target.step, attempt });
-    const outputs = (target?.outputs ?? []).map(({ callId, output }) => ({ type: 'tool_output' as const, step: writer.step, callId, output }));
+    // The workflow makes an output itself only for a failed call (a tool that threw on every attempt, a rejection).
+    const outputs = (target?.outputs ?? []).map(({ callId, output }) => ({ type: 'tool_output' as const, step: writer.step, callId, output, failed: true }));
     if (target && (attempt > 1 || outputs.length > 0)) await writer.write(outputs);
     return writer;
   }

@@ -1,7 +1,7 @@
 /** The `callTool` activity: runs a function call with the code the worker registered for it. */
 import { Context } from '@temporalio/activity';
 import type { Pool } from 'pg';
-import type { AgentRegistry } from '../agents';
+import type { AgentRegistry, ToolAnswer } from '../agents';
 import type { MemoryOptions } from '../shared/memory';
 import { ToolCallInput, type ToolCallResult } from '../shared/activity-io';
 import { MAX_TOOL_OUTPUT_CHARS } from '../shared/limits';
@@ -24,7 +24,7 @@ export function toolIdempotencyKey(sessionId: string, callId: string): string {
 
 /**
  * Creates the `callTool` activity. Bad arguments from the model and unknown tools are answered to the
- * model as an error output (so it can correct itself); a tool that throws is retried. The tool works on
+ * model as an error output (so it can correct itself), the result marked `failed`; a tool that throws is retried. The tool works on
  * a copy of the context: the top-level keys it changed come back as the patch. Text Postgres could not
  * store is repaired, and an output longer than 64,000 characters is cut. The built-in memory tools act
  * on the session's user's memories. An output that is a large data URL (an image, a file) is stored in
@@ -45,22 +45,23 @@ export function createCallTool(deps: { agents: AgentRegistry; pool: Pool; memory
     done('tool call completed', {
       tool: input.call.name,
       callId: input.call.call_id,
-      // Outputs starting "Error:" answer the model with an error (an unknown tool, invalid arguments).
-      outcome: result.output.startsWith('Error:') ? 'error output' : 'ok',
+      // A failed call (an unknown tool, invalid arguments) answers the model with an error output.
+      outcome: result.failed ? 'error output' : 'ok',
       contextKeysChanged: Object.keys(result.contextPatch ?? {}).length,
     });
     const writer = await StreamWriter.open(deps, input.sessionId, input.stream);
-    await writer.finish([{ type: 'tool_output', step: writer.step, callId: input.call.call_id, output: result.output }]);
+    await writer.finish([{ type: 'tool_output', step: writer.step, callId: input.call.call_id, output: result.output, failed: result.failed }]);
     return result;
   };
 
-  async function runCall(input: ToolCallInput): Promise<ToolCallResult> {
+  async function runCall(input: ToolCallInput): Promise<ToolCallResult & { failed: boolean }> {
     const { name } = input.call;
     if (isMemoryTool(name) && deps.memory.tools && input.userId) {
-      return repairJson({ output: capOutput(await invokeMemoryTool(deps.pool, input.call, { userId: input.userId, sessionId: input.sessionId })) });
+      const answer = await invokeMemoryTool(deps.pool, input.call, { userId: input.userId, sessionId: input.sessionId });
+      return repairJson({ output: capOutput(answer.output), failed: answer.failed });
     }
     const tool = agents.find(input.agent || agents.defaultAgent)?.tools.find((candidate) => candidate.name === name);
-    if (!tool) return { output: `Error: the agent ${input.agent} has no tool named ${name}.` };
+    if (!tool) return { output: `Error: the agent ${input.agent} has no tool named ${name}.`, failed: true };
     // The tool's own copy of the context (revealing copies it), secrets as their text.
     const { context, secrets } = revealedSecrets(input.context);
     const activity = Context.current();
@@ -75,19 +76,19 @@ export function createCallTool(deps: { agents: AgentRegistry; pool: Pool; memory
     };
     // Heartbeats while the tool runs: a worker that dies mid-call misses them, and the call runs again elsewhere.
     const heartbeat = setInterval(() => activity.heartbeat(), TOOL_HEARTBEAT_INTERVAL_MS);
-    let returned: string;
+    let returned: ToolAnswer;
     try {
       returned = await withSecretsScrubbed(secrets, () => tool.invoke(input.call.arguments, context, run));
     } finally {
       clearInterval(heartbeat);
     }
     // An image or file the tool returns as a data URL is stored apart and travels as a reference (never cut).
-    const output = await extractContent(deps.pool, input.sessionId, returned);
+    const output = await extractContent(deps.pool, input.sessionId, returned.output);
     const left = rehiddenSecrets(input.context, context);
     const contextPatch = changedKeys(input.context, left);
     // The secrets it had and those it left (a text it wrote in a secret's place is one now).
     const known = revealedSecrets({ had: input.context, left }).secrets;
-    return repairJson(scrubbedOfSecrets({ output: capOutput(output), ...(contextPatch ? { contextPatch } : {}) }, known));
+    return repairJson(scrubbedOfSecrets({ output: capOutput(output), failed: returned.failed, ...(contextPatch ? { contextPatch } : {}) }, known));
   }
 }
 

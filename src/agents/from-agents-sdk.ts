@@ -66,7 +66,8 @@ export function fromAgentsSdk(agent: AgentsSdkAgent): { runnable: RunnableAgent;
           const runContext = new sdk.RunContext(context);
           toolCalls.set(runContext, { callId: run.callId, idempotencyKey: run.idempotencyKey, attempt: run.attempt, signal: run.signal });
           const toolCall = { type: 'function_call' as const, callId: run.callId, name: tool.name, arguments: argumentsJson };
-          return outputText(await tool.invoke(runContext, argumentsJson, { toolCall, signal: run.signal }));
+          // The SDK turns a tool's errors into text itself (its errorFunction): that text is an output here, not a marked failure.
+          return { output: outputText(await tool.invoke(runContext, argumentsJson, { toolCall, signal: run.signal })), failed: false };
         },
       },
     ];

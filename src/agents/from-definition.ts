@@ -64,8 +64,8 @@ function runnableTool(agentName: string, tool: AnyTool, implementation: ToolImpl
     },
     invoke: async (argumentsJson: string, context: JsonObject, run: ToolRunInfo) => {
       const parsed = parse(argumentsJson);
-      if ('error' in parsed) return parsed.error;
-      return outputText(await (execute as (args: unknown, run: ToolRunContext<JsonObject>) => unknown)(parsed.args, { ...run, context }));
+      if ('error' in parsed) return { output: parsed.error, failed: true };
+      return { output: outputText(await (execute as (args: unknown, run: ToolRunContext<JsonObject>) => unknown)(parsed.args, { ...run, context })), failed: false };
     },
   };
 }

@@ -50,10 +50,16 @@ export interface RunnableTool {
   /** Whether a call with these arguments must wait for a human's approval. */
   needsApproval(context: JsonObject, argumentsJson: string, run: RunInfo): Promise<boolean>;
   /**
-   * Runs the call: the output text the model reads. `context` is the session's context, a copy the
-   * tool may change; the changed top-level keys are kept when the turn commits.
+   * Runs the call: the output text the model reads, and whether the call failed. `context` is the
+   * session's context, a copy the tool may change; the changed top-level keys are kept when the turn commits.
    */
-  invoke(argumentsJson: string, context: JsonObject, run: ToolRunInfo): Promise<string>;
+  invoke(argumentsJson: string, context: JsonObject, run: ToolRunInfo): Promise<ToolAnswer>;
+}
+
+/** What a tool call answers: the text the model reads, and whether the call failed (bad arguments: the text says why). */
+export interface ToolAnswer {
+  output: string;
+  failed: boolean;
 }
 
 /** A handoff the model may call: a tool that makes `target` the session's active agent. */

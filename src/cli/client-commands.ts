@@ -83,7 +83,7 @@ function streamPrinter(sessionId: string): (event: StreamEvent) => void {
       case 'tool_call':
         return note(`[${event.offset}] ${event.agent} calls ${event.name}(${event.arguments})`);
       case 'tool_output':
-        return note(`[${event.offset}] ${event.callId} answered: ${event.output}`);
+        return note(`[${event.offset}] ${event.callId} ${event.failed ? 'failed' : 'answered'}: ${event.output}`);
       case 'handoff':
         return note(`[${event.offset}] ${event.from} hands off to ${event.to}`);
       case 'approval':

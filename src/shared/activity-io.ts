@@ -101,12 +101,25 @@ export const ToolCallInput = z.object({
 });
 export type ToolCallInput = z.infer<typeof ToolCallInput>;
 
-/** A tool's output for the model, and the top-level context keys it sets. */
+/** A tool's output for the model, whether the call failed, and the top-level context keys it sets. */
 export const ToolCallResult = z.object({
   output: z.string(),
+  /**
+   * Whether the call failed (invalid arguments, an unknown tool): the output, which the model reads as
+   * any other, says why. Always set by this version; absent in results recorded before it was added.
+   */
+  failed: z.boolean().optional(),
   contextPatch: JsonObject.optional(),
 });
 export type ToolCallResult = z.infer<typeof ToolCallResult>;
+
+/**
+ * Whether a tool call failed, as its result says. Results recorded before `failed` was added (older
+ * histories that replay) carry no such field: for those alone, the old reading, an output starting "Error:".
+ */
+export function toolCallFailed(result: Pick<ToolCallResult, 'output' | 'failed'>): boolean {
+  return result.failed ?? result.output.startsWith('Error:');
+}
 
 /** The session row of the projection after an operation. */
 export const SessionSummary = z.object({

@@ -14,8 +14,11 @@ export const StoredStreamEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('text'), step, agent: z.string(), delta: z.string() }),
   /** The model called a tool (written when its reply is complete). */
   z.object({ type: z.literal('tool_call'), step, agent: z.string(), callId: z.string(), name: z.string(), arguments: z.string() }),
-  /** A tool answered. */
-  z.object({ type: z.literal('tool_output'), step, callId: z.string(), output: z.string() }),
+  /**
+   * A tool answered. `failed`: the call did not do its work (invalid arguments, an unknown tool, a tool
+   * that threw on every attempt, a human's rejection) and the output says why; absent in events older workers stored.
+   */
+  z.object({ type: z.literal('tool_output'), step, callId: z.string(), output: z.string(), failed: z.boolean().optional() }),
   /** The model handed the conversation to another agent. */
   z.object({ type: z.literal('handoff'), step, from: z.string(), to: z.string(), callId: z.string() }),
   /** A tool call waits for a human's approve or reject; the turn goes on once it is decided. */

@@ -8,7 +8,7 @@ import { handoffOutput } from '../shared/agent';
 import { rejectionOutput } from '../shared/approvals';
 import type { PausedTurn } from '../shared/session-snapshot';
 import type { StreamTarget } from '../shared/stream';
-import type { ItemWindow, ModelCallResult, ProjectionInput } from '../shared/activity-io';
+import { toolCallFailed, type ItemWindow, type ModelCallResult, type ProjectionInput } from '../shared/activity-io';
 import { FailureType, failureTypeOf, TRANSIENT_MODEL_FAILURES } from '../shared/failures';
 import { DEFAULT_MAX_MODEL_CALLS, MAX_TURN_BYTES } from '../shared/limits';
 import {
@@ -228,17 +228,22 @@ class TurnDraft {
         stream: this.streamTarget(),
       });
       if (result.contextPatch) this.draft.context = { ...this.draft.context, ...checkedToolPatch(result.contextPatch) };
+      if (toolCallFailed(result)) log.info('a tool call failed (invalid arguments, an unknown tool); the model gets the error as its output', this.toolLogFields(functionCall));
+      // The model's item keeps its wire shape: the output alone, never the failure mark.
       this.append({ type: 'function_call_output', call_id: functionCall.call_id, output: result.output });
     } catch (error) {
       if (!(error instanceof ActivityFailure)) throw error;
       log.warn('a tool failed after its retries; the model gets the error as its output', {
-        ...this.logFields(),
-        tool: functionCall.name,
-        callId: functionCall.call_id,
+        ...this.toolLogFields(functionCall),
         errorType: error.cause instanceof ApplicationFailure ? error.cause.type : error.cause?.name,
       });
       this.appendOutput(functionCall.call_id, repairText(`Error: the tool ${functionCall.name} failed: ${error.cause?.message ?? error.message}`));
     }
+  }
+
+  /** The log fields of a tool call: the turn's, the tool's name and the call's id. */
+  private toolLogFields(functionCall: FunctionCallItem) {
+    return { ...this.logFields(), tool: functionCall.name, callId: functionCall.call_id };
   }
 
   /** Adds a tool output the workflow made itself (no activity streamed it): the next model call announces it. */

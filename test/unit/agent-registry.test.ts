@@ -49,7 +49,7 @@ describe('AgentRegistry', () => {
     const declared = defineTool({ name: 'ping', description: 'Answers pong.', parameters: z.object({}) });
     const agent = defineAgent({ name: 'helper', instructions: 'x', tools: [declared] });
     expect(() => new AgentRegistry([agent])).toThrow('the tool "ping" of the agent "helper" has no implementation');
-    return expect(new AgentRegistry([agent], { ping: () => 'pong' }).find('helper')?.tools[0].invoke('{}', {}, run)).resolves.toBe('pong');
+    return expect(new AgentRegistry([agent], { ping: () => 'pong' }).find('helper')?.tools[0].invoke('{}', {}, run)).resolves.toEqual({ output: 'pong', failed: false });
   });
 });
 
@@ -61,14 +61,17 @@ describe('a declared tool, as the worker runs it', () => {
     expect(tool.parameters).not.toHaveProperty('$schema');
   });
 
-  test('answers bad JSON and arguments its schema refuses with an error the model can read', async () => {
-    await expect(tool.invoke('{not json', {}, run)).resolves.toBe('Error: the arguments for issue_refund are not valid JSON.');
-    await expect(tool.invoke('{"order_id":"1","amount":-3}', {}, run)).resolves.toMatch(/^Error: invalid arguments for issue_refund: amount/);
+  test('answers bad JSON and arguments its schema refuses with an error the model can read, marked failed', async () => {
+    await expect(tool.invoke('{not json', {}, run)).resolves.toEqual({ output: 'Error: the arguments for issue_refund are not valid JSON.', failed: true });
+    await expect(tool.invoke('{"order_id":"1","amount":-3}', {}, run)).resolves.toEqual({
+      output: expect.stringMatching(/^Error: invalid arguments for issue_refund: amount/),
+      failed: true,
+    });
   });
 
   test('sends a JSON result as JSON text, and changes the context it is given', async () => {
     const context: Record<string, unknown> = { refunds: ['0'] };
-    await expect(tool.invoke('{"order_id":"7","amount":5}', context, run)).resolves.toBe('{"refunded":5}');
+    await expect(tool.invoke('{"order_id":"7","amount":5}', context, run)).resolves.toEqual({ output: '{"refunded":5}', failed: false });
     expect(context).toEqual({ refunds: ['0', '7'] });
   });
 });

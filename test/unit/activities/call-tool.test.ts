@@ -54,6 +54,12 @@ const echo = defineTool({
     return { echoed: text };
   },
 });
+const literal = defineTool({
+  name: 'literal',
+  description: 'Returns text that starts like an error.',
+  parameters: z.object({}),
+  execute: () => 'Error: 404 is what the page says.',
+});
 const huge = defineTool({ name: 'huge', description: 'Says a lot.', parameters: z.object({}), execute: () => 'x'.repeat(MAX_TOOL_OUTPUT_CHARS + 10) });
 const failing = defineTool({
   name: 'failing',
@@ -73,8 +79,9 @@ const slow = defineTool({
     return run.signal.aborted ? 'aborted' : 'done';
   },
 });
-const agents = new AgentRegistry([defineAgent({ name: 'support', instructions: 'x', tools: [echo, huge, failing, slow] })]);
+const agents = new AgentRegistry([defineAgent({ name: 'support', instructions: 'x', tools: [echo, literal, huge, failing, slow] })]);
 const callTool = createCallTool({ agents, pool: noPool, memory: MemoryOptions.parse({ tools: false }), streaming: false });
+const callToolWithMemory = createCallTool({ agents, pool: noPool, memory: MemoryOptions.parse({ tools: true }), streaming: false });
 
 function input(name: string, args: JsonObject, context: JsonObject = {}): ToolCallInput {
   return {
@@ -95,7 +102,7 @@ afterEach(() => jest.useRealTimers());
 test('the tool gets the call idempotency key (sessionId:callId) and the attempt, and its context changes come back as the patch', async () => {
   const env = new MockActivityEnvironment({ attempt: 3 });
   const result = await env.run(callTool, input('echo', { text: 'hi' }, { tier: 'plus' }));
-  expect(result).toEqual({ output: '{"echoed":"hi"}', contextPatch: { echoed: 'hi' } });
+  expect(result).toEqual({ output: '{"echoed":"hi"}', failed: false, contextPatch: { echoed: 'hi' } });
   expect(seen[0]).toMatchObject({ sessionId: 'unit:tools', callId: 'call_echo', idempotencyKey: 'unit:tools:call_echo', attempt: 3 });
   expect(toolIdempotencyKey('unit:tools', 'call_echo')).toBe('unit:tools:call_echo');
   const again = new MockActivityEnvironment({ attempt: 1 });
@@ -132,13 +139,24 @@ test('an output longer than the limit is cut, with a note saying how much was no
   expect(output.endsWith('\n[output cut: 10 more characters were not kept]')).toBe(true);
 });
 
-test('bad arguments and unknown tools answer the model with an output marked "Error:" (not a failure to retry)', async () => {
+test('bad arguments and unknown tools answer the model with an error output, marked failed (not a failure to retry)', async () => {
   const env = new MockActivityEnvironment();
-  expect((await env.run(callTool, input('echo', { text: 5 }))).output).toMatch(/^Error: invalid arguments for echo: text/);
-  expect((await env.run(callTool, { ...input('echo', {}), call: { type: 'function_call', call_id: 'c', name: 'echo', arguments: '{' } } as ToolCallInput)).output).toBe(
-    'Error: the arguments for echo are not valid JSON.',
-  );
-  expect((await env.run(callTool, input('nope', {}))).output).toBe('Error: the agent support has no tool named nope.');
+  expect(await env.run(callTool, input('echo', { text: 5 }))).toEqual({ output: expect.stringMatching(/^Error: invalid arguments for echo: text/), failed: true });
+  expect(await env.run(callTool, { ...input('echo', {}), call: { type: 'function_call', call_id: 'c', name: 'echo', arguments: '{' } } as ToolCallInput)).toEqual({
+    output: 'Error: the arguments for echo are not valid JSON.',
+    failed: true,
+  });
+  expect(await env.run(callTool, input('nope', {}))).toEqual({ output: 'Error: the agent support has no tool named nope.', failed: true });
+});
+
+test('a memory tool called with bad arguments answers with an error output, marked failed, without reaching the store', async () => {
+  const env = new MockActivityEnvironment();
+  const result = await env.run(callToolWithMemory, { ...input('remember', { text: 5 }), userId: 'ada' });
+  expect(result).toEqual({ output: expect.stringMatching(/^Error: invalid arguments for remember: text/), failed: true });
+});
+
+test('what a tool returns is never a failure, whatever its text: the mark is structural, not a prefix', async () => {
+  expect(await new MockActivityEnvironment().run(callTool, input('literal', {}))).toEqual({ output: 'Error: 404 is what the page says.', failed: false });
 });
 
 test('a tool that throws fails the attempt (to be retried), its message and causes scrubbed of secret context values', async () => {
