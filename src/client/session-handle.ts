@@ -9,7 +9,35 @@ import type { ApprovalDecisionResult, PendingApproval } from '../shared/approval
 import type { ImportResult, SessionExport } from '../shared/export';
 import type { StreamEvent } from '../shared/stream';
 import { checkSessionId, type MessageInput, type OperationOptions, type StartOptions } from './checks';
-import type { SessionsClient } from './sessions-client';
+
+/**
+ * The calls a handle forwards to, each with the session id first: what it needs of a `SessionsClient`,
+ * which has them all. Declared here so that the handle does not import the client that makes it.
+ */
+export interface SessionCalls {
+  send(sessionId: string, message: MessageInput | UserMessage, start?: StartOptions): Promise<TurnResult>;
+  stream(sessionId: string, message: MessageInput | UserMessage, options?: StartOptions & { after?: number; signal?: AbortSignal }): AsyncGenerator<StreamEvent>;
+  signal(sessionId: string, message: MessageInput | UserMessage, start?: StartOptions): Promise<string>;
+  items(sessionId: string, options?: { limit?: number }): Promise<SessionItem[]>;
+  workflowItems(sessionId: string, options?: { limit?: number }): Promise<SessionItem[]>;
+  context(sessionId: string): Promise<JsonObject>;
+  status(sessionId: string): Promise<SessionStatus>;
+  usage(sessionId: string): Promise<SessionUsage>;
+  addItems(sessionId: string, items: Item[], options?: OperationOptions & StartOptions): Promise<SessionItem[]>;
+  replaceSuffix(sessionId: string, expectedSuffix: Item[], replacement: Item[], options?: OperationOptions): Promise<SessionItem[]>;
+  popItem(sessionId: string, options?: OperationOptions): Promise<SessionItem | null>;
+  clearSession(sessionId: string, options?: OperationOptions): Promise<void>;
+  compact(sessionId: string, options?: OperationOptions): Promise<CompactionResult>;
+  updateContext(sessionId: string, patch: JsonObject, options?: OperationOptions): Promise<JsonObject>;
+  updateSettings(sessionId: string, settings: Partial<SessionSettingsInput>, options?: OperationOptions): Promise<SessionSettings>;
+  updateLabels(sessionId: string, labels: Record<string, string | null>, options?: OperationOptions): Promise<Labels>;
+  pendingApprovals(sessionId: string): Promise<PendingApproval[]>;
+  approve(sessionId: string, callId: string, options?: OperationOptions & { reason?: string }): Promise<ApprovalDecisionResult>;
+  reject(sessionId: string, callId: string, options?: OperationOptions & { reason?: string }): Promise<ApprovalDecisionResult>;
+  exportSession(sessionId: string): Promise<SessionExport>;
+  forkSession(from: string, to: string, options?: { turn?: number }): Promise<ImportResult>;
+  deleteSession(sessionId: string, options?: OperationOptions): Promise<void>;
+}
 
 /** A session of a `SessionsClient`, by id (see `SessionsClient.session`). */
 export class SessionHandle {
@@ -17,7 +45,7 @@ export class SessionHandle {
   readonly id: string;
 
   constructor(
-    private readonly client: SessionsClient,
+    private readonly client: SessionCalls,
     sessionId: string,
   ) {
     this.id = checkSessionId(sessionId);
