@@ -10,6 +10,7 @@ import type { Pool } from 'pg';
 import { z } from 'zod';
 import { ContentMissingError } from '../shared/errors';
 import { contentRef, findContentRefs, refHash, replaceContentRefs, replaceLargeContent, replaceProducedContent } from '../shared/content-refs';
+import { invalidRow, parseOrFail } from '../shared/parse';
 import { contentSealer } from './content-sealing';
 
 /** The SHA-256 (hex) of a string's UTF-8 bytes. */
@@ -70,6 +71,7 @@ export async function extractContent<T>(pool: Pool, sessionId: string, value: T)
   return replaced;
 }
 
+/** A content part as `resolveContent` reads it: its hash and its content, sealed or not. */
 const PartRow = z.object({ sha256: z.string(), content: z.string(), sealed: z.boolean() });
 
 /**
@@ -81,7 +83,9 @@ export async function resolveContent<T>(pool: Pool, sessionId: string, value: T)
   if (refs.length === 0) return value;
   const { rows } = await pool.query('SELECT sha256, content, sealed FROM content_parts WHERE session_id = $1 AND sha256 = ANY($2::text[])', [sessionId, refs.map(refHash)]);
   const sealer = contentSealer(pool);
-  const contents = new Map(rows.map((row) => PartRow.parse(row)).map((row) => [row.sha256, sealer.openText({ text: row.content, sealed: row.sealed })]));
+  const contents = new Map(
+    rows.map((row) => parseOrFail(PartRow, row, 'a content_parts row', invalidRow)).map((row) => [row.sha256, sealer.openText({ text: row.content, sealed: row.sealed })]),
+  );
   const missing = refs.filter((ref) => !contents.has(refHash(ref)));
   if (missing.length > 0) {
     throw new ContentMissingError(
@@ -97,9 +101,12 @@ export async function deleteContentParts(pool: Pool, sessionId: string): Promise
   await pool.query('DELETE FROM content_parts WHERE session_id = $1', [sessionId]);
 }
 
+/** How many parts a session has and their characters (as text: a bigint), as `countContentParts` reads them. */
+const PartCountRow = z.object({ parts: z.number(), chars: z.string() });
+
 /** How many parts a session has stored, and their characters altogether. */
 export async function countContentParts(pool: Pool, sessionId: string): Promise<{ parts: number; chars: number }> {
   const { rows } = await pool.query('SELECT count(*)::integer AS parts, coalesce(sum(chars), 0)::bigint::text AS chars FROM content_parts WHERE session_id = $1', [sessionId]);
-  const row = z.object({ parts: z.number(), chars: z.string() }).parse(rows[0]);
+  const row = parseOrFail(PartCountRow, rows[0], 'a content parts count', invalidRow);
   return { parts: row.parts, chars: Number(row.chars) };
 }

@@ -7,6 +7,7 @@ import type { Pool } from 'pg';
 import { z } from 'zod';
 import type { KeyRing } from '../codec/key-ring';
 import { EncryptionKeyError } from '../shared/errors';
+import { invalidRow, parseOrFail } from '../shared/parse';
 
 /** What the deployment records about its encryption. */
 export interface DeploymentSetting {
@@ -17,10 +18,11 @@ export interface DeploymentSetting {
   sealProjection: boolean;
 }
 
-const Row = z.object({ encrypted: z.boolean(), current_key_id: z.string().nullable(), seal_projection: z.boolean() });
+/** The deployment_settings row as Postgres returns it. */
+const DeploymentSettingRow = z.object({ encrypted: z.boolean(), current_key_id: z.string().nullable(), seal_projection: z.boolean() });
 
 function toSetting(row: unknown): DeploymentSetting {
-  const parsed = Row.parse(row);
+  const parsed = parseOrFail(DeploymentSettingRow, row, 'the deployment_settings row', invalidRow);
   return { encrypted: parsed.encrypted, currentKeyId: parsed.current_key_id, sealProjection: parsed.seal_projection };
 }
 

@@ -3,6 +3,7 @@ import type { Pool } from 'pg';
 import { z } from 'zod';
 import type { ImportSessionInput } from '../shared/activity-io';
 import type { SessionExport } from '../shared/export';
+import { invalidRow, parseOrFail } from '../shared/parse';
 import { contentSealer } from './content-sealing';
 import { storedItems } from './items';
 
@@ -23,6 +24,12 @@ export async function discardImport(pool: Pool, importId: string): Promise<void>
 /** A staged item as `stageImport` stored it: its item sealed, or not, by the client that staged it. */
 const StagedItem = z.object({ item: z.unknown() }).passthrough();
 
+/** A staged document as `stageImport` stored it (its items and its usage), as re-sealing reads it back. */
+export const StagedDocument = z.object({ items: z.array(StagedItem).optional() }).passthrough();
+
+/** The items of a staged document, as `applyImport` reads them. */
+const StagedItemsRow = z.object({ items: z.array(StagedItem) });
+
 /**
  * Moves a staged document into sessions, items and usage and deletes it, in one statement (atomic even
  * over a multiplexed connection); a no-op once done, so a retried import writes nothing twice. The
@@ -32,10 +39,7 @@ export async function applyImport(pool: Pool, input: ImportSessionInput): Promis
   const { rows } = await pool.query("SELECT document->'items' AS items FROM session_imports WHERE id = $1 AND session_id = $2", [input.importId, input.sessionId]);
   if (rows.length === 0) return;
   const sealer = contentSealer(pool);
-  const items = z
-    .array(StagedItem)
-    .parse(rows[0].items)
-    .map((staged) => ({ ...staged, item: sealer.sealJson(sealer.openJson(staged.item)) }));
+  const items = parseOrFail(StagedItemsRow, rows[0], 'a staged import', invalidRow).items.map((staged) => ({ ...staged, item: sealer.sealJson(sealer.openJson(staged.item)) }));
   await pool.query(
     `WITH doc AS (
        DELETE FROM session_imports WHERE id = $1 AND session_id = $2 RETURNING document

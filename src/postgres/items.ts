@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { ProjectionInput, RemoveItemsInput, SeqRange } from '../shared/activity-io';
 import { Item, type SessionItem } from '../shared/schemas';
 import { isMessage, pairingOf, typeOf } from '../shared/items';
+import { invalidRow, parseOrFail } from '../shared/parse';
 import { contentSealer } from './content-sealing';
 
 /** An items row as Postgres returns it. */
@@ -174,7 +175,7 @@ function toSessionItems(pool: Pool, rows: Array<{ item: unknown }>): SessionItem
 
 /** A checked row as a session item (the row schema already checked the item). */
 function toSessionItem(row: unknown): SessionItem {
-  const parsed = ItemRow.parse(row);
+  const parsed = parseOrFail(ItemRow, row, 'an items row', invalidRow);
   return {
     seq: parsed.seq,
     agent: parsed.agent,
@@ -191,8 +192,11 @@ export async function readItemsBySeq(pool: Pool, sessionId: string, seqs: number
   return toSessionItems(pool, rows);
 }
 
+/** A count, as `countItems` reads it. */
+const CountRow = z.object({ count: z.number().int() });
+
 /** How many items a session has. */
 export async function countItems(pool: Pool, sessionId: string): Promise<number> {
   const { rows } = await pool.query('SELECT count(*)::integer AS count FROM items WHERE session_id = $1', [sessionId]);
-  return z.object({ count: z.number().int() }).parse(rows[0]).count;
+  return parseOrFail(CountRow, rows[0], 'an items count', invalidRow).count;
 }

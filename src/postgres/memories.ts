@@ -2,6 +2,7 @@
 import type { Pool } from 'pg';
 import { z } from 'zod';
 import type { Memory, MemoryInput, MemorySelector } from '../shared/memory';
+import { invalidRow, parseOrFail } from '../shared/parse';
 import type { ContentSealer } from '../codec/content-sealer';
 import { contentSealer } from './content-sealing';
 
@@ -21,7 +22,7 @@ const MEMORY_COLUMNS = 'id, user_id, key, text, text_sealed, source_session, cre
 
 /** A checked memories row as a memory, its text opened when sealed. */
 function toMemory(sealer: ContentSealer, row: unknown): Memory {
-  const parsed = MemoryRow.parse(row);
+  const parsed = parseOrFail(MemoryRow, row, 'a memories row', invalidRow);
   return {
     id: parsed.id,
     userId: parsed.user_id,

@@ -8,6 +8,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Pool, PoolClient } from 'pg';
 import { z } from 'zod';
+import { invalidRow, parseOrFail } from '../shared/parse';
 import { databaseSchema, quoteSchema, schemaOf } from './schema';
 
 /** The folder of the numbered migrations. */
@@ -19,6 +20,15 @@ const MIGRATION_LOCK_KEY = 0x6167656e74736573n;
 /** A migration file: its number and name, from `NNN_name.sql`. */
 export const MigrationFile = z.object({ id: z.number().int().positive(), name: z.string(), file: z.string() });
 export type MigrationFile = z.infer<typeof MigrationFile>;
+
+/** An applied migration's number, as the runner reads its migrations table. */
+const MigrationIdRow = z.object({ id: z.number() });
+
+/** A migration public.schema_migrations records (read as text: the table may be another application's). */
+const RecordedMigrationRow = z.object({ id: z.string(), name: z.string() });
+
+/** A function's signature (`name(argument types)`), as the move from public reads it. */
+const FunctionSignatureRow = z.object({ signature: z.string() });
 
 /** The migration files in order; refuses duplicate numbers and badly named files. */
 export async function listMigrations(dir = MIGRATIONS_DIR): Promise<MigrationFile[]> {
@@ -72,7 +82,7 @@ async function migrateUnderLock(pool: Pool, dir: string, schema: string): Promis
          id integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
     );
     const { rows } = await client.query('SELECT id FROM schema_migrations');
-    const applied = new Set(rows.map((row) => z.object({ id: z.number() }).parse(row).id));
+    const applied = new Set(rows.map((row) => parseOrFail(MigrationIdRow, row, 'a schema_migrations id', invalidRow).id));
     const done: string[] = [];
     for (const migration of migrations.filter((candidate) => !applied.has(candidate.id))) {
       const sql = await readFile(migration.file, 'utf8');
@@ -124,7 +134,7 @@ async function adoptPublicDeployment(client: PoolClient, schema: string, migrati
   );
   if (columns.rowCount !== 2) return;
   const { rows } = await client.query('SELECT id::text AS id, name::text AS name FROM public.schema_migrations');
-  const recorded = rows.map((row) => z.object({ id: z.string(), name: z.string() }).parse(row));
+  const recorded = rows.map((row) => parseOrFail(RecordedMigrationRow, row, 'a public.schema_migrations row', invalidRow));
   const first = migrations.find((migration) => migration.id === 1);
   if (!first || !recorded.some((row) => row.id === '1' && row.name === first.name)) return;
   const files = recorded.map((row) => {
@@ -149,7 +159,7 @@ async function adoptPublicDeployment(client: PoolClient, schema: string, migrati
           [name],
         );
         for (const row of functions.rows) {
-          await client.query(`ALTER FUNCTION ${z.object({ signature: z.string() }).parse(row).signature} SET SCHEMA ${target}`);
+          await client.query(`ALTER FUNCTION ${parseOrFail(FunctionSignatureRow, row, 'a function signature', invalidRow).signature} SET SCHEMA ${target}`);
         }
       }
     }

@@ -5,12 +5,18 @@
  * by someone else between the read and the write is left for the next run.
  */
 import type { Pool } from 'pg';
+import { z } from 'zod';
 import type { ContentSealer } from '../codec/content-sealer';
+import { invalidRow, parseOrFail } from '../shared/parse';
+import { StagedDocument } from './imports';
 
 /** How many rows of each table were rewritten. */
 export type ResealCounts = Record<'items' | 'stream_events' | 'memories' | 'session_imports' | 'content_parts', number>;
 
 const BATCH = 500;
+
+/** A row as re-sealing reads it: its key and value columns by alias (`k0`…, `v0`…), each cast to text. */
+const TextColumnsRow = z.record(z.string(), z.string());
 
 /** One table: its key columns (with their types), and how a row's stored value is re-sealed. */
 interface TableSpec {
@@ -19,7 +25,7 @@ interface TableSpec {
   /** The columns holding the stored value, read and compared as text. */
   values: string[];
   /** The new values (as text, in `values` order), or undefined when the row is fine. */
-  reseal: (row: Record<string, unknown>) => string[] | undefined;
+  reseal: (row: Record<string, string>) => string[] | undefined;
 }
 
 function jsonColumn(table: keyof ResealCounts, keys: Array<[string, string]>, column: string, sealer: ContentSealer): TableSpec {
@@ -28,7 +34,7 @@ function jsonColumn(table: keyof ResealCounts, keys: Array<[string, string]>, co
     keys,
     values: [column],
     reseal: (row) => {
-      const next = sealer.resealJson(JSON.parse(row[column] as string));
+      const next = sealer.resealJson(JSON.parse(row[column]));
       return next === undefined ? undefined : [JSON.stringify(next)];
     },
   };
@@ -61,7 +67,7 @@ export async function resealProjection(pool: Pool, sealer: ContentSealer, onTabl
       keys: [['id', 'bigint']],
       values: ['text', 'text_sealed'],
       reseal: (row) => {
-        const next = sealer.resealText({ text: row.text as string, sealed: row.text_sealed === 'true' });
+        const next = sealer.resealText({ text: row.text, sealed: row.text_sealed === 'true' });
         return next && [next.text, String(next.sealed)];
       },
     },
@@ -70,7 +76,7 @@ export async function resealProjection(pool: Pool, sealer: ContentSealer, onTabl
       keys: [['id', 'text']],
       values: ['document'],
       reseal: (row) => {
-        const document = JSON.parse(row.document as string) as { items?: Array<{ item: unknown }> };
+        const document = parseOrFail(StagedDocument, JSON.parse(row.document), 'a staged import document', invalidRow);
         let changed = false;
         const items = (document.items ?? []).map((staged) => {
           const next = sealer.resealJson(staged.item);
@@ -89,7 +95,7 @@ export async function resealProjection(pool: Pool, sealer: ContentSealer, onTabl
       ],
       values: ['content', 'sealed'],
       reseal: (row) => {
-        const next = sealer.resealText({ text: row.content as string, sealed: row.sealed === 'true' });
+        const next = sealer.resealText({ text: row.content, sealed: row.sealed === 'true' });
         return next && [next.text, String(next.sealed)];
       },
     },
@@ -112,8 +118,9 @@ async function resealTable(pool: Pool, spec: TableSpec): Promise<number> {
   let rewritten = 0;
   for (;;) {
     const where = after ? `WHERE (${keyList}) > (${keyTypes.map((type, index) => `$${index + 1}::${type}`).join(', ')})` : '';
-    const { rows } = await pool.query<Record<string, string>>(`SELECT ${select} FROM ${spec.table} ${where} ORDER BY ${keyList} LIMIT ${BATCH}`, after ?? []);
-    if (rows.length === 0) return rewritten;
+    const { rows: raw } = await pool.query(`SELECT ${select} FROM ${spec.table} ${where} ORDER BY ${keyList} LIMIT ${BATCH}`, after ?? []);
+    if (raw.length === 0) return rewritten;
+    const rows = raw.map((row) => parseOrFail(TextColumnsRow, row, `a ${spec.table} row`, invalidRow));
     for (const row of rows) {
       const named = Object.fromEntries(spec.values.map((column, index) => [column.replaceAll('"', ''), row[valueAliases[index]]]));
       const next = spec.reseal(named);

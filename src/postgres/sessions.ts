@@ -1,6 +1,7 @@
 /** The projection's queries on session rows: reading one, ending one (a deleted one leaves its tombstone), finding old ones. */
 import type { Pool } from 'pg';
 import { z } from 'zod';
+import { invalidRow, parseOrFail } from '../shared/parse';
 
 /** A session row as Postgres returns it. */
 export const SessionRow = z.object({
@@ -18,7 +19,7 @@ export type SessionRow = z.infer<typeof SessionRow>;
 /** The session's row, or undefined when the projection has none. */
 export async function readSessionRow(pool: Pool, sessionId: string): Promise<SessionRow | undefined> {
   const { rows } = await pool.query('SELECT id, status, item_count, last_seq, current_agent, created_at, updated_at, ended_at FROM sessions WHERE id = $1', [sessionId]);
-  return rows.length === 0 ? undefined : SessionRow.parse(rows[0]);
+  return rows.length === 0 ? undefined : parseOrFail(SessionRow, rows[0], 'a sessions row', invalidRow);
 }
 
 /**
@@ -49,19 +50,25 @@ export async function isTombstoned(pool: Pool, sessionId: string): Promise<boole
   return rows.length > 0;
 }
 
+/** Whether a session has a row and a tombstone, as `sessionPresence` reads it. */
+const PresenceRow = z.object({ present: z.boolean(), deleted: z.boolean() });
+
 /** Whether the projection has the session's row, its tombstone (deleted), or neither: one query. */
 export async function sessionPresence(pool: Pool, sessionId: string): Promise<'present' | 'deleted' | 'absent'> {
   const { rows } = await pool.query('SELECT EXISTS (SELECT 1 FROM sessions WHERE id = $1) AS present, EXISTS (SELECT 1 FROM session_tombstones WHERE id = $1) AS deleted', [
     sessionId,
   ]);
-  const row = z.object({ present: z.boolean(), deleted: z.boolean() }).parse(rows[0]);
+  const row = parseOrFail(PresenceRow, rows[0], 'a session presence row', invalidRow);
   return row.deleted ? 'deleted' : row.present ? 'present' : 'absent';
 }
+
+/** A session's id alone, as `listSessionsUpdatedBefore` reads it. */
+const SessionIdRow = z.object({ id: z.string() });
 
 /** Ids of sessions last changed before `cutoff`, oldest first, at most `limit`. */
 export async function listSessionsUpdatedBefore(pool: Pool, cutoff: Date, limit: number): Promise<string[]> {
   const { rows } = await pool.query('SELECT id FROM sessions WHERE updated_at < $1 ORDER BY updated_at LIMIT $2', [cutoff, limit]);
-  return rows.map((row) => z.object({ id: z.string() }).parse(row).id);
+  return rows.map((row) => parseOrFail(SessionIdRow, row, 'a session id row', invalidRow).id);
 }
 
 /** A session row as `listSessions` reads it. */
@@ -108,5 +115,5 @@ export async function listSessions(
       filter.limit,
     ],
   );
-  return rows.map((row) => ListedRow.parse(row));
+  return rows.map((row) => parseOrFail(ListedRow, row, 'a listed sessions row', invalidRow));
 }

@@ -2,6 +2,7 @@
 import type { Pool } from 'pg';
 import { z } from 'zod';
 import { StoredStreamEvent } from '../shared/stream';
+import { invalidRow, parseOrFail } from '../shared/parse';
 import { contentSealer } from './content-sealing';
 
 /** Who writes: the message's stream, the step and Temporal's attempt number. */
@@ -11,6 +12,9 @@ export interface StreamWriterKey {
   step: number;
   attempt: number;
 }
+
+/** The offset `append_stream_events` wrote last (a bigint, as text), or null when the attempt was fenced out. */
+const AppendedRow = z.object({ last: z.string().nullable() });
 
 /**
  * Appends events as one attempt (an empty list only claims the stream); the offset of the last event
@@ -24,7 +28,7 @@ export async function appendStreamEvents(pool: Pool, key: StreamWriterKey, event
     key.attempt,
     JSON.stringify(events.map((event) => contentSealer(pool).sealJson(event))),
   ]);
-  const last = z.object({ last: z.string().nullable() }).parse(rows[0]).last;
+  const last = parseOrFail(AppendedRow, rows[0], 'the offset append_stream_events wrote', invalidRow).last;
   return last === null ? undefined : Number(last);
 }
 
@@ -40,15 +44,18 @@ export async function readStreamEvents(pool: Pool, sessionId: string, messageId:
   );
   const sealer = contentSealer(pool);
   return rows.map((raw) => {
-    const row = EventRow.parse(raw);
-    return { ...StoredStreamEvent.parse(sealer.openJson(row.event)), offset: Number(row.offset) };
+    const row = parseOrFail(EventRow, raw, 'a stream_events row', invalidRow);
+    return { ...parseOrFail(StoredStreamEvent, sealer.openJson(row.event), 'a stored stream event', invalidRow), offset: Number(row.offset) };
   });
 }
+
+/** The offset of a stream's last event (a bigint, as text), as `readStreamHead` reads it. */
+const StreamHeadRow = z.object({ last: z.string().regex(/^\d+$/) });
 
 /** The offset of the last event of a message's stream, or undefined when it has none. */
 export async function readStreamHead(pool: Pool, sessionId: string, messageId: string): Promise<number | undefined> {
   const { rows } = await pool.query('SELECT next_offset - 1 AS last FROM stream_heads WHERE session_id = $1 AND message_id = $2', [sessionId, messageId]);
-  return rows.length === 0 ? undefined : Number(z.object({ last: z.string().regex(/^\d+$/) }).parse(rows[0]).last);
+  return rows.length === 0 ? undefined : Number(parseOrFail(StreamHeadRow, rows[0], 'a stream_heads row', invalidRow).last);
 }
 
 /** Removes every stream of a session (when it is deleted). */

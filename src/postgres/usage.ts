@@ -2,6 +2,7 @@
 import type { Pool } from 'pg';
 import { z } from 'zod';
 import type { UsageEntry } from '../shared/listing';
+import { invalidRow, parseOrFail } from '../shared/parse';
 
 /** A usage row as Postgres returns it. */
 const UsageRow = z.object({
@@ -25,7 +26,7 @@ export async function readUsage(pool: Pool, sessionId: string): Promise<UsageEnt
     [sessionId],
   );
   return rows.map((raw) => {
-    const row = UsageRow.parse(raw);
+    const row = parseOrFail(UsageRow, raw, 'a usage row', invalidRow);
     return {
       seq: row.seq,
       kind: row.kind,

@@ -129,6 +129,12 @@ export class BackendUnavailableError extends SystemError {}
 /** No worker took the message within the wait; it may still run once a worker starts (retry with the same id). */
 export class WorkerUnavailableError extends SystemError {}
 
+/**
+ * Postgres returned a row this version cannot read: the database is not at this version's migrations
+ * (a newer or an older version wrote it), or a row was changed by hand.
+ */
+export class UnreadableRowError extends SystemError {}
+
 type FailureClass = new (failureType: string, message: string) => AgentSessionsError;
 
 /** Adapts a class built from a message alone to the table's (type, message) constructor. */

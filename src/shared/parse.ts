@@ -5,11 +5,12 @@
  * - a caller's input (client, HTTP, CLI): `InvalidInputError` (nothing was recorded);
  * - a workflow update's input: a non-retryable `InvalidInput` failure (its validator refuses it);
  * - an activity's input: a non-retryable failure (a malformed input never becomes valid);
- * - a model endpoint's answer: a retryable `InvalidModelResponse` failure (the next answer may be fine).
+ * - a model endpoint's answer: a retryable `InvalidModelResponse` failure (the next answer may be fine);
+ * - a row read from Postgres: `UnreadableRowError`.
  */
 import { ApplicationFailure } from '@temporalio/common';
 import type { z } from 'zod';
-import { InvalidInputError } from './errors';
+import { InvalidInputError, UnreadableRowError } from './errors';
 import { FailureType } from './failures';
 import { describeIssues } from './schemas';
 
@@ -35,3 +36,6 @@ export const invalidActivityInput: ParseFailure = (what, reason) => ApplicationF
 /** A model endpoint's answer: retryable `InvalidModelResponse` ("the model endpoint answered with <what>: <reason>"). */
 export const invalidModelResponse: ParseFailure = (what, reason) =>
   ApplicationFailure.retryable(`the model endpoint answered with ${what}: ${reason}`, FailureType.InvalidModelResponse);
+
+/** A row read from Postgres: `UnreadableRowError` "Postgres returned <what> this version cannot read: <reason>". */
+export const invalidRow: ParseFailure = (what, reason) => new UnreadableRowError(`Postgres returned ${what} this version cannot read: ${reason}`);

@@ -17,6 +17,7 @@ import {
   SessionExpiredError,
   SessionNotFoundError,
   TurnFailedError,
+  UnreadableRowError,
   WorkerUnavailableError,
 } from '../../src/shared/errors';
 import { errorResponse, HttpError } from '../../src/server/http-errors';
@@ -42,6 +43,7 @@ test.each<[Error, number]>([
   [new TurnFailedError('TurnFailed', 'x'), 500],
   [new WorkerUnavailableError('x'), 503],
   [new BackendUnavailableError('x'), 503],
+  [new UnreadableRowError('x'), 500],
   [new HttpError(413, 'PayloadTooLarge', 'x'), 413],
   [new Error('secret detail'), 500],
 ])('HTTP: %p answers %i', (error, status) => {
@@ -56,6 +58,7 @@ test.each<[unknown, number]>([
   [new SessionNotFoundError('s'), ExitCode.CallerMistake],
   [new ModelUnavailableError('ModelUnavailable', 'x'), ExitCode.SystemFailure],
   [new BackendUnavailableError('x'), ExitCode.SystemFailure],
+  [new UnreadableRowError('x'), ExitCode.SystemFailure],
   [new Error('bug'), ExitCode.SystemFailure],
   ['a string', ExitCode.SystemFailure],
 ])('CLI: %p exits %i', (error, code) => {
