@@ -7,9 +7,8 @@ import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { Pool } from 'pg';
 import { cashier, closeEffects, prepareEffects } from './fixtures/keyed-charge-agents';
-import { spawnAgentsWorker } from './support/agents-worker';
 import { startTestStack, type TestStack } from './support/stack';
-import { killWorker } from './support/worker-process';
+import { killWorker, spawnAgentsWorker } from './support/worker-process';
 
 const AGENTS_MODULE = path.join(__dirname, 'fixtures', 'keyed-charge-agents.ts');
 

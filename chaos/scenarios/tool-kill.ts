@@ -8,9 +8,8 @@ import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { Pool } from 'pg';
 import { cashier, closeEffects, prepareEffects } from '../../test/fixtures/keyed-charge-agents';
-import { spawnAgentsWorker } from '../../test/support/agents-worker';
 import { startTestStack, type TestStack } from '../../test/support/stack';
-import { killWorker } from '../../test/support/worker-process';
+import { killWorker, spawnAgentsWorker } from '../../test/support/worker-process';
 import { Ledger } from '../ledger';
 
 const SESSIONS = Number(process.env.CHAOS_SESSIONS ?? 6);

@@ -1,4 +1,4 @@
-/** A worker as its own process (`agent-sessions worker` from the built package), which a scenario may kill. */
+/** A worker as its own process (`agent-sessions worker` from the built package, its own agents or a module's), which a test or a scenario may kill. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
@@ -6,10 +6,10 @@ import path from 'node:path';
 import { OFFLINE_MODEL_ID } from '../../src/offline-model/wire';
 import type { TestStack } from './stack';
 
-/** Starts `agent-sessions worker` on the stack's task queue (with `env` added) and resolves once it polls. */
-export async function spawnWorker(stack: TestStack, databaseUrl = stack.db.url, env: NodeJS.ProcessEnv = {}): Promise<ChildProcess> {
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'agent-sessions-chaos-'));
-  const child = spawn(process.execPath, [path.join(__dirname, '..', '..', 'bin', 'agent-sessions.js'), 'worker'], {
+/** Starts `agent-sessions worker` (with `args`) on the stack's task queue (with `env` added) and resolves once it polls. */
+export async function spawnWorker(stack: TestStack, databaseUrl = stack.db.url, env: NodeJS.ProcessEnv = {}, args: string[] = []): Promise<ChildProcess> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'agent-sessions-worker-'));
+  const child = spawn(process.execPath, [path.join(__dirname, '..', '..', 'bin', 'agent-sessions.js'), 'worker', ...args], {
     env: {
       ...process.env,
       TEMPORAL_ADDRESS: stack.temporal.address,
@@ -34,6 +34,11 @@ export async function spawnWorker(stack: TestStack, databaseUrl = stack.db.url, 
     child.once('exit', (code) => reject(new Error(`the worker process exited (${code}): ${output.slice(-500)}`)));
   });
   return child;
+}
+
+/** Starts `agent-sessions worker --agents agentsModule` on the stack's task queue and resolves once it polls. */
+export function spawnAgentsWorker(stack: TestStack, agentsModule: string, env: NodeJS.ProcessEnv = {}): Promise<ChildProcess> {
+  return spawnWorker(stack, stack.db.url, env, ['--agents', agentsModule]);
 }
 
 /** Kills a worker process with SIGKILL and waits until it is gone. */
