@@ -1,15 +1,15 @@
 /**
  * One conversation inside its workflow: its data (context, agent, settings, counters, usage, the
- * model's window as metadata, a small tail of items for `getItems`), the one queue of operations, the
- * outcomes of recent ones (to answer retries), and the operations themselves, one method each. Every
- * change to the session goes through a method here; the fields are private. What is carried across
+ * model's window as metadata, a small tail of items for `getItems`), the one queue of operations with
+ * the outcomes of recent ones (to answer retries), which its `OperationQueue` keeps, and the operations
+ * themselves, one method each. Every change to the session goes through a method here; the fields are private. What is carried across
  * continue-as-new is bounded in bytes whatever the session's age (see limits.ts); Postgres keeps every
  * item. Each operation writes the projection before it changes the state, so a failed one changes nothing.
  */
 import { ApplicationFailure, ParentClosePolicy, condition, log, patched, startChild, uuid4 } from '@temporalio/workflow';
 import { SUMMARY_PREFIX } from '../shared/compaction';
 import { FailureType } from '../shared/failures';
-import { MAX_QUEUED_WHILE_PAUSED, MAX_UPDATES_PER_RUN, QUERY_TAIL_BYTES, QUERY_TAIL_ITEMS, QUEUED_SIGNAL_BYTES } from '../shared/limits';
+import { MAX_QUEUED_WHILE_PAUSED, QUERY_TAIL_BYTES, QUERY_TAIL_ITEMS } from '../shared/limits';
 import type { ProjectionInput, SessionSummary } from '../shared/activity-io';
 import type { ImportArgs, ImportResult } from '../shared/export';
 import { ApprovalDecisionArgs, type ApprovalDecisionResult, type PendingApproval } from '../shared/approvals';
@@ -17,7 +17,6 @@ import type { Operation, PausedTurn, RememberedOutcome, SessionSnapshot } from '
 import { withheldSecrets } from '../shared/secrets';
 import {
   SessionSettings,
-  utf8Length,
   type CompactionResult,
   type Item,
   type JsonObject,
@@ -34,7 +33,8 @@ import { callerFailure, PAUSED, resumeTurn, runTurn, type TurnSession } from './
 import { BoundedMap } from './bounded-map';
 import { decisionFingerprint, operationFingerprint } from './fingerprint';
 import { ModelView, windowOf } from './model-view';
-import { OutcomeMemory, type OperationOutcome } from './outcome-memory';
+import { OperationQueue, type NextOperation } from './operation-queue';
+import type { OperationOutcome } from './outcome-memory';
 import { reapSession } from './reaper';
 import { callBefore, compactionDue, itemsOutcome, mergedContext, relabelled, sameJson, turnOutcome, valueOutcome } from './session-rules';
 
@@ -61,27 +61,14 @@ interface Carried {
   labels: Labels;
 }
 
-/** An operation taken to run next, with the paused turn it resumes (a message's). */
-export interface NextOperation {
-  operation: Operation;
-  paused?: PausedTurn;
-}
-
 /** One conversation's state and its operations. */
 export class SessionState implements TurnSession {
   private readonly data: Carried;
-  private readonly pending: Operation[];
   private readonly view: ModelView;
   /** The latest items by seq, for the `getItems` query. */
   private readonly tail = new BoundedMap<number, SessionItem>(QUERY_TAIL_ITEMS, QUERY_TAIL_BYTES);
-  private readonly outcomes: OutcomeMemory;
-  /** Ids of queued operations whose callers wait for them (updates, as opposed to signals). */
-  private readonly awaited = new Set<string>();
-  private current: Operation | undefined;
-  /** The turn waiting for humans' decisions on its tool calls; nothing else runs until it resumes. */
-  private pausedTurn: PausedTurn | undefined;
-  /** Updates this run accepted (Temporal refuses a run's 2,001st). */
-  private accepted = 0;
+  /** The queue: operations waiting, the one running, the paused turn, and how settled ones ended. */
+  private readonly operations: OperationQueue;
   /** Set once the run has decided to continue as new: new updates are refused (the client retries them). */
   private closing = false;
   /** Set when the session has ended; every later operation fails. */
@@ -97,9 +84,7 @@ export class SessionState implements TurnSession {
     this.data = data;
     this.view = new ModelView(snapshot?.view ?? []);
     for (const entry of snapshot?.tail ?? []) this.tail.set(entry.seq, entry);
-    this.pending = snapshot?.queue ?? [];
-    this.outcomes = new OutcomeMemory(snapshot?.remembered);
-    this.pausedTurn = snapshot?.paused;
+    this.operations = new OperationQueue(snapshot);
   }
 
   /** A new session, maybe a user's, maybe labelled. */
@@ -130,9 +115,7 @@ export class SessionState implements TurnSession {
       run: this.run,
       view: this.view.toJSON(),
       tail: this.tail.values(),
-      remembered: this.outcomes.carried(),
-      queue: [...this.pending],
-      ...(this.pausedTurn ? { paused: this.pausedTurn } : {}),
+      ...this.operations.carried(),
     };
   }
 
@@ -178,12 +161,12 @@ export class SessionState implements TurnSession {
 
   /** The operations waiting in the queue, oldest first. */
   get queue(): readonly Operation[] {
-    return this.pending;
+    return this.operations.waiting;
   }
 
   /** Updates this run accepted. */
   get updatesThisRun(): number {
-    return this.accepted;
+    return this.operations.updatesThisRun;
   }
 
   /** The model's window as the claim check the model activity reads back. */
@@ -199,17 +182,17 @@ export class SessionState implements TurnSession {
       agent,
       ...(userId ? { userId } : {}),
       labels,
-      state: this.closing ? 'rolling-over' : this.pausedTurn ? 'awaiting-approval' : this.current ? 'running' : 'idle',
+      state: this.closing ? 'rolling-over' : this.operations.paused ? 'awaiting-approval' : this.operations.current ? 'running' : 'idle',
       pendingApprovals: this.pendingApprovals().length,
       itemCount,
       lastSeq,
       turns,
-      queued: this.pending.length,
+      queued: this.operations.waiting.length,
       usage,
       window: { items: this.view.size, estimatedTokens: this.view.estimatedTokens() },
       settings,
       run: this.run,
-      updatesThisRun: this.accepted,
+      updatesThisRun: this.operations.updatesThisRun,
       ...history,
     };
   }
@@ -235,29 +218,9 @@ export class SessionState implements TurnSession {
 
   // ---- the queue ----
 
-  /** Whether an operation with this id is queued, running, paused or already settled. */
-  knows(id: string): boolean {
-    return this.outcomes.has(id) || this.current?.id === id || this.pausedTurn?.operationId === id || this.pending.some((queued) => queued.id === id);
-  }
-
-  /**
-   * Whether this id names another operation than the one with this fingerprint: queued, running, paused
-   * or remembered with other arguments. An outcome remembered without a fingerprint (before they were
-   * kept) is taken as the same operation, as it always was.
-   */
+  /** Whether this id names another operation than the one with this fingerprint (see `OperationQueue.reusedId`). */
   reusedId(id: string, fingerprint: string): boolean {
-    const known = this.knownFingerprint(id);
-    return known !== undefined && known !== fingerprint;
-  }
-
-  /** The fingerprint of the operation this id names, if known (and kept). */
-  private knownFingerprint(id: string): string | undefined {
-    const remembered = this.outcomes.rememberedOutcome(id);
-    if (remembered) return remembered.fingerprint;
-    if (this.current?.id === id) return operationFingerprint(this.current);
-    if (this.pausedTurn?.operationId === id) return operationFingerprint({ kind: 'message', id, message: this.pausedTurn.message });
-    const queued = this.pending.find((operation) => operation.id === id);
-    return queued ? operationFingerprint(queued) : undefined;
+    return this.operations.reusedId(id, fingerprint);
   }
 
   /**
@@ -270,9 +233,10 @@ export class SessionState implements TurnSession {
     if (refusal) throw ApplicationFailure.nonRetryable(refusal.message, refusal.type);
     if (operation !== undefined && this.reusedId(operation.id, operationFingerprint(operation))) throw reusedIdFailure(operation.id);
     const waiting = this.pendingApprovals();
-    if (waiting.length > 0 && this.pending.length >= MAX_QUEUED_WHILE_PAUSED && !(operation !== undefined && this.knows(operation.id))) {
+    const queued = this.operations.waiting.length;
+    if (waiting.length > 0 && queued >= MAX_QUEUED_WHILE_PAUSED && !(operation !== undefined && this.operations.knows(operation.id))) {
       throw ApplicationFailure.nonRetryable(
-        `the session waits for a human's decision on ${waiting.map((entry) => `${entry.tool} (${entry.callId})`).join(', ')} and ${this.pending.length} operations ` +
+        `the session waits for a human's decision on ${waiting.map((entry) => `${entry.tool} (${entry.callId})`).join(', ')} and ${queued} operations ` +
           'already wait behind it; approve or reject first (see pending), or send later',
         FailureType.AwaitingApproval,
       );
@@ -286,15 +250,13 @@ export class SessionState implements TurnSession {
    */
   async submit(operation: Operation, fromItems?: FromItems): Promise<unknown> {
     if (this.reusedId(operation.id, operationFingerprint(operation))) throw reusedIdFailure(operation.id);
-    this.accepted += 1;
-    this.enqueue(operation);
-    await condition(() => this.outcomes.has(operation.id));
-    const full = this.outcomes.fullResult(operation.id);
+    await this.operations.accept(operation);
+    const full = this.operations.fullResult(operation.id);
     if (full) {
       if (!full.ok) throw ApplicationFailure.nonRetryable(full.message, full.type);
       return full.value;
     }
-    const remembered = this.outcomes.rememberedOutcome(operation.id);
+    const remembered = this.operations.rememberedOutcome(operation.id);
     switch (remembered?.form) {
       case 'value':
         return remembered.value;
@@ -312,37 +274,19 @@ export class SessionState implements TurnSession {
     }
   }
 
-  /** Queues an update's operation (its caller waits) unless its id is known; says whether it was queued. */
-  private enqueue(operation: Operation): boolean {
-    if (this.knows(operation.id)) return false;
-    this.pending.push(operation);
-    this.awaited.add(operation.id);
-    return true;
-  }
-
-  /**
-   * Queues a signalled message (nobody waits for it) unless its id is known; returns why it was dropped
-   * instead: its id names another operation, or the queue's signals would pass their byte budget (they
-   * are carried across a rollover).
-   */
+  /** Queues a signalled message (nobody waits for it) unless its id is known; returns why it was dropped instead. */
   enqueueSignal(operation: Operation): string | undefined {
-    if (this.reusedId(operation.id, operationFingerprint(operation))) return 'its id names another operation of this session; use a new id';
-    if (this.knows(operation.id)) return undefined;
-    const signalled = this.pending.filter((queued) => !this.awaited.has(queued.id));
-    const bytes = [...signalled, operation].reduce((sum, queued) => sum + utf8Length(JSON.stringify(queued)), 0);
-    if (bytes > QUEUED_SIGNAL_BYTES) return 'the queue of signalled messages is full; send with an update to wait instead';
-    this.pending.push(operation);
-    return undefined;
+    return this.operations.enqueueSignal(operation);
   }
 
   /** Whether the loop has something to do: a resumable turn, a queued operation (none while a turn waits), or a rollover. */
   due(continueAsNewSuggested: boolean): boolean {
-    return this.resumable() || (!this.pausedTurn && this.pending.length > 0) || this.shouldRollOver(continueAsNewSuggested);
+    return this.operations.due() || this.shouldRollOver(continueAsNewSuggested);
   }
 
   /** Whether this run should stop taking updates and continue as new. */
   shouldRollOver(continueAsNewSuggested: boolean): boolean {
-    return continueAsNewSuggested || this.accepted >= MAX_UPDATES_PER_RUN;
+    return this.operations.shouldRollOver(continueAsNewSuggested);
   }
 
   /**
@@ -353,13 +297,7 @@ export class SessionState implements TurnSession {
    */
   rollOver(): void {
     this.closing = true;
-    const retry = { ok: false as const, ...(this.unavailable() as { type: string; message: string }) };
-    for (const operation of this.pending.filter((queued) => this.awaited.has(queued.id))) {
-      this.pending.splice(this.pending.indexOf(operation), 1);
-      this.awaited.delete(operation.id);
-      this.outcomes.answer(operation.id, retry);
-    }
-    if (this.pausedTurn) this.outcomes.answer(this.pausedTurn.operationId, retry);
+    this.operations.answerWaiting({ ok: false, ...(this.unavailable() as { type: string; message: string }) });
   }
 
   /** The session expired (idle past its time-to-live): its paused turn is abandoned and its row marked. */
@@ -374,12 +312,7 @@ export class SessionState implements TurnSession {
    * else the queue's oldest unless a turn waits; run it with `execute`.
    */
   takeNext(): NextOperation | undefined {
-    const paused = this.resumable() ? this.pausedTurn : undefined;
-    const operation = paused ? { kind: 'message' as const, id: paused.operationId, message: paused.message } : this.pausedTurn ? undefined : this.pending.shift();
-    if (!operation) return undefined;
-    this.pausedTurn = undefined;
-    this.current = operation;
-    return { operation, paused };
+    return this.operations.takeNext();
   }
 
   /** Why the session takes no operation now (ended, or rolling over), or undefined when it does. */
@@ -396,18 +329,17 @@ export class SessionState implements TurnSession {
 
   /** Records how an operation ended: in full for waiting callers, compactly (with its fingerprint) for later retries. */
   settle(id: string, outcome: OperationOutcome, compact: RememberedOutcome, fingerprint?: string): void {
-    this.awaited.delete(id);
-    this.outcomes.settle(id, outcome, compact, fingerprint);
+    this.operations.settle(id, outcome, compact, fingerprint);
   }
 
   /** The full outcome of an operation settled in this run, if still kept. */
   fullResult(id: string): OperationOutcome | undefined {
-    return this.outcomes.fullResult(id);
+    return this.operations.fullResult(id);
   }
 
   /** The compact outcome of an operation settled in this run or an earlier one. */
   rememberedOutcome(id: string): RememberedOutcome | undefined {
-    return this.outcomes.rememberedOutcome(id);
+    return this.operations.rememberedOutcome(id);
   }
 
   /**
@@ -444,7 +376,7 @@ export class SessionState implements TurnSession {
       }
       if (operation.kind === 'message' && this.needsCompaction()) await this.compactAfterTurn();
     } finally {
-      this.current = undefined;
+      this.operations.finish();
     }
   }
 
@@ -514,7 +446,7 @@ export class SessionState implements TurnSession {
 
   /** Holds a turn that waits for humans' decisions on its tool calls; nothing else runs until it resumes. */
   pause(turn: PausedTurn): void {
-    this.pausedTurn = turn;
+    this.operations.hold(turn);
   }
 
   /** Patches the context (refused when it would grow too large); returns it with its secrets withheld. */
@@ -675,13 +607,7 @@ export class SessionState implements TurnSession {
 
   /** The tool calls of the paused turn that still wait for a decision. */
   pendingApprovals(): PendingApproval[] {
-    const paused = this.pausedTurn;
-    return paused ? paused.pending.filter((pending) => !paused.decisions[pending.callId]) : [];
-  }
-
-  /** Whether the paused turn has every decision it waits for. */
-  resumable(): boolean {
-    return this.pausedTurn !== undefined && this.pendingApprovals().length === 0;
+    return this.operations.pendingApprovals();
   }
 
   /** The validator of a decision: the session takes operations, the id names this decision, and its call waits (or may yet). */
@@ -708,13 +634,13 @@ export class SessionState implements TurnSession {
 
   /** Why a decision cannot be taken now (no such call waits, or it was decided the other way), or undefined. */
   decisionRefusal(decision: ApprovalDecisionArgs): string | undefined {
-    if (decision.id !== undefined && this.outcomes.rememberedOutcome(decision.id)) return undefined;
-    const waiting = this.pausedTurn?.pending.find((pending) => pending.callId === decision.callId);
+    if (decision.id !== undefined && this.operations.rememberedOutcome(decision.id)) return undefined;
+    const waiting = this.operations.paused?.pending.find((pending) => pending.callId === decision.callId);
     if (!waiting) {
       const pending = this.pendingApprovals().map((entry) => `${entry.callId} (${entry.tool})`);
       return `no tool call "${decision.callId}" waits for approval in session "${this.sessionId}"; ${pending.length > 0 ? `waiting: ${pending.join(', ')}` : 'nothing waits'}`;
     }
-    const earlier = this.pausedTurn?.decisions[decision.callId];
+    const earlier = this.operations.paused?.decisions[decision.callId];
     if (earlier && earlier.approved !== decision.approved) {
       return `the tool call "${decision.callId}" was already ${earlier.approved ? 'approved' : 'rejected'}; a decision cannot be changed`;
     }
@@ -726,14 +652,14 @@ export class SessionState implements TurnSession {
    * model's reply, which a streamed `approval` event shows first, may not have reached the workflow).
    */
   decisionMayBeEarly(): boolean {
-    return this.current?.kind === 'message' && this.pausedTurn === undefined;
+    return this.operations.current?.kind === 'message' && this.operations.paused === undefined;
   }
 
   /** Records a decision on a paused call (checked by `decisionRefusal`); a retried decision gets its first answer. */
   decide(id: string, decision: ApprovalDecisionArgs): ApprovalDecisionResult {
-    const remembered = this.outcomes.rememberedOutcome(id);
+    const remembered = this.operations.rememberedOutcome(id);
     if (remembered?.form === 'value') return remembered.value as ApprovalDecisionResult;
-    const paused = this.pausedTurn as PausedTurn;
+    const paused = this.operations.paused as PausedTurn;
     paused.decisions[decision.callId] ??= { approved: decision.approved, ...(decision.reason !== undefined ? { reason: decision.reason } : {}) };
     const result = { callId: decision.callId, approved: decision.approved, stillPending: this.pendingApprovals().length };
     this.settle(id, { ok: true, value: result }, { form: 'value', id, value: result }, decisionFingerprint(decision));
@@ -742,9 +668,8 @@ export class SessionState implements TurnSession {
 
   /** Ends the paused turn with the session (it expired): its caller gets the reason; nothing of it is kept. */
   private abandonPaused(): void {
-    const paused = this.pausedTurn;
+    const paused = this.operations.release();
     if (!paused) return;
-    this.pausedTurn = undefined;
     const failure = this.unavailable() as { type: string; message: string };
     const fingerprint = operationFingerprint({ kind: 'message', id: paused.operationId, message: paused.message });
     this.settle(paused.operationId, { ok: false, ...failure }, { form: 'failure', id: paused.operationId, ...failure }, fingerprint);
