@@ -174,6 +174,7 @@ export const FAILURE_CLASSES: Partial<Record<string, FailureClass>> = {
   [FailureType.OutcomeForgotten]: OutcomeForgottenError,
   [FailureType.ContentMissing]: ContentMissingError,
   [FailureType.ProjectionRejected]: TurnFailedError,
+  [FailureType.UnreadableRow]: fromMessage(UnreadableRowError),
   [FailureType.TurnFailed]: TurnFailedError,
 };
 

@@ -50,6 +50,11 @@ export const FailureType = {
   OutcomeForgotten: 'OutcomeForgotten',
   /** An item refers to a stored image or file (a content part) that is no longer in the projection. */
   ContentMissing: 'ContentMissing',
+  /**
+   * An activity read a Postgres row this version cannot read (an `UnreadableRowError`, named by its
+   * class): retried, since a worker of the version that wrote it can read it during a rolling deploy.
+   */
+  UnreadableRow: 'UnreadableRowError',
 } as const;
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];
 
