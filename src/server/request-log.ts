@@ -6,6 +6,7 @@
 import type { Logger } from '../logging/logger';
 import { errorResponse, type ErrorBody } from './http-errors';
 import { MESSAGES_ROUTE } from './routes';
+import { startHttpRequest } from '../telemetry/metrics';
 
 /** One request's log line in the making. */
 export class RequestLog {
@@ -13,6 +14,11 @@ export class RequestLog {
   private readonly fields: Record<string, unknown>;
   private serverError: unknown;
   private sendsMessage = false;
+  /** The route pattern for metrics (`other` for chat page files and unknown paths). */
+  private route = 'other';
+  /** A probe's line is written at debug: Kubernetes asks every few seconds. */
+  private quiet = false;
+  private readonly observe: (route: string, status: number) => void;
 
   constructor(
     private readonly logger: Logger | undefined,
@@ -20,12 +26,20 @@ export class RequestLog {
     path: string,
   ) {
     this.fields = { method, path };
+    this.observe = startHttpRequest(method);
+  }
+
+  /** Notes a probe or metrics request (`/healthz`, `/readyz`, `/metrics`): counted under its path, logged at debug. */
+  probed(path: string): void {
+    this.route = path;
+    this.quiet = true;
   }
 
   /** Notes the route the request matched (its pattern replaces the path) and the session it names. */
   routed(route: string, params: Record<string, string>): void {
     delete this.fields.path;
     Object.assign(this.fields, { route, sessionId: params.id });
+    this.route = route;
     this.sendsMessage = route === MESSAGES_ROUTE;
   }
 
@@ -48,11 +62,12 @@ export class RequestLog {
     return answer;
   }
 
-  /** Writes the line: at error level when the server failed, info otherwise. */
+  /** Writes the line (at error level when the server failed, debug for a probe, info otherwise) and counts the request in the metrics. */
   write(status: number): void {
+    this.observe(this.route, status);
     if (!this.logger) return;
     const line = { ...this.fields, status, durationMs: Math.round(performance.now() - this.started) };
-    if (this.serverError === undefined) this.logger.info(line, 'HTTP request');
+    if (this.serverError === undefined) this.logger[this.quiet ? 'debug' : 'info'](line, 'HTTP request');
     else this.logger.error({ ...line, err: this.serverError }, 'HTTP request');
   }
 }

@@ -49,16 +49,19 @@ let runtimeInstalled = false;
 
 /**
  * Sends the Temporal runtime's logs to `logger`, or to one `createLogger` makes with these options (JSON
- * lines on standard error at AGENT_SESSIONS_LOG_LEVEL). Once per process, before any worker; later calls
- * change nothing and make no logger.
+ * lines on standard error at AGENT_SESSIONS_LOG_LEVEL). With `prometheusBindAddress`, the runtime also
+ * serves its own worker metrics (`temporal_…`, durations in seconds) there. Once per process, before any
+ * worker; later calls change nothing and make no logger, and return false.
  */
-export function installRuntimeLogger(logger: Logger | LoggerOptions = {}): void {
-  if (runtimeInstalled) return;
+export function installRuntimeLogger(logger: Logger | LoggerOptions = {}, options: { prometheusBindAddress?: string } = {}): boolean {
+  if (runtimeInstalled) return false;
   runtimeInstalled = true;
+  const metrics = options.prometheusBindAddress ? { metrics: { prometheus: { bindAddress: options.prometheusBindAddress, useSecondsForDurations: true } } } : {};
   Runtime.install({
     logger: new PinoTemporalLogger('info' in logger ? logger : createLogger(logger)),
-    telemetryOptions: { logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} } },
+    telemetryOptions: { logging: { filter: { core: 'WARN', other: 'ERROR' }, forward: {} }, ...metrics },
   });
+  return true;
 }
 
 /**
