@@ -39,6 +39,9 @@ const OPTION_SPEC = {
   'max-message-bytes': { type: 'string' },
   'allow-origin': { type: 'string', multiple: true },
   'log-json': { type: 'boolean', default: false },
+  'metrics-port': { type: 'string' },
+  'metrics-host': { type: 'string' },
+  'shutdown-grace-seconds': { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -217,6 +220,33 @@ export type RetentionOptions = z.infer<typeof RetentionOptions>;
 /** Options of `worker`, `dev` and `demo`: the module that exports the user's agents. */
 export const WorkerOptions = z.object({ agents: z.string().min(1, '--agents needs a module path').optional() });
 export type WorkerOptions = z.infer<typeof WorkerOptions>;
+
+/** A port number option (0: any free port). */
+const PortOption = (name: string) =>
+  z
+    .string()
+    .regex(/^\d{1,5}$/, `${name} must be a port number`)
+    .transform(Number)
+    .refine((port) => port <= 65_535, `${name} must be at most 65535`);
+
+/** How long a stopping process lets its work finish, in seconds (20 by default). */
+export const DEFAULT_SHUTDOWN_GRACE_SECONDS = 20;
+
+/**
+ * The metrics and shutdown options of `worker` (`--metrics-port` or AGENT_SESSIONS_METRICS_PORT,
+ * `--metrics-host` or AGENT_SESSIONS_METRICS_HOST, `--shutdown-grace-seconds` or
+ * AGENT_SESSIONS_SHUTDOWN_GRACE_SECONDS) and `serve` (the grace alone).
+ */
+export const ServiceOptions = z.object({
+  'metrics-port': PortOption('--metrics-port (AGENT_SESSIONS_METRICS_PORT)').optional(),
+  'metrics-host': z.string().min(1, '--metrics-host (AGENT_SESSIONS_METRICS_HOST) needs an address, like 0.0.0.0').optional(),
+  'shutdown-grace-seconds': z
+    .string()
+    .regex(/^(0|[1-9][0-9]{0,4})$/, '--shutdown-grace-seconds (AGENT_SESSIONS_SHUTDOWN_GRACE_SECONDS) must be a whole number of seconds, 0 or more')
+    .transform(Number)
+    .default(DEFAULT_SHUTDOWN_GRACE_SECONDS),
+});
+export type ServiceOptions = z.infer<typeof ServiceOptions>;
 
 /** The parsed command line: the command, its positionals and raw options. */
 export function parseCommandLine(argv: string[]) {

@@ -8,13 +8,19 @@ import { createLogger } from '../logging/logger';
 import { InvalidInputError } from '../client/errors';
 import { untilInterrupted, withClient, type CommandInput } from './connect';
 import { checkOptions, ServeOptions } from './options';
+import { serviceOptions } from './observability';
+import { Probes } from '../telemetry/health';
+import { registerBacklogSource } from '../telemetry/task-queue-backlog';
 
 /**
  * Serves the HTTP API (Temporal and Postgres as the other commands find them); prints where it listens.
  * Message bodies may be as large as `--max-message-bytes` (or AGENT_SESSIONS_MAX_MESSAGE_BYTES; 32 MiB).
  * It binds 127.0.0.1 unless `--host` says otherwise, and warns (one line on stderr) when it binds wider
  * without a token. Pages of other origins are refused unless `--allow-origin` (repeatable) or
- * AGENT_SESSIONS_ALLOWED_ORIGINS (comma-separated) allows them.
+ * AGENT_SESSIONS_ALLOWED_ORIGINS (comma-separated) allows them. `/healthz`, `/readyz` and `/metrics`
+ * answer without the token. On SIGINT or SIGTERM it drains: readiness fails, open event streams end,
+ * requests in flight get `--shutdown-grace-seconds` (AGENT_SESSIONS_SHUTDOWN_GRACE_SECONDS, 20 s), then
+ * it exits 0 (1 when requests were still running and were cut).
  */
 export async function serve({ values }: CommandInput): Promise<void> {
   const options = checkOptions(ServeOptions, {
@@ -33,8 +39,11 @@ export async function serve({ values }: CommandInput): Promise<void> {
         throw new InvalidInputError(`--allow-origin (or AGENT_SESSIONS_ALLOWED_ORIGINS): ${(error as Error).message}`);
       }
     });
+  const graceMs = serviceOptions(values)['shutdown-grace-seconds'] * 1000;
   const { apiToken } = loadConfig();
   await withClient({ database: true, temporal: true }, async (client) => {
+    const probes = new Probes(client.health());
+    const stopBacklog = registerBacklogSource(client.backlogSource());
     const server = await startHttpServer({
       client,
       port: options.port ?? 8787,
@@ -43,6 +52,7 @@ export async function serve({ values }: CommandInput): Promise<void> {
       logger: createLogger(),
       maxMessageBytes: options['max-message-bytes'],
       allowedOrigins,
+      probes,
     });
     if (!server.loopback && !apiToken) {
       process.stderr.write(
@@ -51,7 +61,13 @@ export async function serve({ values }: CommandInput): Promise<void> {
     }
     console.log(`listening on ${server.url} (chat page: ${server.url}/)${apiToken ? ' (bearer token required)' : ''}`);
     await untilInterrupted();
-    await server.close();
+    probes.startDraining();
+    const drained = await server.drain(graceMs);
+    stopBacklog();
+    if (!drained) {
+      process.stderr.write(`error: requests were still running after the ${graceMs / 1000} s shutdown grace and were cut; raise --shutdown-grace-seconds\n`);
+      process.exitCode = 1;
+    }
   });
 }
 

@@ -17,6 +17,9 @@ import { SessionsClient } from '../client/sessions-client';
 import { knownEndpoints, requireDatabase, requireTemporal } from './endpoints';
 import { checkOptions, RetentionOptions, WorkerOptions } from './options';
 import { untilInterrupted, type CommandInput } from './connect';
+import { CANCEL_MARGIN_MS, serviceOptions, StartingHealth, startWorkerProbes } from './observability';
+import { installRuntimeWithMetrics } from '../worker/temporal-metrics';
+import { Probes } from '../telemetry/health';
 
 const say = (line: string) => console.log(line);
 
@@ -29,9 +32,6 @@ async function agentsFor(values: CommandInput['values']): Promise<AgentsModule &
 
 /** Exit codes for a stop a signal asked for (128 + its number), as shells and container runtimes expect. */
 const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
-
-/** How long a stopping worker may take to finish its running calls before the process exits anyway. */
-const SHUTDOWN_GRACE_MS = 25_000;
 
 /**
  * Until `ready()`, SIGINT or SIGTERM ends the process at once: nothing has started that needs a graceful
@@ -50,14 +50,17 @@ function exitOnSignalUntilReady(): { ready(): void } {
   return { ready: () => handlers.forEach(({ signal, handler }) => process.off(signal, handler)) };
 }
 
-/** Stops a worker: it finishes or cancels its running calls; after SHUTDOWN_GRACE_MS the process exits regardless. */
-async function stopWithinGrace(handle: RunningWorker): Promise<void> {
+/**
+ * Stops a worker: it takes no new task, lets running calls finish within its grace, then cancels them;
+ * after `deadlineMs` the process exits (1) regardless.
+ */
+async function stopWithinGrace(handle: RunningWorker, deadlineMs: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<'expired'>((resolve) => (timer = setTimeout(() => resolve('expired'), SHUTDOWN_GRACE_MS)));
+  const expired = new Promise<'expired'>((resolve) => (timer = setTimeout(() => resolve('expired'), deadlineMs)));
   try {
     if ((await Promise.race([handle.stop().then(() => 'stopped' as const), expired])) === 'expired') {
       // A tool that ignores its cancellation signal: its call runs again elsewhere, with the same idempotency key.
-      console.error(`error: the worker did not stop within ${SHUTDOWN_GRACE_MS / 1000} s (a call still running); exiting`);
+      console.error(`error: the worker did not stop within ${deadlineMs / 1000} s (a call still running); exiting`);
       process.exit(1);
     }
   } finally {
@@ -84,7 +87,14 @@ export async function worker(input: CommandInput): Promise<void> {
 
 async function runWorker({ values }: CommandInput, startup: { ready(): void }): Promise<void> {
   const served = await agentsFor(values);
-  installRuntimeLogger();
+  const service = serviceOptions(values);
+  const graceMs = service['shutdown-grace-seconds'] * 1000;
+  // With a metrics port, Temporal's own worker metrics join ours on it.
+  if (service['metrics-port'] !== undefined) await installRuntimeWithMetrics();
+  else installRuntimeLogger();
+  const health = new StartingHealth();
+  const probes = new Probes(health);
+  const metrics = await startWorkerProbes(service, probes);
   const config = loadConfig();
   const endpoints = await knownEndpoints(config);
   const temporalAddress = requireTemporal(endpoints);
@@ -105,19 +115,24 @@ async function runWorker({ values }: CommandInput, startup: { ready(): void }): 
       encryptionKeys: config.encryptionKeys,
       encryptProjection: config.encryptProjection,
       allowPlaintext: config.allowPlaintext,
+      shutdownGraceMs: graceMs,
     });
+    health.started(handle.health);
     // One write, so that a reader who sees the first line sees what the worker serves too.
     say(
       [
         `worker polling task queue "${config.taskQueue}" on ${temporalAddress}`,
         `agents: ${served.agents.map((agent) => agent.name).join(', ')} from ${served.from}`,
         `model: ${model.description}, over the ${config.openaiApi} API (OPENAI_API)`,
+        ...(metrics ? [`metrics: ${metrics.url}/metrics, probes: ${metrics.url}/healthz and ${metrics.url}/readyz`] : []),
       ].join('\n'),
     );
     startup.ready();
     await Promise.race([untilInterrupted(), handle.done]);
-    await stopWithinGrace(handle);
+    probes.startDraining(); // readiness fails at once; the worker polls no more and lets running calls finish
+    await stopWithinGrace(handle, graceMs + CANCEL_MARGIN_MS);
   } finally {
+    await metrics?.close();
     await model.stop();
   }
 }
