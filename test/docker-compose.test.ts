@@ -183,12 +183,12 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('checks each service by what it serves: pg_isready, the Temporal namespace, the UI health route, the worker process, the HTTP API', () => {
+  it("checks each service by what it serves: pg_isready, the Temporal namespace, the UI health route, the worker's readiness, the HTTP API", () => {
     const check = (name: string) => asStringArray(asRecord(service(name).healthcheck, name).test, name).join(' ');
     expect(check(POSTGRES)).toContain('pg_isready');
     expect(check(TEMPORAL)).toMatch(/^CMD temporal operator (namespace describe --namespace default|cluster health) --address temporal:7233$/);
     expect(check(TEMPORAL_UI)).toContain('http://127.0.0.1:8080/healthz');
-    expect(check(WORKER)).toContain('/proc/1/cmdline');
+    expect(check(WORKER)).toContain(`http://127.0.0.1:${environment(WORKER).AGENT_SESSIONS_METRICS_PORT}/readyz`);
     expect(check(SERVE)).toContain(`http://127.0.0.1:${SERVE_PORT}/v1/sessions?limit=1`);
     expect(check(SERVE)).toContain('process.env.AGENT_SESSIONS_API_TOKEN');
   });
