@@ -25,6 +25,7 @@ import { ContentSealer } from '../codec/content-sealer';
 import { sealContentWith } from '../postgres/content-sealing';
 import type { KeyRing } from '../codec/key-ring';
 import { Transport, type SessionsClientOptions } from './transport';
+import { RetryGate } from './retry-gate';
 import { DeploymentGuard } from './deployment-guard';
 import type { MessageInput, OperationOptions, StartOptions } from './checks';
 import { SessionHandle } from './session-handle';
@@ -72,7 +73,8 @@ export class SessionsClient {
     encryptProjection?: boolean;
   }): Promise<SessionsClient> {
     const sealer = new ContentSealer(options.encryptionKeys, options.encryptProjection ?? false);
-    const connection = Connection.lazy({ address: options.temporalAddress ?? 'localhost:7233', connectTimeout: '5 seconds' });
+    const retries = new RetryGate();
+    const connection = Connection.lazy({ address: options.temporalAddress ?? 'localhost:7233', connectTimeout: '5 seconds', interceptors: [retries.interceptor()] });
     const pool = options.databaseUrl ? connectPool(options.databaseUrl, { max: 4, schema: options.databaseSchema }) : undefined;
     if (pool) sealContentWith(pool, sealer);
     return new SessionsClient({
@@ -82,6 +84,7 @@ export class SessionsClient {
       workerWaitMs: options.workerWaitMs,
       encryptionKeys: options.encryptionKeys,
       guard: new DeploymentGuard(pool, options.encryptionKeys, options.encryptProjection ?? false),
+      retries,
     });
   }
 

@@ -41,6 +41,7 @@ import { resolveContent, storeContentParts } from '../postgres/content-parts';
 import { isDeadline, isNotFound, isQueryFailure, isRetryableRefusal, isUnavailable, updateFailure } from './temporal-errors';
 import { DeploymentGuard } from './deployment-guard';
 import { checkSessionId, INLINE_LIMIT_TEXT } from './checks';
+import type { RetryGate } from './retry-gate';
 
 /** Where the client connects and how long it waits for a worker. */
 export interface SessionsClientOptions {
@@ -57,6 +58,8 @@ export interface SessionsClientOptions {
   encryptionKeys?: KeyRing;
   /** Checks the deployment's encryption setting before each operation (`connect` makes one). */
   guard?: DeploymentGuard;
+  /** The connection's gRPC retries, drained before `close` closes it (`connect` makes them). */
+  retries?: RetryGate;
 }
 
 /** The workflow's type, for typed start operations. */
@@ -89,6 +92,9 @@ export class Transport {
   private streamNotifications?: StreamNotifications;
   /** Temporal calls not settled yet, which `close` waits for. */
   private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly retries?: RetryGate;
+  /** Set once `close` begins: a call failing after it failed because of it. */
+  private closed = false;
 
   constructor(options: SessionsClientOptions) {
     this.keys = options.encryptionKeys;
@@ -98,6 +104,7 @@ export class Transport {
     this.taskQueue = options.taskQueue ?? DEFAULT_TASK_QUEUE;
     this.workerWaitMs = options.workerWaitMs ?? DEFAULT_WORKER_WAIT_MS;
     this.retryForMs = options.retryForMs ?? DEFAULT_RETRY_FOR_MS;
+    this.retries = options.retries;
   }
 
   /** The session's Temporal workflow handle (the id checked). */
@@ -112,6 +119,7 @@ export class Transport {
 
   /** Closes the connections this client opened, after the calls in flight settle (briefly). */
   async close(): Promise<void> {
+    this.closed = true;
     // Calls still retrying on the connection would fire on a closed channel; let them settle first (briefly).
     if (this.inFlight.size > 0) {
       let timer: NodeJS.Timeout | undefined;
@@ -120,6 +128,7 @@ export class Transport {
     }
     await this.streamNotifications?.close();
     await this.pool?.end();
+    await this.retries?.drain();
     await this.temporal.connection.close();
   }
 
@@ -347,6 +356,14 @@ export class Transport {
 
   /** The library's error for an error from Temporal. */
   async translate(error: unknown, sessionId: string): Promise<Error> {
+    if (this.closed && !updateFailure(error)) {
+      return new BackendUnavailableError(
+        'the client was closed while this call waited for Temporal; call it again with a new client (with the same operation id, a message that did run is not run twice)',
+        {
+          cause: error,
+        },
+      );
+    }
     const failure = updateFailure(error);
     if (failure) return errorForFailure(failure.type ?? undefined, failure.message);
     if (error instanceof WorkflowExecutionAlreadyStartedError || error instanceof WorkflowNotFoundError || isNotFound(error)) {
