@@ -3,7 +3,8 @@
  * the bare workflow (a model call and a Postgres write, nothing else), then reads both event histories
  * and gives the median time of each hop (a workflow task waiting for and running in the worker, each
  * activity from scheduled to completed), beside what the caller saw.
- * Run: `npm run bench:hops` (DATABASE_URL for a real Postgres; BENCH_SAMPLES turns, 50 by default).
+ * Run: `npm run bench:hops` (DATABASE_URL for a real Postgres; BENCH_SAMPLES turns, 50 by default);
+ * `npm run bench:hops -- --tracing` compares the same turns with tracing off and on.
  */
 import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
@@ -12,6 +13,9 @@ import { startFloorWorker } from './floor/worker';
 import { floorTurn } from './floor/workflows';
 import { plainMessage } from './script';
 import { printTable, summarise, type BenchRow } from './stats';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { startTracing } from '../src/telemetry/tracing';
 
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 50);
 
@@ -65,7 +69,45 @@ function rowsOf(label: string, history: History, caller: number[]): BenchRow[] {
   return [...rows, summarise(`${label}: the caller, from call to result`, caller)];
 }
 
+/**
+ * `--tracing`: the same turns with tracing off and on, side by side (two stacks, one after the other;
+ * traced, spans go in batches over OTLP http/protobuf to a collector stand-in on loopback that drops them).
+ */
+async function compareTracing(): Promise<void> {
+  const turns = async (label: string, traced: boolean): Promise<BenchRow[]> => {
+    const stack = await startTestStack({ traced });
+    try {
+      const sessionId = `bench-hops-${traced ? 'traced' : 'untraced'}-${Date.now().toString(36)}`;
+      const caller = await timeTurns((index) => stack.client.send(sessionId, plainMessage(index)));
+      const connection = await Connection.connect({ address: stack.temporal.address });
+      try {
+        return rowsOf(label, await new Client({ connection }).workflow.getHandle(sessionId).fetchHistory(), caller);
+      } finally {
+        await connection.close();
+      }
+    } finally {
+      await stack.stop();
+    }
+  };
+  const off = await turns('tracing off', false);
+  const collector = createServer((request, response) => request.resume().on('end', () => response.writeHead(200).end()));
+  await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
+  process.env.OTEL_EXPORTER_OTLP_ENDPOINT = `http://127.0.0.1:${(collector.address() as AddressInfo).port}`;
+  const tracing = startTracing({ serviceName: 'bench-hops' });
+  try {
+    const on = await turns('tracing on', true);
+    console.log(`\nper hop of a plain turn, tracing off and on (event history timestamps; ${SAMPLES} turns each)\n`);
+    // Each measurement of the untraced run, then the traced run's of the same name.
+    const hop = (row: BenchRow) => row.what.slice(row.what.indexOf(': '));
+    printTable(off.flatMap((row) => [row, ...on.filter((traced) => hop(traced) === hop(row))]));
+  } finally {
+    await tracing?.shutdown();
+    collector.close();
+  }
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes('--tracing')) return compareTracing();
   const stack = await startTestStack();
   const connection = await Connection.connect({ address: stack.temporal.address });
   const client = new Client({ connection });

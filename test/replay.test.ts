@@ -8,6 +8,9 @@ import { DeterminismViolationError } from '@temporalio/workflow';
 import { bundleWorkflowCode, Worker, type ReplayResult } from '@temporalio/worker';
 import { workflowBundle } from './support/stack';
 import { createDataConverter } from '../src/codec/data-converter';
+import { makeWorkflowExporter } from '@temporalio/interceptors-opentelemetry/lib/worker';
+import { Resource } from '@opentelemetry/resources';
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 
 const HISTORIES_DIR = path.join(__dirname, 'histories');
 
@@ -49,6 +52,17 @@ test('a recorded history holds a Responses API turn: a reasoning item with its e
 
 test('every recorded history replays without a determinism error on the current workflow code', async () => {
   const results = await replayAll({ workflowBundle: await workflowBundle(), replayName: 'current' });
+  expect(results.length).toBe((await recordedHistories()).length);
+  for (const result of results) expect({ workflowId: result.workflowId, error: result.error }).toEqual({ workflowId: result.workflowId, error: undefined });
+});
+
+test('every recorded history replays with the tracing interceptors in the bundle (turning tracing on keeps running sessions)', async () => {
+  const spans = new InMemorySpanExporter();
+  const results = await replayAll({
+    workflowBundle: await workflowBundle({ traced: true }),
+    replayName: 'traced',
+    sinks: { exporter: makeWorkflowExporter(new SimpleSpanProcessor(spans), new Resource({ 'service.name': 'replay' })) },
+  });
   expect(results.length).toBe((await recordedHistories()).length);
   for (const result of results) expect({ workflowId: result.workflowId, error: result.error }).toEqual({ workflowId: result.workflowId, error: undefined });
 });

@@ -28,6 +28,8 @@ export interface ActivityDependencies {
   streaming: boolean;
   /** Which API the model calls speak (`chat_completions` when absent). */
   openaiApi?: OpenAiApi;
+  /** Whether model and tool spans may carry message text and tool arguments (tracing's content opt-in; never with encryption). */
+  traceContent?: boolean;
   /** The worker's Temporal client, made on first use (retention deletes sessions through it). */
   temporal: () => Promise<Client>;
 }

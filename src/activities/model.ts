@@ -30,6 +30,8 @@ import { StreamWriter } from './stream-writer';
 import type { StoredStreamEvent } from '../shared/stream';
 import { timedLog } from './activity-log';
 import { extractContent, resolveContent } from './content-refs';
+import { inModelCallSpan } from '../telemetry/gen-ai-spans';
+import { timedModelCall } from '../telemetry/metrics';
 
 /** What the model activities need from the worker. */
 export interface ModelDependencies {
@@ -50,6 +52,8 @@ export interface ModelDependencies {
    * it), or `responses` (reasoning items carried back, hosted tools).
    */
   openaiApi?: OpenAiApi;
+  /** Whether the model call's span may carry the request's items and the reply (tracing's content opt-in; never with encryption). */
+  traceContent?: boolean;
 }
 
 /** What one model call answered: its items (repaired), the tokens it used, and why it stopped. */
@@ -182,7 +186,28 @@ export function createCallModel(deps: ModelDependencies) {
     const writer = await StreamWriter.open(deps, input.sessionId, input.stream);
     const done = timedLog();
     try {
-      const reply = await ask(deps.streaming ? (delta) => writer.text(agent.name, delta) : undefined);
+      const span = {
+        api,
+        model: request.model,
+        baseURL: deps.openai.baseURL,
+        sessionId: input.sessionId,
+        agent: agent.name,
+        input: () => items,
+        captureContent: deps.traceContent ?? false,
+      };
+      const reply = await timedModelCall({ model: request.model, api }, (firstTokenTimed) =>
+        inModelCallSpan(span, (firstToken) =>
+          ask(
+            deps.streaming
+              ? (delta) => {
+                  firstToken();
+                  firstTokenTimed();
+                  writer.text(agent.name, delta);
+                }
+              : undefined,
+          ),
+        ),
+      );
       done('model call completed', {
         agent: agent.name,
         model: request.model,

@@ -13,6 +13,8 @@ import { invokeMemoryTool, isMemoryTool } from './memory';
 import { StreamWriter } from './stream-writer';
 import { timedLog } from './activity-log';
 import { extractContent } from './content-refs';
+import { inToolCallSpan } from '../telemetry/gen-ai-spans';
+import { timedToolCall } from '../telemetry/metrics';
 
 /** How often a running tool's activity heartbeats (the workflow gives it a 10 s heartbeat timeout). */
 const TOOL_HEARTBEAT_INTERVAL_MS = 2_000;
@@ -35,13 +37,15 @@ export function toolIdempotencyKey(sessionId: string, callId: string): string {
  * and the attempt. The activity heartbeats while the tool runs, so a call lost with its worker runs
  * again within seconds; the tool's `signal` aborts when the run is cancelled.
  */
-export function createCallTool(deps: { agents: AgentRegistry; pool: Pool; memory: MemoryOptions; streaming: boolean }) {
+export function createCallTool(deps: { agents: AgentRegistry; pool: Pool; memory: MemoryOptions; streaming: boolean; traceContent?: boolean }) {
   const { agents } = deps;
   /** The tool's answer; the output is written to the message's stream before it is returned. */
   return async function callTool(rawInput: ToolCallInput): Promise<ToolCallResult> {
     const input = parseOrFail(ToolCallInput, rawInput, 'callTool', invalidActivityInput);
     const done = timedLog();
-    const result = await runCall(input);
+    const { call } = input;
+    const span = { name: call.name, callId: call.call_id, sessionId: input.sessionId, agent: input.agent, arguments: call.arguments, captureContent: deps.traceContent ?? false };
+    const result = await timedToolCall(call.name, () => inToolCallSpan(span, () => runCall(input)));
     done('tool call completed', {
       tool: input.call.name,
       callId: input.call.call_id,

@@ -7,6 +7,7 @@ import { memory } from './memory-commands';
 import { codecServer, serve } from './serve-command';
 import { dev, migrate, retention, worker } from './service-commands';
 import { parseCommandLine } from './options';
+import { startTracing } from '../telemetry/tracing';
 
 const USAGE = `usage: npx agent-sessions <command> [options]
 
@@ -53,14 +54,20 @@ const USAGE = `usage: npx agent-sessions <command> [options]
                                  bodies up to 32 MiB (--max-message-bytes or
                                  AGENT_SESSIONS_MAX_MESSAGE_BYTES), other bodies up to 1 MiB; pages
                                  of other origins are refused unless allowed (--allow-origin or
-                                 AGENT_SESSIONS_ALLOWED_ORIGINS, comma-separated)
+                                 AGENT_SESSIONS_ALLOWED_ORIGINS, comma-separated); /healthz,
+                                 /readyz and /metrics need no token; on SIGTERM it drains requests
+                                 for --shutdown-grace-seconds (20)
   codec-server [--port N] [--host H] [--origin URL]
                                  decodes encrypted payloads for the Temporal UI on 127.0.0.1:8888
                                  (--ui-codec-endpoint); AGENT_SESSIONS_CODEC_TOKEN requires a token
   retention --older-than-days N [--schedule]
                                  delete sessions idle for N days, now or daily (a Temporal Schedule)
-  worker [--agents MODULE]       run a worker (TEMPORAL_ADDRESS, DATABASE_URL) serving the agents
-                                 MODULE exports (.js, .mjs or .ts); the demo agent without it
+  worker [--agents MODULE] [--metrics-port N] [--metrics-host H] [--shutdown-grace-seconds S]
+                                 run a worker (TEMPORAL_ADDRESS, DATABASE_URL) serving the agents
+                                 MODULE exports (.js, .mjs or .ts); the demo agent without it;
+                                 --metrics-port: /metrics (with Temporal's), /healthz and /readyz
+                                 on 127.0.0.1 (--metrics-host 0.0.0.0 in a container); on SIGTERM
+                                 running calls get S seconds (20) to finish, then Temporal retries them
   dev [--agents MODULE] [--log-json]
                                  start whatever is not configured, plus a worker; its warnings
                                  and errors print as one line each (--log-json: JSON lines)
@@ -74,9 +81,12 @@ OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_MODEL, AGENT_SESSIONS_DATA_DIR (default 
 TEMPORAL_CLI_PATH, AGENT_SESSIONS_API_TOKEN, AGENT_SESSIONS_ENCRYPTION_KEYS (id:base64key,...; the
 first encrypts every Temporal payload), AGENT_SESSIONS_ENCRYPT_PROJECTION (true: seal the projection's
 content with those keys too; recorded in the database), AGENT_SESSIONS_ALLOW_PLAINTEXT (true: the
-migration switch between a plaintext and an encrypted deployment), AGENT_SESSIONS_CODEC_TOKEN, AGENT_SESSIONS_MAX_MESSAGE_BYTES, AGENT_SESSIONS_ALLOWED_ORIGINS, AGENT_SESSIONS_LOG_LEVEL (worker and
+migration switch between a plaintext and an encrypted deployment), AGENT_SESSIONS_CODEC_TOKEN, AGENT_SESSIONS_MAX_MESSAGE_BYTES, AGENT_SESSIONS_ALLOWED_ORIGINS, AGENT_SESSIONS_METRICS_PORT, AGENT_SESSIONS_METRICS_HOST, AGENT_SESSIONS_SHUTDOWN_GRACE_SECONDS, AGENT_SESSIONS_LOG_LEVEL (worker and
 serve log JSON lines to stderr; trace, debug, info (default), warn, error, fatal or silent; dev and
 demo print warn and above as readable lines).`;
+
+/** The service name a command's spans carry when OTEL_SERVICE_NAME gives none (other commands: `agent-sessions-cli`). */
+const SERVICE_NAMES: Record<string, string> = { worker: 'agent-sessions-worker', serve: 'agent-sessions-serve', dev: 'agent-sessions-dev', demo: 'agent-sessions-dev' };
 
 /** Runs the CLI; sets a non-zero exit code with a one-line reason on failure. */
 export async function main(argv: string[]): Promise<void> {
@@ -123,7 +133,16 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = ExitCode.CallerMistake;
       return;
     }
-    await run();
+    // OTEL_* variables turn tracing on; what is buffered is exported before the command returns.
+    const tracing = startTracing({
+      serviceName: SERVICE_NAMES[command] ?? 'agent-sessions-cli',
+      onExportError: (reason) => console.error(`warning: tracing: spans could not be exported (${reason.split('\n')[0]}); check OTEL_EXPORTER_OTLP_ENDPOINT`),
+    });
+    try {
+      await run();
+    } finally {
+      await tracing?.shutdown();
+    }
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     console.error(`error: ${message.split('\n')[0]}`);

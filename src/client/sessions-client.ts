@@ -36,6 +36,11 @@ import * as projectionReads from './projection-reads';
 import * as memories from './memories';
 import * as documents from './documents';
 import * as retention from './retention';
+import { clientBacklogSource, clientHealth } from './health';
+import type { HealthSource } from '../telemetry/health';
+import type { BacklogSource } from '../telemetry/task-queue-backlog';
+import { tracerProviderRegistered } from '../telemetry/tracing';
+import { tracingClientInterceptors } from '../telemetry/client-tracing';
 
 export { SessionId };
 export { RETENTION_SCHEDULE_ID } from './retention';
@@ -71,6 +76,12 @@ export class SessionsClient {
      * records it at start); from then on the setting decides, whoever writes.
      */
     encryptProjection?: boolean;
+    /**
+     * Whether calls carry the caller's OpenTelemetry trace into the session (Temporal's interceptors),
+     * so a message's model and tool calls join the trace of the request that sent it. On when the
+     * process has a tracer provider (`startTracing`, or the application's own OpenTelemetry SDK).
+     */
+    tracing?: boolean;
   }): Promise<SessionsClient> {
     const sealer = new ContentSealer(options.encryptionKeys, options.encryptProjection ?? false);
     const retries = new RetryGate();
@@ -78,7 +89,12 @@ export class SessionsClient {
     const pool = options.databaseUrl ? connectPool(options.databaseUrl, { max: 4, schema: options.databaseSchema }) : undefined;
     if (pool) sealContentWith(pool, sealer);
     return new SessionsClient({
-      temporal: new Client({ connection, namespace: options.namespace ?? 'default', dataConverter: createDataConverter(options.encryptionKeys) }),
+      temporal: new Client({
+        connection,
+        namespace: options.namespace ?? 'default',
+        dataConverter: createDataConverter(options.encryptionKeys),
+        interceptors: (options.tracing ?? tracerProviderRegistered()) ? tracingClientInterceptors() : {},
+      }),
       pool,
       taskQueue: options.taskQueue,
       workerWaitMs: options.workerWaitMs,
@@ -300,6 +316,20 @@ export class SessionsClient {
   /** The session's Temporal workflow handle, for what this client does not wrap. */
   temporalHandle(sessionId: string): WorkflowHandle {
     return this.transport.handle(sessionId);
+  }
+
+  /**
+   * What probes ask of a process serving this client: `ready()` when Temporal answers through this
+   * client and Postgres answers with every migration applied, `live()` always; each a report naming
+   * what failed.
+   */
+  health(): HealthSource {
+    return clientHealth(this.transport);
+  }
+
+  /** The task queue this client sends to, where the backlog metric reads it (`registerBacklogSource`). */
+  backlogSource(): BacklogSource {
+    return clientBacklogSource(this.transport);
   }
 
   /** Closes the connections this client opened. */

@@ -17,7 +17,11 @@ import { chatPageFile } from './chat-page';
 import { bearerTokenCheck } from '../codec/bearer-token';
 import type { Logger } from '../logging/logger';
 import { RequestLog } from './request-log';
+import { answerProbe } from '../telemetry/exposition';
+import type { Probes } from '../telemetry/health';
+import { ServerDrain } from './drain';
 import { checkContentType, CORS_HEADERS, CORS_METHODS, isLoopbackName, pathSegments, rawPath, RequestGuard } from './request-guard';
+import { inRequestSpan, type RequestSpan } from '../telemetry/http-spans';
 
 /** The largest request body, in bytes (but for messages). */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -44,6 +48,11 @@ export interface HttpServerOptions {
    * CORS; requests from any other site are refused (403).
    */
   allowedOrigins?: readonly string[];
+  /**
+   * Answers `GET /healthz`, `/readyz` and `/metrics` with these probes, without the bearer token
+   * (Kubernetes and Prometheus send none); 404 when absent.
+   */
+  probes?: Probes;
 }
 
 /** A listening server. */
@@ -52,6 +61,12 @@ export interface RunningHttpServer {
   /** Whether it listens on a loopback address only (127.0.0.1, ::1). */
   loopback: boolean;
   close(): Promise<void>;
+  /**
+   * Stops gracefully: accepts no new connection, ends open event streams (clients resume with
+   * Last-Event-ID), lets requests in flight finish within `graceMs`, then cuts what is left. Resolves
+   * true when everything finished in time.
+   */
+  drain(graceMs: number): Promise<boolean>;
 }
 
 /** Starts the HTTP API; resolves once it listens. */
@@ -64,6 +79,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   };
   const otherLimit: BodyLimit = { bytes: MAX_BODY_BYTES, raise: 'this route takes no more; images and files go in messages (POST /v1/sessions/:id/messages)' };
   let loopback = true;
+  const drain = new ServerDrain();
   let guard: RequestGuard;
   try {
     guard = new RequestGuard(options.allowedOrigins ?? [], () => loopback);
@@ -75,14 +91,16 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
     const pathname = rawPath(request.url ?? '/');
     const query = new URL(request.url ?? '/', 'http://localhost').searchParams;
     const log = new RequestLog(options.logger, request.method, pathname);
+    drain.answering(response);
     response.once('close', () => log.write(response.statusCode));
-    void answer(request, response, pathname, query, log).catch(() => response.destroy());
+    inRequestSpan(request, response, pathname, (span) => void answer(request, response, pathname, query, log, span).catch(() => response.destroy()));
   });
 
-  async function answer(request: IncomingMessage, response: ServerResponse, pathname: string, query: URLSearchParams, log: RequestLog): Promise<void> {
+  async function answer(request: IncomingMessage, response: ServerResponse, pathname: string, query: URLSearchParams, log: RequestLog, span: RequestSpan): Promise<void> {
     try {
       guard.checkHost(request.headers);
       const method = request.method ?? 'GET';
+      if (options.probes && (await answerProbe(method, pathname, response, options.probes))) return log.probed(pathname);
       const page = method === 'GET' ? await chatPageFile(pathname) : undefined;
       if (page) {
         response.writeHead(200, { 'content-type': page.type, 'content-length': page.body.length, 'x-content-type-options': 'nosniff' });
@@ -116,14 +134,17 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
           : new HttpError(405, 'MethodNotAllowed', `${method} is not allowed on ${pathname}`);
       }
       log.routed(found.route.path, found.params);
+      span.routed(found.route.path);
       checkContentType(method, request.headers);
       const body = await readJson(request, found.route.path === MESSAGES_ROUTE ? messageLimit : otherLimit);
       const gone = new AbortController();
       response.once('close', () => gone.abort());
       const input = { client: options.client, params: found.params, query, body, headers: request.headers, signal: gone.signal };
       const answer = await found.route.run(input);
-      if (answer instanceof EventStreamAnswer) await sendEventStream(response, answer, log);
-      else {
+      if (answer instanceof EventStreamAnswer) {
+        drain.streaming(response);
+        await sendEventStream(response, answer, log);
+      } else {
         log.answered(answer);
         send(response, 200, answer);
       }
@@ -148,6 +169,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         server.close(() => resolve());
         server.closeAllConnections();
       }),
+    drain: (graceMs) => drain.drain(server, graceMs),
   };
 }
 

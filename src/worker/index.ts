@@ -1,4 +1,4 @@
-// src/worker: building and running a worker with the user's agents (agent-sessions/worker); may import activities, agents, codec, logging, postgres, shared.
+// src/worker: building and running a worker with the user's agents (agent-sessions/worker); may import activities, agents, codec, logging, postgres, shared, telemetry.
 /**
  * `agent-sessions/worker`: declaring agents and tools, and running a worker that serves them. Agent
  * and tool code runs here, in the worker's activities; the workflow knows agents by name only.
@@ -28,3 +28,10 @@ export { startWorker, type ModelEndpoint, type RunningWorker, type WorkerSetting
 export { installRuntimeLogger } from './temporal-logging';
 export { parseKeyRing, type KeyRing } from '../codec/key-ring';
 export { createDataConverter, ENCODED_FAILURES_PATH } from '../codec/data-converter';
+export type { WorkerHealth } from './worker-health';
+export { installRuntimeWithMetrics } from './temporal-metrics';
+export { startMetricsServer, answerProbe, metricsText, type RunningMetricsServer } from '../telemetry/exposition';
+export { Probes, type HealthReport, type HealthSource } from '../telemetry/health';
+export { metricsRegistry, recordModelCall, recordToolCall } from '../telemetry/metrics';
+export { startTracing, activeTracing, type Tracing, type TracingOptions } from '../telemetry/tracing';
+export { TRACING_WORKFLOW_INTERCEPTORS } from '../telemetry/temporal-tracing';

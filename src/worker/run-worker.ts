@@ -17,6 +17,12 @@ import { sealContentWith } from '../postgres/content-sealing';
 import type { KeyRing } from '../codec/key-ring';
 import { recordWorkerSetting } from '../postgres/deployment-settings';
 import { installRuntimeLogger, releaseIdleRuntime, sessionLogAttributes } from './temporal-logging';
+import { sessionMetricsSinks } from './metrics-sinks';
+import { workerHealth, type WorkerHealth } from './worker-health';
+import { registerBacklogSource } from '../telemetry/task-queue-backlog';
+import { activeTracing, contentInSpans, type Tracing } from '../telemetry/tracing';
+import { TRACING_WORKFLOW_INTERCEPTORS, tracingActivityInterceptors, tracingSinks } from '../telemetry/temporal-tracing';
+import { tracingClientInterceptors } from '../telemetry/client-tracing';
 
 /** The path the workflow bundle is built from. */
 export const WORKFLOWS_PATH = require.resolve('../workflows');
@@ -90,6 +96,19 @@ export interface WorkerSettings {
    * workflow raises are stored unencrypted.
    */
   workflowBundle?: WorkflowBundleWithSourceMap;
+  /**
+   * Where the worker's spans go: the process's tracing (`startTracing`, from the OTEL_* variables) when
+   * absent; `false` traces nothing. Traced, a message's trace runs from the caller's update through the
+   * workflow to each model call (`chat {model}`), tool call (`execute_tool {tool}`) and projection write.
+   * A pre-built `workflowBundle` must include `TRACING_WORKFLOW_INTERCEPTORS` (`workflowInterceptorModules`).
+   */
+  tracing?: Tracing | false;
+  /**
+   * How long a stopping worker lets running activities finish before it cancels them (Temporal retries
+   * a cancelled call elsewhere, with the same idempotency key); 0 (cancel at once) when absent. The
+   * CLI's worker takes `--shutdown-grace-seconds` (AGENT_SESSIONS_SHUTDOWN_GRACE_SECONDS, 20 s).
+   */
+  shutdownGraceMs?: number;
 }
 
 /** A running worker. */
@@ -98,6 +117,11 @@ export interface RunningWorker {
   done: Promise<void>;
   /** Stops polling, lets running tasks finish, closes connections. */
   stop(): Promise<void>;
+  /**
+   * What probes ask: `live()` (fails once the worker failed) and `ready()` (fails unless it polls,
+   * Temporal and Postgres answer and every migration is applied), each a report naming what failed.
+   */
+  health: WorkerHealth;
 }
 
 /**
@@ -126,6 +150,7 @@ async function startPolling(settings: WorkerSettings, pool?: Pool): Promise<Runn
     if (!pool) await projectionPool.end();
   };
   const allowPlaintext = settings.allowPlaintext ?? false;
+  const tracing = settings.tracing === false ? undefined : (settings.tracing ?? activeTracing());
   try {
     const recorded = await recordWorkerSetting(projectionPool, { keys: settings.encryptionKeys, encryptProjection: settings.encryptProjection ?? false, allowPlaintext });
     sealContentWith(projectionPool, new ContentSealer(settings.encryptionKeys, recorded.sealProjection));
@@ -148,7 +173,13 @@ async function startPolling(settings: WorkerSettings, pool?: Pool): Promise<Runn
     // Temporal, and the SDK's retry timers outlive Connection.close(), throwing "Channel has been shut
     // down" from a timer when a worker stops during a retry.
     temporalClient ??= Connection.connect({ address: settings.temporalAddress, interceptors: [] }).then(
-      (clientConnection) => new Client({ connection: clientConnection, namespace: settings.namespace, dataConverter: createDataConverter(settings.encryptionKeys) }),
+      (clientConnection) =>
+        new Client({
+          connection: clientConnection,
+          namespace: settings.namespace,
+          dataConverter: createDataConverter(settings.encryptionKeys),
+          interceptors: tracing ? tracingClientInterceptors() : {},
+        }),
       (error: unknown) => {
         temporalClient = undefined; // the next retention call connects again
         throw error;
@@ -173,7 +204,13 @@ async function startPolling(settings: WorkerSettings, pool?: Pool): Promise<Runn
       namespace: settings.namespace,
       taskQueue: settings.taskQueue,
       ...(settings.workflowBundle ? { workflowBundle: settings.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
-      interceptors: { activity: [sessionLogAttributes] },
+      interceptors: {
+        activity: [sessionLogAttributes, ...(tracing ? [tracingActivityInterceptors] : [])],
+        // A pre-built bundle carries its interceptors (see `tracing`); one built here gets tracing's.
+        ...(tracing && !settings.workflowBundle ? { workflowModules: [TRACING_WORKFLOW_INTERCEPTORS] } : {}),
+      },
+      sinks: { ...sessionMetricsSinks(agents.names[0]), ...(tracing ? tracingSinks(tracing) : {}) },
+      ...(settings.shutdownGraceMs !== undefined ? { shutdownGraceTime: settings.shutdownGraceMs } : {}),
       activities: createActivities({
         openai,
         pool: projectionPool,
@@ -184,6 +221,7 @@ async function startPolling(settings: WorkerSettings, pool?: Pool): Promise<Runn
         memory: memory.data,
         streaming: settings.model.stream ?? true,
         openaiApi: openaiApi.data,
+        traceContent: contentInSpans(tracing, settings.encryptionKeys !== undefined),
         temporal,
       }),
     });
@@ -193,7 +231,9 @@ async function startPolling(settings: WorkerSettings, pool?: Pool): Promise<Runn
     throw error;
   }
   const open = connection;
+  const unregisterBacklog = registerBacklogSource({ workflowService: open.workflowService, namespace: settings.namespace, taskQueue: settings.taskQueue });
   const done = worker.run().finally(async () => {
+    unregisterBacklog();
     await closeClient();
     await open.close();
     await closeOwnPool();
@@ -204,5 +244,6 @@ async function startPolling(settings: WorkerSettings, pool?: Pool): Promise<Runn
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await done;
     },
+    health: workerHealth(worker, open, projectionPool, settings.taskQueue),
   };
 }

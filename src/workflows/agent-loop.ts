@@ -29,6 +29,7 @@ import { repairText } from '../shared/text';
 import { model, projection, tools } from './activity-stubs';
 import { mergedContext } from './session-rules';
 import { addUsage, emptyUsage } from '../shared/usage';
+import { metricEvents } from './metrics-sink';
 
 /**
  * What a turn needs of its session: to read it, and to change it only through `pause` and
@@ -110,17 +111,28 @@ class TurnDraft {
   async logged(start: 'turn started' | 'turn resumed'): Promise<TurnResult | typeof PAUSED> {
     const startedAt = Date.now();
     log.info(start, this.logFields());
+    metricEvents.turnStarted({ sessionId: this.state.sessionId, resumed: start === 'turn resumed' });
     const timed = () => ({ ...this.logFields(), durationMs: Date.now() - startedAt });
     try {
       const result = await this.run();
       if (result === PAUSED) log.info('turn paused', { ...timed(), waitingFor: this.draft.pending.map((entry) => entry.tool) });
       else log.info('turn ended', { ...timed(), outcome: 'completed', modelCalls: this.draft.modelCalls, items: result.items.length, totalTokens: result.usage.totalTokens });
+      metricEvents.turnEnded({
+        ...this.metricFields(startedAt),
+        ...(result === PAUSED ? { outcome: 'paused', approvalsWaiting: this.draft.pending.length } : { outcome: 'completed' }),
+      });
       return result;
     } catch (error) {
       const failure = callerFailure(error);
       if (failure) log.warn('turn ended', { ...timed(), outcome: 'failed', failureType: failure.type, error: failure.message });
+      if (failure) metricEvents.turnEnded({ ...this.metricFields(startedAt), outcome: 'failed', failureType: failure.type });
       throw error;
     }
+  }
+
+  /** What a turn's metric event carries: the session, the agent and the duration in workflow time. */
+  private metricFields(startedAt: number) {
+    return { sessionId: this.state.sessionId, agent: this.draft.agent, durationMs: Date.now() - startedAt };
   }
 
   /** What every log line of the turn carries (the agent once known: a session's first turn learns it from the model call). */

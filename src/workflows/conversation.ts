@@ -48,10 +48,13 @@ import { ConversationInput, type ConversationEnd, type Operation } from '../shar
 import { withheldSecrets } from '../shared/secrets';
 import { replyText } from './agent-loop';
 import { SessionState, type FromItems } from './session-state';
+import { TraceHandoff } from './trace-handoff';
+import { metricEvents } from './metrics-sink';
 
 /** Runs a session until it is deleted or expires. */
 export async function conversation(input?: ConversationInput): Promise<ConversationEnd> {
   const state = startingState(input);
+  const traces = new TraceHandoff();
 
   setHandler(userMessageSignal, (raw) => {
     const parsed = UserMessage.safeParse(raw);
@@ -60,11 +63,11 @@ export async function conversation(input?: ConversationInput): Promise<Conversat
       return;
     }
     const operation: Operation = { kind: 'message', id: parsed.data.id ?? uuid4(), message: parsed.data };
-    const dropped = state.enqueueSignal(operation);
+    const dropped = state.enqueueSignal(traces.submitted(operation));
     if (dropped) log.warn(`dropped a userMessage signal: ${dropped}`, { sessionId: state.sessionId, messageId: operation.id });
   });
 
-  const register = operationRegistrar(state);
+  const register = operationRegistrar(state, traces);
   register(
     sendMessageUpdate,
     UserMessage,
@@ -127,10 +130,11 @@ export async function conversation(input?: ConversationInput): Promise<Conversat
         historyLength: workflowInfo().historyLength,
         queuedMessages: state.queue.length,
       });
+      metricEvents.rolledOver({ sessionId: state.sessionId });
       return continueAsNew<typeof conversation>({ snapshot: state.snapshot() });
     }
     const next = state.takeNext();
-    if (next) await state.execute(next);
+    if (next) await traces.runIn(next.operation, () => state.execute(next));
     if (state.ended && state.queue.length === 0) {
       await condition(allHandlersFinished);
       return { ended: state.ended };
@@ -156,7 +160,7 @@ function startingState(input: ConversationInput | undefined): SessionState {
  * Returns the function that registers an update as an operation of the session: a synchronous
  * validator (bad input, then the session's `checkAdmission`), and a handler that submits it.
  */
-function operationRegistrar(state: SessionState) {
+function operationRegistrar(state: SessionState, traces: TraceHandoff) {
   /** Inputs the validator parsed, for the handler that runs next with the same input. */
   const validated = new WeakMap<object, unknown>();
   return function register<Result, Args>(
@@ -171,7 +175,7 @@ function operationRegistrar(state: SessionState) {
         // The validator parsed this input already (it does not run on replay, so parse when it did not).
         const args = (validated.get(raw as object) as Args | undefined) ?? schema.parse(raw ?? {});
         const id = (args as { id?: string }).id ?? currentUpdateInfo()?.id ?? uuid4();
-        return (await state.submit(toOperation(args, id), fromItems)) as Result;
+        return (await state.submit(traces.submitted(toOperation(args, id)), fromItems)) as Result;
       },
       {
         validator: (raw) => {

@@ -10,6 +10,7 @@ import { startOfflineModel, type OfflineModel } from '../../src/offline-model/se
 import { OFFLINE_MODEL_ID } from '../../src/offline-model/wire';
 import { startWorker, WORKFLOWS_PATH, type RunningWorker } from '../../src/worker/run-worker';
 import { installRuntimeLogger } from '../../src/worker/temporal-logging';
+import { TRACING_WORKFLOW_INTERCEPTORS } from '../../src/telemetry/temporal-tracing';
 import type { InputCallbacks } from '../../src/activities/input-callbacks';
 import type { RegisteredAgent } from '../../src/agents';
 import { supportAgent } from '../../src/dev/demo-agent';
@@ -25,6 +26,8 @@ export interface TestWorkerOptions {
   openaiApi?: OpenAiApi;
   /** Whether the worker's model calls stream (yes when absent). */
   stream?: boolean;
+  /** How long a stopping worker lets running activities finish (0, cancel at once, when absent). */
+  shutdownGraceMs?: number;
 }
 
 /** Everything an integration test talks to. */
@@ -44,11 +47,12 @@ export interface TestStack {
 
 const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
 
-/** The workflow bundle, built once per test file (one with encoded failures for encrypted stacks). */
-export function workflowBundle(options: { encrypted?: boolean } = {}): Promise<WorkflowBundleWithSourceMap> {
+/** The workflow bundle, built once per test file (one with encoded failures for encrypted stacks, one with the tracing interceptors for traced ones). */
+export function workflowBundle(options: { encrypted?: boolean; traced?: boolean } = {}): Promise<WorkflowBundleWithSourceMap> {
   const failureConverterPath = options.encrypted ? ENCODED_FAILURES_PATH : undefined;
-  const key = failureConverterPath ?? 'plain';
-  if (!bundles.has(key)) bundles.set(key, bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger, failureConverterPath }));
+  const workflowInterceptorModules = options.traced ? [TRACING_WORKFLOW_INTERCEPTORS] : undefined;
+  const key = `${failureConverterPath ?? 'plain'}${options.traced ? '+traced' : ''}`;
+  if (!bundles.has(key)) bundles.set(key, bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger, failureConverterPath, workflowInterceptorModules }));
   return bundles.get(key)!;
 }
 
@@ -72,6 +76,8 @@ export interface TestStackOptions {
   temporal?: TemporalDevServer;
   /** The API the workers' model calls speak (the worker's default, chat_completions, when absent). */
   openaiApi?: OpenAiApi;
+  /** Bundle the workflow with the tracing interceptors (for a test that started tracing first; workers trace through `activeTracing()`). */
+  traced?: boolean;
 }
 
 /** Starts the stack with one worker running. */
@@ -87,7 +93,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       }),
     createTestDatabase(),
     startOfflineModel(),
-    workflowBundle({ encrypted: options.encryptionKeys !== undefined }),
+    workflowBundle({ encrypted: options.encryptionKeys !== undefined, traced: options.traced }),
   ]);
   const taskQueue = `test-${process.pid}-${Date.now().toString(36)}`;
   const client = await SessionsClient.connect({
@@ -121,11 +127,13 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
         memory: options.memory,
         encryptionKeys: options.encryptionKeys,
         encryptProjection: options.encryptProjection,
+        shutdownGraceMs: workerOptions.shutdownGraceMs,
       },
       db.pool,
     );
     const tracked: RunningWorker = {
       done: handle.done,
+      health: handle.health,
       stop: async () => {
         workers.delete(tracked);
         await handle.stop();
