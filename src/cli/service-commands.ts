@@ -1,7 +1,7 @@
 /** `worker`, `dev`, `demo` and `migrate`: the commands that run the system. */
 import { mkdir } from 'node:fs/promises';
 import { Pool } from 'pg';
-import { loadConfig } from '../config';
+import { loadConfig, type Config } from '../config';
 import { runDemo } from './demo';
 import { clearEndpoints, saveEndpoints } from '../dev/endpoints';
 import { startModelService } from '../dev/model-endpoint';
@@ -101,22 +101,7 @@ async function runWorker({ values }: CommandInput, startup: { ready(): void }): 
   const databaseUrl = requireDatabase(endpoints);
   const model = await startModelService(config);
   try {
-    const handle = await startWorker({
-      temporalAddress,
-      namespace: config.namespace,
-      taskQueue: config.taskQueue,
-      databaseUrl,
-      model: model.endpoint,
-      openaiApi: config.openaiApi,
-      agents: served.agents,
-      tools: served.tools,
-      inputCallbacks: served.inputCallbacks,
-      memory: served.memory,
-      encryptionKeys: config.encryptionKeys,
-      encryptProjection: config.encryptProjection,
-      allowPlaintext: config.allowPlaintext,
-      shutdownGraceMs: graceMs,
-    });
+    const handle = await startWorker({ ...workerSettings(config, served, { temporalAddress, databaseUrl, model: model.endpoint }), shutdownGraceMs: graceMs });
     health.started(handle.health);
     // One write, so that a reader who sees the first line sees what the worker serves too.
     say(
@@ -135,6 +120,23 @@ async function runWorker({ values }: CommandInput, startup: { ready(): void }): 
     await metrics?.close();
     await model.stop();
   }
+}
+
+/** The settings of the worker a command runs: where it connects, from the configuration, serving the agents module's agents. */
+function workerSettings(config: Config, served: AgentsModule, where: Pick<WorkerSettings, 'temporalAddress' | 'databaseUrl' | 'model'>): WorkerSettings {
+  return {
+    ...where,
+    namespace: config.namespace,
+    taskQueue: config.taskQueue,
+    openaiApi: config.openaiApi,
+    agents: served.agents,
+    tools: served.tools,
+    inputCallbacks: served.inputCallbacks,
+    memory: served.memory,
+    encryptionKeys: config.encryptionKeys,
+    encryptProjection: config.encryptProjection,
+    allowPlaintext: config.allowPlaintext,
+  };
 }
 
 /** Starts what the environment does not give, plus a worker; `demo` runs a short conversation first. */
@@ -157,21 +159,7 @@ async function runDev({ values }: CommandInput, options: { demo: boolean }): Pro
   const stack = await startDevStack(config, say);
   let handle: RunningWorker | undefined;
   try {
-    const settings: WorkerSettings = {
-      temporalAddress: stack.temporalAddress,
-      namespace: config.namespace,
-      taskQueue: config.taskQueue,
-      databaseUrl: stack.databaseUrl,
-      model: stack.model,
-      openaiApi: config.openaiApi,
-      agents: served.agents,
-      tools: served.tools,
-      inputCallbacks: served.inputCallbacks,
-      memory: served.memory,
-      encryptionKeys: config.encryptionKeys,
-      encryptProjection: config.encryptProjection,
-      allowPlaintext: config.allowPlaintext,
-    };
+    const settings = workerSettings(config, served, { temporalAddress: stack.temporalAddress, databaseUrl: stack.databaseUrl, model: stack.model });
     handle = await startWorker(settings);
     await saveEndpoints(config.dataDir, {
       temporalAddress: stack.temporalAddress,
