@@ -117,6 +117,9 @@ describe('metrics', () => {
     expect(delta('agent_sessions_tool_calls_total', { tool: 'lookup_order', outcome: 'ok' })).toBe(1);
     expect(delta('agent_sessions_tool_call_duration_seconds_count', { tool: 'lookup_order' })).toBe(1);
     expect(delta('agent_sessions_errors_total')).toBe(0);
+    // The client library in this process counted the two messages it sent, as their caller saw them.
+    expect(delta('agent_sessions_client_turns_total', { outcome: 'completed' })).toBe(2);
+    expect(delta('agent_sessions_client_turn_duration_seconds_count', { outcome: 'completed' })).toBe(2);
   });
 
   test("Temporal's own worker metrics come in the same scrape, and Node's process metrics", async () => {
@@ -144,6 +147,8 @@ describe('metrics', () => {
     expect(delta('agent_sessions_errors_total', { type: 'ModelRequestRejected', scope: 'operation' })).toBe(1);
     expect(delta('agent_sessions_errors_total', { type: 'ModelRequestRejected', scope: 'activity' })).toBe(1);
     expect(delta('agent_sessions_model_calls_total', { outcome: 'error' })).toBe(1);
+    expect(delta('agent_sessions_client_turns_total', { outcome: 'failed' })).toBe(1);
+    expect(delta('agent_sessions_errors_total', { type: 'ModelRequestRejectedError', scope: 'client' })).toBe(1);
   });
 
   test('a turn waiting for approval counts its waiting call in approvals_waiting until it is decided', async () => {

@@ -10,13 +10,14 @@ import { readStreamEvents, readStreamHead } from '../postgres/stream-events';
 import { followTurn, type SentTurn, type StreamSource } from './turn-stream';
 import { check, checkMessage, checkSessionId, checkStart, type MessageInput, type StartOptions, type WithParts } from './checks';
 import type { Transport } from './transport';
+import { timedSentMessage } from '../telemetry/metrics';
 
 /** The offset a resumed stream continues after. */
 const StreamOffset = z.number().int().nonnegative();
 
 /** Sends a message and waits for its turn's result (see `SessionsClient.send`). */
 export async function send(transport: Transport, sessionId: string, message: MessageInput | UserMessage, start: StartOptions): Promise<TurnResult> {
-  return sendChecked(transport, checkSessionId(sessionId), checkMessage(message), start);
+  return timedSentMessage(() => sendChecked(transport, checkSessionId(sessionId), checkMessage(message), start));
 }
 
 /** Sends a checked message (storing its large content first); `onAccepted` is called once the session has taken it. */

@@ -24,8 +24,8 @@ export type ToolOutcome = 'ok' | 'error_output' | 'failed';
 /** Token kinds counted by `agent_sessions_tokens_total`. */
 export type TokenKind = 'input' | 'output' | 'cached_input' | 'reasoning';
 
-/** Where an error was counted: an operation's outcome a caller saw, or one activity attempt (retried by Temporal). */
-export type ErrorScope = 'operation' | 'activity';
+/** Where an error was counted: an operation's outcome (in the worker), one activity attempt (retried by Temporal), or a call of the client library (by error class). */
+export type ErrorScope = 'operation' | 'activity' | 'client';
 
 /** Bucket bounds in seconds, from a fast call to a long agent turn. */
 const TURN_BUCKETS = [0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300, 600];
@@ -97,6 +97,19 @@ class SessionMetrics {
     name: this.name('errors_total'),
     help: 'Failures by failure type: scope="operation" for what a caller saw (a failed turn or operation), scope="activity" for one attempt of an activity (Temporal retries it).',
     labelNames: ['type', 'scope'] as const,
+    registers: [this.registry],
+  });
+  readonly sentMessages = new Counter({
+    name: this.name('client_turns_total'),
+    help: 'Messages this process sent through the client library (serve, an application) and how their turns ended for the caller: completed, or failed (its error class in errors_total, scope="client").',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly sentMessageDuration = new Histogram({
+    name: this.name('client_turn_duration_seconds'),
+    help: 'How long a caller waited from sending a message to its turn result, queueing behind other operations included.',
+    labelNames: ['outcome'] as const,
+    buckets: TURN_BUCKETS,
     registers: [this.registry],
   });
   readonly rollovers = new Counter({
@@ -177,6 +190,28 @@ export function recordTurn(turn: { agent: string | undefined; outcome: TurnOutco
   m.turns.inc(labels);
   m.turnDuration.observe(labels, Math.max(0, turn.durationSeconds));
   if (turn.outcome === 'failed') recordError({ type: turn.failureType ?? 'TurnFailed', scope: 'operation' });
+}
+
+/**
+ * Times a message sent through the client library until its turn result (or error): counted by
+ * outcome, and a failure by its error class in errors_total (scope client).
+ */
+export async function timedSentMessage<T>(send: () => Promise<T>): Promise<T> {
+  const m = sessionMetrics();
+  const started = performance.now();
+  const observe = (outcome: 'completed' | 'failed') => {
+    m.sentMessages.inc({ outcome });
+    m.sentMessageDuration.observe({ outcome }, (performance.now() - started) / 1000);
+  };
+  try {
+    const result = await send();
+    observe('completed');
+    return result;
+  } catch (error) {
+    observe('failed');
+    recordError({ type: error instanceof Error ? error.name : 'Error', scope: 'client' });
+    throw error;
+  }
 }
 
 /** Counts one failure of this type (see ErrorScope). */
