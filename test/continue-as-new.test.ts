@@ -9,6 +9,7 @@ import { Client, Connection } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import type { TurnResult } from '../src/shared/schemas';
 import { startTestStack, type TestStack } from './support/stack';
+import { sessionMetricsSinks } from '../src/worker/metrics-sinks';
 
 let stack: TestStack;
 
@@ -102,7 +103,7 @@ test('every run of a rolled-over session replays without a determinism error', a
     expect(runs.length).toBeGreaterThanOrEqual(2);
     for (const runId of runs) {
       const history = await temporal.workflow.getHandle(session, runId).fetchHistory();
-      await expect(Worker.runReplayHistory({ workflowBundle: stack.bundle, replayName: runId }, history)).resolves.toBeUndefined();
+      await expect(Worker.runReplayHistory({ workflowBundle: stack.bundle, replayName: runId, sinks: sessionMetricsSinks('') }, history)).resolves.toBeUndefined();
     }
   } finally {
     await connection.close();

@@ -24,6 +24,7 @@ import { z } from 'zod';
 import { runCli } from './support/cli';
 import { everyRowAsText } from './support/database';
 import { startTestStack, type TestStack } from './support/stack';
+import { sessionMetricsSinks } from '../src/worker/metrics-sinks';
 
 const keyText = (id: string) => `${id}:${randomBytes(32).toString('base64')}`;
 const OLD = keyText('k2025');
@@ -145,7 +146,11 @@ describe('an encrypted stack', () => {
     const connection = await Connection.connect({ address: stack.temporal.address });
     try {
       const history = await new Client({ connection }).workflow.getHandle('encrypted:ada').fetchHistory();
-      const result = await Worker.runReplayHistory({ workflowBundle: stack.bundle, dataConverter: createDataConverter(parseKeyRing(OLD)) }, history, 'encrypted:ada');
+      const result = await Worker.runReplayHistory(
+        { workflowBundle: stack.bundle, dataConverter: createDataConverter(parseKeyRing(OLD)), sinks: sessionMetricsSinks('') },
+        history,
+        'encrypted:ada',
+      );
       expect(result).toBeUndefined();
     } finally {
       await connection.close();

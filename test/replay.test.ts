@@ -8,6 +8,7 @@ import { DeterminismViolationError } from '@temporalio/workflow';
 import { bundleWorkflowCode, Worker, type ReplayResult } from '@temporalio/worker';
 import { workflowBundle } from './support/stack';
 import { createDataConverter } from '../src/codec/data-converter';
+import { sessionMetricsSinks } from '../src/worker/metrics-sinks';
 import { makeWorkflowExporter } from '@temporalio/interceptors-opentelemetry/lib/worker';
 import { Resource } from '@opentelemetry/resources';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
@@ -22,7 +23,9 @@ async function recordedHistories(): Promise<Array<{ workflowId: string; history:
 
 async function replayAll(options: Parameters<typeof Worker.runReplayHistories>[0]): Promise<ReplayResult[]> {
   const results: ReplayResult[] = [];
-  for await (const result of Worker.runReplayHistories({ dataConverter: createDataConverter(undefined), ...options }, await recordedHistories())) results.push(result);
+  // The worker's own sinks, registered as a worker registers them (a replay calls none).
+  const sinks = { ...sessionMetricsSinks(''), ...options.sinks };
+  for await (const result of Worker.runReplayHistories({ dataConverter: createDataConverter(undefined), ...options, sinks }, await recordedHistories())) results.push(result);
   return results;
 }
 

@@ -175,7 +175,11 @@ class OtlpReceiver {
   }
 
   stop(): Promise<void> {
-    return new Promise((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    return new Promise((resolve) => {
+      if (!this.server) return resolve();
+      this.server.close(() => resolve());
+      this.server.closeAllConnections(); // the exporters' keep-alive sockets
+    });
   }
 }
 
@@ -263,9 +267,11 @@ test('across the serve and worker processes, spans sent over OTLP (JSON from one
   await receiver.start();
   await stack.stopWorkers(); // the CLI's worker alone serves the task queue
   const otel = { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_BSP_SCHEDULE_DELAY: '100' };
-  const worker = await spawnWorker(stack, stack.db.url, { ...otel, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' });
-  const serve = await spawnServe({ ...otel, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' });
+  let worker: ChildProcess | undefined;
+  let serve: { child: ChildProcess; url: string } | undefined;
   try {
+    worker = await spawnWorker(stack, stack.db.url, { ...otel, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' });
+    serve = await spawnServe({ ...otel, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' });
     stack.model.enqueue({ toolCalls: [{ name: 'lookup_order', arguments: { order_id: '1234' } }] }, { text: 'It is on its way.' });
     await post(serve.url, 'traced:across-processes', 'Where is order 1234?');
     const spans = await until(
@@ -290,8 +296,8 @@ test('across the serve and worker processes, spans sent over OTLP (JSON from one
     expect(spans.length).toBeGreaterThan(0);
     expect([...receiver.contentTypes].sort()).toEqual(['application/json', 'application/x-protobuf']);
   } finally {
-    serve.child.kill('SIGTERM');
-    await killWorker(worker);
+    serve?.child.kill('SIGTERM');
+    if (worker) await killWorker(worker);
     await receiver.stop();
   }
 });
