@@ -70,8 +70,8 @@ function rowsOf(label: string, history: History, caller: number[]): BenchRow[] {
 }
 
 /**
- * `--tracing`: the same turns with tracing off and on, side by side (two stacks, one after the other;
- * traced, spans go in batches over OTLP http/protobuf to a collector stand-in on loopback that drops them).
+ * `--tracing`: the same turns with tracing off, on, and off again, side by side (three stacks, one after
+ * the other; traced, spans go in batches over OTLP http/protobuf to a collector stand-in on loopback that drops them).
  */
 async function compareTracing(): Promise<void> {
   const turns = async (label: string, traced: boolean): Promise<BenchRow[]> => {
@@ -94,16 +94,18 @@ async function compareTracing(): Promise<void> {
   await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
   process.env.OTEL_EXPORTER_OTLP_ENDPOINT = `http://127.0.0.1:${(collector.address() as AddressInfo).port}`;
   const tracing = startTracing({ serviceName: 'bench-hops' });
+  let on: BenchRow[];
   try {
-    const on = await turns('tracing on', true);
-    console.log(`\nper hop of a plain turn, tracing off and on (event history timestamps; ${SAMPLES} turns each)\n`);
-    // Each measurement of the untraced run, then the traced run's of the same name.
-    const hop = (row: BenchRow) => row.what.slice(row.what.indexOf(': '));
-    printTable(off.flatMap((row) => [row, ...on.filter((traced) => hop(traced) === hop(row))]));
+    on = await turns('tracing on', true);
   } finally {
     await tracing?.shutdown();
     collector.close();
   }
+  // Off once more, after: the first run also pays for a cold process, so off-on-off shows the order's share.
+  const offAgain = await turns('tracing off, again', false);
+  console.log(`\nper hop of a plain turn, tracing off, on, and off again (event history timestamps; ${SAMPLES} turns each)\n`);
+  const hop = (row: BenchRow) => row.what.slice(row.what.indexOf(': '));
+  printTable(off.flatMap((row) => [row, ...[...on, ...offAgain].filter((other) => hop(other) === hop(row))]));
 }
 
 async function main(): Promise<void> {
