@@ -23,11 +23,6 @@ const SHOWN_FIELDS: Array<[field: string, label: string]> = [
 /** What each level is called at the start of a line. */
 const LEVEL_WORDS: Record<string, string> = { trace: 'trace', debug: 'debug', info: 'info', warn: 'warning', error: 'error', fatal: 'error' };
 
-/** Whether a message is the webpack report the Temporal bundler logs after bundling the workflows. */
-export function isBundleReport(message: string): boolean {
-  return /^asset workflow-bundle-/m.test(message) || /^(modules by path|webpack \d+\.\d+\.\d+ compiled)/m.test(message);
-}
-
 /** The first line of a text, with a note of how many it left out. */
 function firstLine(text: string): string {
   const lines = text.split('\n').filter((line) => line.trim() !== '');
@@ -57,27 +52,15 @@ export function readableLine(json: string): string | undefined {
 
 /**
  * A logger for the Temporal runtime in `dev` and `demo`: readable lines through `write` (standard
- * error when absent) at AGENT_SESSIONS_LOG_LEVEL, else warnings and errors only; the bundler's webpack
- * report only at debug.
+ * error when absent) at AGENT_SESSIONS_LOG_LEVEL, else warnings and errors only (the bundler's webpack
+ * report is debug: see `PinoTemporalLogger`).
  */
 export function createConsoleLogger(write: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): Logger {
   const destination: DestinationStream = {
     write(json: string) {
-      const entry = safeParse(json);
-      if (entry?.level === 'info' && isBundleReport(String(entry.msg ?? '')) && !logger.isLevelEnabled('debug')) return;
       const line = readableLine(json);
       if (line !== undefined) write(line);
     },
   };
-  // pino writes nothing while it is made, so `write` above never runs before this is set.
-  const logger = createLogger({ defaultLevel: 'warn', destination });
-  return logger;
-}
-
-function safeParse(json: string): Record<string, unknown> | undefined {
-  try {
-    return JSON.parse(json) as Record<string, unknown>;
-  } catch {
-    return undefined;
-  }
+  return createLogger({ defaultLevel: 'warn', destination });
 }

@@ -8,6 +8,11 @@ import { Runtime, type ActivityInterceptorsFactory } from '@temporalio/worker';
 import { z } from 'zod';
 import { createLogger, type Logger, type LoggerOptions } from '../logging/logger';
 
+/** Whether a message is the webpack report the Temporal bundler logs after bundling the workflows. */
+export function isBundleReport(message: string): boolean {
+  return /^asset workflow-bundle-/m.test(message) || /^(modules by path|webpack \d+\.\d+\.\d+ compiled)/m.test(message);
+}
+
 /** Temporal's logger interface over a pino logger: each entry one line, its metadata as fields. */
 export class PinoTemporalLogger implements TemporalLogger {
   constructor(private readonly logger: Logger) {}
@@ -18,6 +23,8 @@ export class PinoTemporalLogger implements TemporalLogger {
    * `error`. The activity task token is left out (long, and whoever holds it can complete the activity).
    */
   log(level: LogLevel, message: string, meta: LogMetadata = {}): void {
+    // The bundler's webpack report (a kilobyte of text, logged at info when a worker bundles the workflows) is debug.
+    if (level === 'INFO' && isBundleReport(message)) level = 'DEBUG';
     const { error, taskToken: _taskToken, ...fields } = meta;
     const failureType = error instanceof ApplicationFailure ? error.type : undefined;
     const errorFields = error === undefined ? {} : typeof error === 'string' ? { error } : { err: error, ...(failureType ? { failureType } : {}) };

@@ -1,6 +1,7 @@
 /** The dev console's logger: warnings and errors as one readable line each, info and the webpack report dropped. */
-import { createConsoleLogger, isBundleReport, readableLine } from '../../src/cli/console-log';
-import { PinoTemporalLogger } from '../../src/worker/temporal-logging';
+import { createConsoleLogger, readableLine } from '../../src/cli/console-log';
+import { isBundleReport, PinoTemporalLogger } from '../../src/worker/temporal-logging';
+import { createLogger } from '../../src/logging/logger';
 
 const WEBPACK_REPORT =
   'asset workflow-bundle-b8d31209f698af2ccd57.js 4.76 MiB [emitted] [immutable] (name: main)\nmodules by path ./node_modules/ 1.42 MiB\n  modules by path ./node_modules/zod/ 987 KiB 95 modules';
@@ -52,7 +53,7 @@ test('info and debug are dropped by default, and the webpack report stays at deb
   process.env.AGENT_SESSIONS_LOG_LEVEL = 'debug';
   const atDebug = consoleLogger();
   atDebug.logger.info(WEBPACK_REPORT);
-  expect(atDebug.lines).toEqual([expect.stringMatching(/^info: asset workflow-bundle-\S+ .*\(\+2 more lines; --log-json shows them\)$/)]);
+  expect(atDebug.lines).toEqual([expect.stringMatching(/^debug: asset workflow-bundle-\S+ .*\(\+2 more lines; --log-json shows them\)$/)]);
 });
 
 test('recognises the bundler report and leaves other lines alone', () => {
@@ -60,4 +61,15 @@ test('recognises the bundler report and leaves other lines alone', () => {
   expect(isBundleReport('Workflow bundle created')).toBe(false);
   expect(readableLine('not json')).toBeUndefined();
   expect(readableLine(JSON.stringify({ level: 'warn', msg: 'plain' }))).toBe('warning: plain');
+});
+
+test("the worker's JSON logs (worker, serve) carry the webpack report only at debug too", () => {
+  const written: string[] = [];
+  const jsonLogger = (level: string) => createLogger({ defaultLevel: level as 'info', destination: { write: (line: string) => written.push(line) } });
+  delete process.env.AGENT_SESSIONS_LOG_LEVEL;
+  new PinoTemporalLogger(jsonLogger('info')).info(WEBPACK_REPORT);
+  new PinoTemporalLogger(jsonLogger('info')).info('Workflow bundle created', { size: '6.36MB' });
+  expect(written.map((line) => JSON.parse(line).msg)).toEqual(['Workflow bundle created']);
+  new PinoTemporalLogger(jsonLogger('debug')).info(WEBPACK_REPORT);
+  expect(JSON.parse(written[1])).toMatchObject({ level: 'debug', msg: WEBPACK_REPORT });
 });
