@@ -12,6 +12,7 @@ import { detectResourcesSync, envDetectorSync, processDetectorSync, Resource } f
 import { BasicTracerProvider, BatchSpanProcessor, ConsoleSpanExporter, SimpleSpanProcessor, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { TracingEnv } from './tracing-env';
 import type { TracingOptions } from './tracing';
+import { WithheldErrorText } from './withheld-errors';
 
 /** How long the same export error stays unrepeated. */
 const REPEAT_ERROR_AFTER_MS = 60_000;
@@ -20,7 +21,10 @@ const REPEAT_ERROR_AFTER_MS = 60_000;
 export function registerTracerProvider(env: TracingEnv, options: TracingOptions): { spanProcessor: SpanProcessor; resource: Resource; shutdown(): Promise<void> } {
   // OTEL_RESOURCE_ATTRIBUTES and the process's own attributes, then the service's name over them.
   const resource = detectResourcesSync({ detectors: [envDetectorSync, processDetectorSync] }).merge(new Resource({ 'service.name': env.serviceName ?? options.serviceName }));
-  const spanProcessor = options.spanProcessor ?? batchOf(exporterFor(env));
+  const exported = options.spanProcessor ?? batchOf(exporterFor(env));
+  // With encryption on, never an error's text (it can quote a user): the logs withhold it the same way.
+  const withhold = options.withholdErrorText ?? Boolean(process.env.AGENT_SESSIONS_ENCRYPTION_KEYS?.trim());
+  const spanProcessor = withhold ? new WithheldErrorText(exported) : exported;
   const provider = new BasicTracerProvider({ resource });
   provider.addSpanProcessor(spanProcessor);
   const exportFailed = onceAMinute(options.onExportError);

@@ -36,6 +36,11 @@ export interface TracingOptions {
    * the same reason; the spans are dropped and nothing else fails. Silent when absent.
    */
   onExportError?: (reason: string) => void;
+  /**
+   * Keep errors' messages and stacks out of spans (their type stays): the default when
+   * AGENT_SESSIONS_ENCRYPTION_KEYS is set, as in the logs.
+   */
+  withholdErrorText?: boolean;
 }
 
 let active: Tracing | undefined;
