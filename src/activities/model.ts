@@ -30,8 +30,7 @@ import { StreamWriter } from './stream-writer';
 import type { StoredStreamEvent } from '../shared/stream';
 import { timedLog } from './activity-log';
 import { extractContent, resolveContent } from './content-refs';
-import { inModelCallSpan } from '../telemetry/gen-ai-spans';
-import { timedModelCall } from '../telemetry/metrics';
+import { observedModelCall } from '../telemetry/observed-calls';
 
 /** What the model activities need from the worker. */
 export interface ModelDependencies {
@@ -195,17 +194,14 @@ export function createCallModel(deps: ModelDependencies) {
         input: () => items,
         captureContent: deps.traceContent ?? false,
       };
-      const reply = await timedModelCall({ model: request.model, api }, (firstTokenTimed) =>
-        inModelCallSpan(span, (firstToken) =>
-          ask(
-            deps.streaming
-              ? (delta) => {
-                  firstToken();
-                  firstTokenTimed();
-                  writer.text(agent.name, delta);
-                }
-              : undefined,
-          ),
+      const reply = await observedModelCall(span, (firstToken) =>
+        ask(
+          deps.streaming
+            ? (delta) => {
+                firstToken();
+                writer.text(agent.name, delta);
+              }
+            : undefined,
         ),
       );
       done('model call completed', {

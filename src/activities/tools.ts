@@ -13,8 +13,7 @@ import { invokeMemoryTool, isMemoryTool } from './memory';
 import { StreamWriter } from './stream-writer';
 import { timedLog } from './activity-log';
 import { extractContent } from './content-refs';
-import { inToolCallSpan } from '../telemetry/gen-ai-spans';
-import { timedToolCall } from '../telemetry/metrics';
+import { observedToolCall } from '../telemetry/observed-calls';
 
 /** How often a running tool's activity heartbeats (the workflow gives it a 10 s heartbeat timeout). */
 const TOOL_HEARTBEAT_INTERVAL_MS = 2_000;
@@ -45,7 +44,7 @@ export function createCallTool(deps: { agents: AgentRegistry; pool: Pool; memory
     const done = timedLog();
     const { call } = input;
     const span = { name: call.name, callId: call.call_id, sessionId: input.sessionId, agent: input.agent, arguments: call.arguments, captureContent: deps.traceContent ?? false };
-    const result = await timedToolCall(call.name, () => inToolCallSpan(span, () => runCall(input)));
+    const result = await observedToolCall(span, () => runCall(input));
     done('tool call completed', {
       tool: input.call.name,
       callId: input.call.call_id,

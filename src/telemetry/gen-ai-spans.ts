@@ -6,6 +6,7 @@
  */
 import { SpanKind, SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
 import type { Usage } from '../shared/schemas';
+import { errorTypeOf } from './error-type';
 
 const tracer = () => trace.getTracer('agent-sessions');
 
@@ -120,7 +121,7 @@ async function endedAfter<T>(span: Span, run: () => Promise<T>): Promise<T> {
 
 /** Marks a span failed with the error's type: a Temporal failure's `type`, else its class name. No message text. */
 function failed(span: Span, error: unknown): void {
-  const type = typeof (error as { type?: unknown })?.type === 'string' ? (error as { type: string }).type : error instanceof Error ? error.name : 'Error';
+  const type = errorTypeOf(error);
   span.setAttribute('error.type', type);
   span.setStatus({ code: SpanStatusCode.ERROR, message: type });
 }

@@ -8,6 +8,7 @@
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { readBacklogs } from './task-queue-backlog';
+import { errorTypeOf } from './error-type';
 
 /** The prefix of every metric this project defines (Node's default metrics keep their usual names). */
 export const METRIC_PREFIX = 'agent_sessions_';
@@ -290,13 +291,6 @@ export function startHttpRequest(method: string | undefined): (route: string, st
     m.httpRequests.inc({ ...labels, status: String(status) });
     m.httpDuration.observe(labels, (performance.now() - started) / 1000);
   };
-}
-
-/** The failure type of an error: an ApplicationFailure's type, else the error's class name. */
-function errorTypeOf(error: unknown): string {
-  const type = (error as { type?: unknown } | null)?.type;
-  if (typeof type === 'string' && type.length > 0) return type;
-  return error instanceof Error ? error.name : 'Error';
 }
 
 /**
